@@ -1,0 +1,133 @@
+/**
+ * Jobs waiting for a GPU, served by turns: the next job always comes from the user
+ * served least recently (a user never served goes first), so one user's twenty jobs
+ * do not starve another's one, even when the first user's jobs were queued earlier.
+ * Within a user, first come first served. Pure data structure: no timers, no I/O,
+ * so the positions it reports are exactly the order `take()` follows.
+ */
+export interface FairQueueItem {
+  id: string;
+  userId: string;
+}
+
+/** Users never served rank before everyone served; a returned job ranks before both. */
+const NEVER_SERVED_RANK = -1e12;
+const RETURNED_RANK = -2e12;
+
+interface UserLine<T> {
+  jobs: T[];
+  /** When this user's current line began, to break ties between never-served users. */
+  arrival: number;
+}
+
+export class FairQueue<T extends FairQueueItem> {
+  readonly #lines = new Map<string, UserLine<T>>();
+  /** Turn number at which each user was last served; lower goes first. */
+  readonly #lastServed = new Map<string, number>();
+  #turn = 0;
+  #arrivals = 0;
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  push(item: T): void {
+    this.#lineOf(item.userId).jobs.push(item);
+    this.#size += 1;
+  }
+
+  /** Puts a job back first in line, e.g. when the server running it died. */
+  pushFront(item: T): void {
+    this.#lineOf(item.userId).jobs.unshift(item);
+    this.#lastServed.set(item.userId, RETURNED_RANK - this.#turn);
+    this.#size += 1;
+  }
+
+  /** Takes the next job, or the first in turn order that `accept` allows (e.g. a server lacks a model). */
+  take(accept: (item: T) => boolean = () => true): T | undefined {
+    for (const [userId, line] of this.#turnOrder()) {
+      const index = line.jobs.findIndex(accept);
+      if (index === -1) continue;
+      const [item] = line.jobs.splice(index, 1);
+      this.#turn += 1;
+      this.#lastServed.set(userId, this.#turn);
+      if (line.jobs.length === 0) this.#lines.delete(userId);
+      this.#size -= 1;
+      return item;
+    }
+    return undefined;
+  }
+
+  remove(id: string): T | undefined {
+    for (const [userId, line] of this.#lines) {
+      const index = line.jobs.findIndex((job) => job.id === id);
+      if (index === -1) continue;
+      const [item] = line.jobs.splice(index, 1);
+      if (line.jobs.length === 0) this.#lines.delete(userId);
+      this.#size -= 1;
+      return item;
+    }
+    return undefined;
+  }
+
+  has(id: string): boolean {
+    for (const line of this.#lines.values()) if (line.jobs.some((job) => job.id === id)) return true;
+    return false;
+  }
+
+  countFor(userId: string): number {
+    return this.#lines.get(userId)?.jobs.length ?? 0;
+  }
+
+  /** Every waiting job in the order `take()` would return them (with no filter). */
+  ordered(): T[] {
+    const served = new Map(this.#lastServed);
+    const lines = new Map([...this.#lines].map(([userId, line]) => [userId, { ...line, jobs: [...line.jobs] }]));
+    const order: T[] = [];
+    let turn = this.#turn;
+    while (lines.size > 0) {
+      const [userId, line] = FairQueue.#first(lines, served);
+      order.push(line.jobs.shift()!);
+      turn += 1;
+      served.set(userId, turn);
+      if (line.jobs.length === 0) lines.delete(userId);
+    }
+    return order;
+  }
+
+  /** 1-based place in line for each waiting job. */
+  positions(): Map<string, number> {
+    return new Map(this.ordered().map((item, index) => [item.id, index + 1]));
+  }
+
+  #lineOf(userId: string): UserLine<T> {
+    let line = this.#lines.get(userId);
+    if (!line) {
+      this.#arrivals += 1;
+      line = { jobs: [], arrival: this.#arrivals };
+      this.#lines.set(userId, line);
+    }
+    return line;
+  }
+
+  #turnOrder(): [string, UserLine<T>][] {
+    const served = this.#lastServed;
+    return [...this.#lines].sort(([a, lineA], [b, lineB]) => FairQueue.#compare(a, lineA, b, lineB, served));
+  }
+
+  static #compare<L extends { arrival: number }>(a: string, lineA: L, b: string, lineB: L, served: Map<string, number>): number {
+    const servedA = served.get(a) ?? NEVER_SERVED_RANK;
+    const servedB = served.get(b) ?? NEVER_SERVED_RANK;
+    if (servedA !== servedB) return servedA < servedB ? -1 : 1;
+    return lineA.arrival - lineB.arrival;
+  }
+
+  static #first<U extends { arrival: number }>(lines: Map<string, U>, served: Map<string, number>): [string, U] {
+    let best: [string, U] | undefined;
+    for (const entry of lines) {
+      if (!best || FairQueue.#compare(entry[0], entry[1], best[0], best[1], served) < 0) best = entry;
+    }
+    return best!;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Job } from './job.ts';
+
+/**
+ * Where jobs live. The scheduler saves a job on every state change; a durable
+ * implementation (SQLite) makes that survive restarts, the in-memory one serves the
+ * CLI and tests.
+ */
+export interface JobStore {
+  save(job: Job): void;
+  get(id: string): Job | undefined;
+  /** A user's most recent jobs, newest first. */
+  recentFor(userId: string, limit: number): Job[];
+  /** Jobs not yet finished, oldest first: what a restart must pick up. */
+  unfinished(): Job[];
+}
+
+export class MemoryJobStore implements JobStore {
+  readonly #jobs = new Map<string, Job>();
+
+  save(job: Job): void {
+    this.#jobs.set(job.id, job);
+  }
+
+  get(id: string): Job | undefined {
+    return this.#jobs.get(id);
+  }
+
+  recentFor(userId: string, limit: number): Job[] {
+    return [...this.#jobs.values()]
+      .filter((job) => job.userId === userId)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, limit);
+  }
+
+  unfinished(): Job[] {
+    return [...this.#jobs.values()]
+      .filter((job) => job.status !== 'done' && job.status !== 'failed' && job.status !== 'cancelled')
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import type { OutputImage } from '../comfy/messages.ts';
+
+/**
+ * One user's request to run a template, from the moment it is accepted until its
+ * images are delivered. Plain data: the store persists it, the scheduler moves it
+ * through its states, renderers read it. Nothing here knows Discord or ComfyUI I/O.
+ */
+export type JobStatus = 'queued' | 'submitted' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set(['done', 'failed', 'cancelled']);
+
+/** Where a job came from: a command, or a button on an earlier job's result. */
+export type JobOrigin =
+  | { kind: 'command'; command: string }
+  | { kind: 'reroll' | 'vary' | 'upscale'; parentJobId: string; imageIndex: number | null };
+
+/** Enough to run the job again exactly (Reroll keeps all but the seed). */
+export interface JobSpec {
+  template: string;
+  /** Option values as the user gave them, validated; seeds may be 'random'. */
+  options: Record<string, string | number | boolean>;
+}
+
+export interface JobImage {
+  /** As ComfyUI reported it, to fetch it again with /view. */
+  source: OutputImage;
+  /** Where the delivered copy lives (e.g. a Discord attachment URL), once known. */
+  deliveredUrl: string | null;
+}
+
+export interface JobFailure {
+  code: string;
+  userMessage: string;
+}
+
+/** Discord-side handles, opaque to the core: kept so a restarted bot can edit the reply. */
+export type JobReplyHandle = Record<string, string | number | null>;
+
+export interface Job {
+  id: string;
+  userId: string;
+  userName: string;
+  guildId: string | null;
+  channelId: string | null;
+  origin: JobOrigin;
+  spec: JobSpec;
+  /** Values actually sent (random seeds drawn), known once the graph is rendered. */
+  resolved: Record<string, string | number | boolean> | null;
+  status: JobStatus;
+  server: string | null;
+  promptId: string | null;
+  images: JobImage[];
+  failure: JobFailure | null;
+  reply: JobReplyHandle | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export function isFinished(job: Pick<Job, 'status'>): boolean {
+  return FINISHED_STATUSES.has(job.status);
+}
+
+/** Short, time-ordered, unique ids that fit in a Discord custom_id with room to spare. */
+export function newJobId(now: number = Date.now()): string {
+  return `${now.toString(36)}${randomBytes(5).toString('hex')}`;
+}

@@ -1,0 +1,50 @@
+import { ComfycordError } from '../errors.ts';
+
+/** The whole bot has as many jobs as it accepts; try later. */
+export class QueueFullError extends ComfycordError {
+  constructor(limit: number) {
+    super('QUEUE_FULL', `The queue is full (${limit} jobs). Please try again in a few minutes.`, { context: { limit } });
+  }
+}
+
+/** This user already has their share of jobs waiting or running. */
+export class UserLimitError extends ComfycordError {
+  constructor(limit: number, pending: number) {
+    super(
+      'USER_LIMIT',
+      `You already have ${pending} job${pending === 1 ? '' : 's'} waiting or running (the limit is ${limit}). Wait for one to finish or cancel one with /cancel.`,
+      { context: { limit, pending } },
+    );
+  }
+}
+
+export class CooldownError extends ComfycordError {
+  constructor(secondsLeft: number) {
+    super('COOLDOWN', `Slow down a little: you can start another job in ${secondsLeft} s.`, { context: { secondsLeft } });
+  }
+}
+
+export class JobNotFoundError extends ComfycordError {
+  constructor(jobId: string) {
+    super('JOB_NOT_FOUND', `There is no job \`${jobId}\`.`, { context: { jobId } });
+  }
+}
+
+export class NotYourJobError extends ComfycordError {
+  constructor(jobId: string) {
+    super('NOT_YOUR_JOB', `Job \`${jobId}\` belongs to someone else; only they or an admin can do that.`, { context: { jobId } });
+  }
+}
+
+export class JobCancelledError extends ComfycordError {
+  constructor(jobId: string) {
+    super('JOB_CANCELLED', 'This job was cancelled.', { context: { jobId } });
+  }
+}
+
+/** No configured ComfyUI server can take jobs right now. */
+export class NoServerError extends ComfycordError {
+  constructor(reason: string) {
+    super('NO_SERVER', `No ComfyUI server can run this right now: ${reason}`, { context: { reason } });
+  }
+}

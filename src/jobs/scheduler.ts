@@ -1,0 +1,262 @@
+import PQueue from 'p-queue';
+import { isComfycordError, userMessageOf } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { FairQueue } from './fair-queue.ts';
+import { isFinished, type Job, type JobImage } from './job.ts';
+import type { RunEvent } from './run-events.ts';
+import { CooldownError, JobCancelledError, JobNotFoundError, NotYourJobError, QueueFullError, UserLimitError } from './scheduler-errors.ts';
+import type { JobStore } from './job-store.ts';
+
+/** One ComfyUI server as the scheduler sees it. */
+export interface WorkerSlot {
+  readonly name: string;
+  isHealthy(): boolean;
+  /** Whether this server has what the job's template needs (nodes, models). */
+  canRun(job: Job): boolean;
+}
+
+export interface ExecuteContext {
+  signal: AbortSignal;
+  onEvent(event: RunEvent): void;
+  /** The prompt went to ComfyUI under this id with these resolved values (seed drawn). */
+  onSubmitted(promptId: string, resolved: Record<string, string | number | boolean>): void;
+}
+
+/** Runs one job on one server to the end; resolves with its images or throws. */
+export type ExecuteJob = (job: Job, worker: string, context: ExecuteContext) => Promise<JobImage[]>;
+
+export type SchedulerUpdate =
+  | { type: 'status'; job: Job }
+  | { type: 'event'; job: Job; event: RunEvent }
+  /** Waiting jobs moved: 1-based position among `total` waiting. */
+  | { type: 'positions'; positions: ReadonlyMap<string, number>; total: number }
+  | { type: 'requeued'; job: Job; reason: string };
+
+export interface SchedulerLimits {
+  userMaxPending: number;
+  queueMax: number;
+  userCooldownSeconds: number;
+}
+
+export interface SchedulerOptions {
+  workers: WorkerSlot[];
+  execute: ExecuteJob;
+  store: JobStore;
+  limits: SchedulerLimits;
+  /** Jobs kept in each server's own queue beyond the running one, so its GPU never idles. */
+  lookahead?: number;
+  /** Errors after which a job goes back to the queue for another server (server died). */
+  isRetryable?: (error: unknown) => boolean;
+  maxAttempts?: number;
+  now?: () => number;
+  logger?: Logger;
+}
+
+interface Running {
+  controller: AbortController;
+  worker: string;
+}
+
+/**
+ * Moves jobs from a fair waiting line onto ComfyUI servers. Each server gets a
+ * p-queue whose concurrency is one running job plus `lookahead` submitted ahead.
+ */
+export class Scheduler {
+  readonly #waiting = new FairQueue<Job>();
+  readonly #running = new Map<string, Running>();
+  readonly #queues = new Map<string, PQueue>();
+  readonly #attempts = new Map<string, number>();
+  readonly #lastStart = new Map<string, number>();
+  readonly #listeners = new Set<(update: SchedulerUpdate) => void>();
+  readonly #options: Required<Omit<SchedulerOptions, 'logger'>> & { logger: Logger };
+  #closed = false;
+
+  constructor(options: SchedulerOptions) {
+    this.#options = {
+      lookahead: 1,
+      isRetryable: () => false,
+      maxAttempts: 2,
+      now: Date.now,
+      ...options,
+      logger: options.logger ?? silentLogger(),
+    };
+    for (const worker of options.workers) {
+      this.#queues.set(worker.name, new PQueue({ concurrency: 1 + this.#options.lookahead }));
+    }
+  }
+
+  subscribe(listener: (update: SchedulerUpdate) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Checks limits and queues the job; throws a typed error the user can read. */
+  enqueue(job: Job, options: { bypassCooldown?: boolean } = {}): { position: number; total: number } {
+    const { limits, store, now } = this.#options;
+    const active = this.#waiting.size + this.#running.size;
+    if (active >= limits.queueMax) throw new QueueFullError(limits.queueMax);
+    const pending = this.pendingFor(job.userId).length;
+    if (pending >= limits.userMaxPending) throw new UserLimitError(limits.userMaxPending, pending);
+    const last = this.#lastStart.get(job.userId);
+    if (!options.bypassCooldown && limits.userCooldownSeconds > 0 && last !== undefined) {
+      const left = Math.ceil((last + limits.userCooldownSeconds * 1000 - now()) / 1000);
+      if (left > 0) throw new CooldownError(left);
+    }
+    this.#lastStart.set(job.userId, now());
+    job.status = 'queued';
+    store.save(job);
+    this.#waiting.push(job);
+    this.#emit({ type: 'status', job });
+    const place = this.position(job.id) ?? { position: this.#waiting.size, total: this.#waiting.size };
+    this.#pump();
+    return this.position(job.id) ?? place;
+  }
+
+  /** A job read back from the store after a restart: queued again without limit checks. */
+  restore(job: Job): void {
+    this.#waiting.push(job);
+    this.#pump();
+  }
+
+  position(jobId: string): { position: number; total: number } | null {
+    const position = this.#waiting.positions().get(jobId);
+    return position === undefined ? null : { position, total: this.#waiting.size };
+  }
+
+  /** Jobs of this user that are waiting or on a server. */
+  pendingFor(userId: string): Job[] {
+    return this.pending().filter((job) => job.userId === userId);
+  }
+
+  pending(): Job[] {
+    const running = [...this.#running.keys()].flatMap((id) => this.#options.store.get(id) ?? []);
+    return [...running, ...this.#waiting.ordered()];
+  }
+
+  /** Load per server: jobs running or submitted there. */
+  load(): Map<string, number> {
+    const load = new Map([...this.#queues.keys()].map((name) => [name, 0]));
+    for (const { worker } of this.#running.values()) load.set(worker, (load.get(worker) ?? 0) + 1);
+    return load;
+  }
+
+  async cancel(jobId: string, actor: { userId: string; isAdmin: boolean }): Promise<Job> {
+    const job = this.#options.store.get(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    if (job.userId !== actor.userId && !actor.isAdmin) throw new NotYourJobError(jobId);
+    if (isFinished(job)) return job;
+    if (this.#waiting.remove(jobId)) {
+      this.#finish(job, 'cancelled', null);
+      this.#emitPositions();
+      return job;
+    }
+    this.#running.get(jobId)?.controller.abort(new JobCancelledError(jobId));
+    return job;
+  }
+
+  /** Stops taking work; running jobs are left to the caller (shutdown persists them). */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Call when a server's health or abilities change, so waiting work moves. */
+  poke(): void {
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#closed) return;
+    let moved = false;
+    const workers = [...this.#options.workers].sort(
+      (a, b) => (this.load().get(a.name) ?? 0) - (this.load().get(b.name) ?? 0),
+    );
+    for (const worker of workers) {
+      const queue = this.#queues.get(worker.name)!;
+      while (worker.isHealthy() && queue.pending + queue.size < queue.concurrency && this.#waiting.size > 0) {
+        const job = this.#waiting.take((candidate) => worker.canRun(candidate));
+        if (!job) break;
+        moved = true;
+        this.#start(job, worker.name, queue);
+      }
+    }
+    if (moved) this.#emitPositions();
+  }
+
+  #start(job: Job, worker: string, queue: PQueue): void {
+    const controller = new AbortController();
+    this.#running.set(job.id, { controller, worker });
+    this.#attempts.set(job.id, (this.#attempts.get(job.id) ?? 0) + 1);
+    job.server = worker;
+    job.status = 'submitted';
+    job.startedAt ??= this.#options.now();
+    this.#options.store.save(job);
+    this.#emit({ type: 'status', job });
+    // Pump once p-queue has released the slot, not from inside the task.
+    void queue.add(() => this.#execute(job, worker, controller)).finally(() => this.#pump());
+  }
+
+  async #execute(job: Job, worker: string, controller: AbortController): Promise<void> {
+    const { execute, store, logger } = this.#options;
+    try {
+      const images = await execute(job, worker, {
+        signal: controller.signal,
+        onSubmitted: (promptId, resolved) => {
+          job.promptId = promptId;
+          job.resolved = resolved;
+          store.save(job);
+        },
+        onEvent: (event) => {
+          if (event.type === 'started' && job.status !== 'running') {
+            job.status = 'running';
+            store.save(job);
+            this.#emit({ type: 'status', job });
+          }
+          this.#emit({ type: 'event', job, event });
+        },
+      });
+      job.images = images;
+      this.#finish(job, 'done', null);
+    } catch (error) {
+      if (controller.signal.aborted) {
+        this.#finish(job, 'cancelled', null);
+      } else if (this.#options.isRetryable(error) && (this.#attempts.get(job.id) ?? 0) < this.#options.maxAttempts) {
+        logger.warn({ jobId: job.id, worker, err: error }, 'job lost with its server; queued again');
+        this.#running.delete(job.id);
+        job.status = 'queued';
+        job.server = null;
+        job.promptId = null;
+        store.save(job);
+        this.#waiting.pushFront(job);
+        this.#emit({ type: 'requeued', job, reason: userMessageOf(error) });
+      } else {
+        if (!isComfycordError(error)) logger.error({ jobId: job.id, worker, err: error }, 'job failed with an unexpected error');
+        this.#finish(job, 'failed', error);
+      }
+    } finally {
+      this.#running.delete(job.id);
+    }
+  }
+
+  #finish(job: Job, status: 'done' | 'failed' | 'cancelled', error: unknown): void {
+    job.status = status;
+    job.finishedAt = this.#options.now();
+    job.failure = status === 'failed' ? { code: isComfycordError(error) ? error.code : 'INTERNAL', userMessage: userMessageOf(error) } : null;
+    this.#attempts.delete(job.id);
+    this.#options.store.save(job);
+    this.#emit({ type: 'status', job });
+  }
+
+  #emitPositions(): void {
+    this.#emit({ type: 'positions', positions: this.#waiting.positions(), total: this.#waiting.size });
+  }
+
+  #emit(update: SchedulerUpdate): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(update);
+      } catch (error) {
+        this.#options.logger.error({ err: error, update: update.type }, 'scheduler listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { newJobId, type Job, type JobImage } from '../../src/jobs/job.ts';
+import { MemoryJobStore } from '../../src/jobs/job-store.ts';
+import { Scheduler, type ExecuteContext, type SchedulerUpdate } from '../../src/jobs/scheduler.ts';
+import { ComfycordError } from '../../src/errors.ts';
+
+function makeJob(userId: string, template = 'txt2img'): Job {
+  return {
+    id: newJobId(),
+    userId,
+    userName: userId,
+    guildId: null,
+    channelId: null,
+    origin: { kind: 'command', command: 'imagine' },
+    spec: { template, options: { prompt: 'a fox' } },
+    resolved: null,
+    status: 'queued',
+    server: null,
+    promptId: null,
+    images: [],
+    failure: null,
+    reply: null,
+    createdAt: Date.now(),
+    startedAt: null,
+    finishedAt: null,
+  };
+}
+
+/** An executor whose jobs finish only when the test says so. */
+function controllableExecutor() {
+  const started: { job: Job; worker: string; context: ExecuteContext; finish: (images?: JobImage[]) => void; fail: (error: unknown) => void }[] = [];
+  const execute = (job: Job, worker: string, context: ExecuteContext) =>
+    new Promise<JobImage[]>((resolve, reject) => {
+      context.signal.addEventListener('abort', () => reject(context.signal.reason));
+      started.push({ job, worker, context, finish: (images = []) => resolve(images), fail: reject });
+    });
+  return { started, execute };
+}
+
+const limits = { userMaxPending: 10, queueMax: 100, userCooldownSeconds: 0 };
+const healthy = (name: string) => ({ name, isHealthy: () => true, canRun: () => true });
+const settle = async () => {
+  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('Scheduler', () => {
+  it('keeps one job running and one submitted ahead per server, and serves users round-robin', async () => {
+    const { started, execute } = controllableExecutor();
+    const scheduler = new Scheduler({ workers: [healthy('gpu1')], execute, store: new MemoryJobStore(), limits });
+    const a = [makeJob('alice'), makeJob('alice'), makeJob('alice'), makeJob('alice')];
+    const b = makeJob('bob');
+    for (const job of a) scheduler.enqueue(job);
+    scheduler.enqueue(b);
+    await settle();
+    expect(started.map((s) => s.job.id)).toEqual([a[0]!.id, a[1]!.id]);
+    // bob joined after alice's four, but is next in line after the two already submitted
+    expect(scheduler.position(b.id)).toEqual({ position: 1, total: 3 });
+    started[0]!.finish();
+    await settle();
+    expect(started.map((s) => s.job.id)).toEqual([a[0]!.id, a[1]!.id, b.id]);
+    expect(scheduler.position(a[2]!.id)).toEqual({ position: 1, total: 2 });
+  });
+
+  it('refuses over the per-user cap and the global cap with readable errors', () => {
+    const { execute } = controllableExecutor();
+    const scheduler = new Scheduler({
+      workers: [healthy('gpu1')],
+      execute,
+      store: new MemoryJobStore(),
+      limits: { userMaxPending: 2, queueMax: 3, userCooldownSeconds: 0 },
+    });
+    scheduler.enqueue(makeJob('alice'));
+    scheduler.enqueue(makeJob('alice'));
+    expect(() => scheduler.enqueue(makeJob('alice'))).toThrow(/already have 2 jobs waiting or running \(the limit is 2\)/);
+    scheduler.enqueue(makeJob('bob'));
+    expect(() => scheduler.enqueue(makeJob('carol'))).toThrow(/queue is full \(3 jobs\)/);
+  });
+
+  it('applies the per-user cooldown', () => {
+    let now = 1_000_000;
+    const { execute } = controllableExecutor();
+    const scheduler = new Scheduler({
+      workers: [healthy('gpu1')],
+      execute,
+      store: new MemoryJobStore(),
+      limits: { userMaxPending: 5, queueMax: 10, userCooldownSeconds: 30 },
+      now: () => now,
+    });
+    scheduler.enqueue(makeJob('alice'));
+    now += 10_000;
+    expect(() => scheduler.enqueue(makeJob('alice'))).toThrow(/in 20 s/);
+    now += 20_000;
+    expect(() => scheduler.enqueue(makeJob('alice'))).not.toThrow();
+  });
+
+  it('cancels a waiting job at once and a running one through its abort signal', async () => {
+    const { started, execute } = controllableExecutor();
+    const store = new MemoryJobStore();
+    const scheduler = new Scheduler({ workers: [healthy('gpu1')], execute, store, limits, lookahead: 0 });
+    const running = makeJob('alice');
+    const waiting = makeJob('alice');
+    scheduler.enqueue(running);
+    scheduler.enqueue(waiting);
+    await settle();
+    await expect(scheduler.cancel(waiting.id, { userId: 'bob', isAdmin: false })).rejects.toThrow(/belongs to someone else/);
+    await scheduler.cancel(waiting.id, { userId: 'alice', isAdmin: false });
+    expect(store.get(waiting.id)?.status).toBe('cancelled');
+    await scheduler.cancel(running.id, { userId: 'bob', isAdmin: true });
+    expect(started[0]!.context.signal.aborted).toBe(true);
+    await settle();
+    expect(store.get(running.id)?.status).toBe('cancelled');
+    await expect(scheduler.cancel('nope', { userId: 'alice', isAdmin: true })).rejects.toThrow(/no job/);
+  });
+
+  it('records submission, running, results and failures in the store, and tells listeners', async () => {
+    const { started, execute } = controllableExecutor();
+    const store = new MemoryJobStore();
+    const scheduler = new Scheduler({ workers: [healthy('gpu1')], execute, store, limits });
+    const updates: SchedulerUpdate[] = [];
+    scheduler.subscribe((update) => updates.push(update));
+    const ok = makeJob('alice');
+    const bad = makeJob('bob');
+    scheduler.enqueue(ok);
+    scheduler.enqueue(bad);
+    await settle();
+    started[0]!.context.onSubmitted('p-1', { seed: 42 });
+    started[0]!.context.onEvent({ type: 'started' });
+    expect(store.get(ok.id)).toMatchObject({ status: 'running', promptId: 'p-1', resolved: { seed: 42 }, server: 'gpu1' });
+    started[0]!.finish([{ source: { filename: 'a.png', subfolder: '', type: 'output' }, deliveredUrl: null }]);
+    started[1]!.fail(new ComfycordError('COMFY_EXECUTION', 'ComfyUI failed in node 3'));
+    await settle();
+    expect(store.get(ok.id)).toMatchObject({ status: 'done', images: [{ source: { filename: 'a.png' } }] });
+    expect(store.get(bad.id)).toMatchObject({ status: 'failed', failure: { code: 'COMFY_EXECUTION', userMessage: 'ComfyUI failed in node 3' } });
+    const statuses = updates.filter((u) => u.type === 'status' && u.job.id === ok.id).map((u) => (u as { job: Job }).job.status);
+    expect(statuses).toContain('done');
+  });
+
+  it('sends a job lost with its server to another server, once', async () => {
+    const { started, execute } = controllableExecutor();
+    const store = new MemoryJobStore();
+    let gpu1Up = true;
+    const scheduler = new Scheduler({
+      workers: [{ name: 'gpu1', isHealthy: () => gpu1Up, canRun: () => true }, healthy('gpu2')],
+      execute,
+      store,
+      limits,
+      lookahead: 0,
+      isRetryable: (error) => error instanceof ComfycordError && error.code === 'COMFY_LOST',
+    });
+    const updates: SchedulerUpdate[] = [];
+    scheduler.subscribe((update) => updates.push(update));
+    const job = makeJob('alice');
+    scheduler.enqueue(job);
+    await settle();
+    const first = started[0]!;
+    gpu1Up = false;
+    first.fail(new ComfycordError('COMFY_LOST', 'The ComfyUI server went away'));
+    await settle();
+    expect(updates.some((u) => u.type === 'requeued')).toBe(true);
+    expect(started[1]!.worker).not.toBe(first.worker);
+    started[1]!.fail(new ComfycordError('COMFY_LOST', 'The ComfyUI server went away'));
+    await settle();
+    expect(store.get(job.id)?.status).toBe('failed');
+  });
+
+  it('runs jobs only on servers that can run them', async () => {
+    const { started, execute } = controllableExecutor();
+    const scheduler = new Scheduler({
+      workers: [
+        { name: 'sdxl-box', isHealthy: () => true, canRun: (job) => job.spec.template !== 'flux' },
+        { name: 'flux-box', isHealthy: () => true, canRun: (job) => job.spec.template === 'flux' },
+      ],
+      execute,
+      store: new MemoryJobStore(),
+      limits,
+    });
+    scheduler.enqueue(makeJob('alice', 'flux'));
+    scheduler.enqueue(makeJob('bob', 'txt2img'));
+    await settle();
+    expect(started.map((s) => `${s.job.spec.template}@${s.worker}`).sort()).toEqual(['flux@flux-box', 'txt2img@sdxl-box']);
+  });
+});
