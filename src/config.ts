@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ComfycordError } from './errors.ts';
+import { parseAttachmentHosts } from './discord/attachment-url.ts';
+import { ComfycordError, isComfycordError } from './errors.ts';
 
 /**
  * Environment → typed, validated configuration. Every variable is documented in
@@ -18,7 +19,6 @@ export class ConfigError extends ComfycordError {
 }
 
 export const DEFAULT_COMFY_URL = 'http://127.0.0.1:8188';
-export const DISCORD_CDN_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'];
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -138,7 +138,17 @@ const schema = z.object({
     .optional()
     .refine((value) => value === undefined || value === '' || httpUrl.safeParse(value).success, 'must be an http(s) URL such as https://discord.com/api'),
 
-  ATTACHMENT_HOSTS: z.string().optional(),
+  ATTACHMENT_HOSTS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return [...parseAttachmentHosts(value)];
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: isComfycordError(error) ? error.userMessage.replace(/^ATTACHMENT_HOSTS /, '') : String(error) });
+        return z.NEVER;
+      }
+    }),
   ATTACHMENT_MAX_BYTES: intFrom(20_000_000, 1_000, 500_000_000),
   IMAGE_MAX_PIXELS: intFrom(40_000_000, 1_000_000, 268_402_689),
 
@@ -196,14 +206,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = result.data;
   const empty = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
-  const hosts = list(e.ATTACHMENT_HOSTS).map((host) => host.toLowerCase());
   return {
     comfy: { urls: e.COMFY_URL, auth: e.COMFY_AUTH, headers: e.COMFY_HEADERS, previewMethod: e.COMFY_PREVIEW_METHOD },
     workflowsDir: e.WORKFLOWS_DIR,
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     discord: { token: empty(e.DISCORD_TOKEN), guildId: empty(e.DISCORD_GUILD_ID), apiBase: empty(e.DISCORD_API_BASE) },
-    attachments: { hosts: hosts.length > 0 ? hosts : DISCORD_CDN_HOSTS, maxBytes: e.ATTACHMENT_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
+    attachments: { hosts: e.ATTACHMENT_HOSTS, maxBytes: e.ATTACHMENT_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
     access: {
       allowedChannels: e.ALLOWED_CHANNELS,
       allowedRoles: e.ALLOWED_ROLES,

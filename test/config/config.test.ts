@@ -34,7 +34,7 @@ describe('loadConfig', () => {
   it('reports every bad variable at once, by name', () => {
     let error: unknown;
     try {
-      loadConfig({ COMFY_URL: 'ftp://x', USER_MAX_PENDING: '-1', ALLOW_DMS: 'maybe', COMFY_HEADERS: '[1]' });
+      loadConfig({ ATTACHMENT_HOSTS: 'https://x.org/', COMFY_URL: 'ftp://x', USER_MAX_PENDING: '-1', ALLOW_DMS: 'maybe', COMFY_HEADERS: '[1]' });
     } catch (caught) {
       error = caught;
     }
@@ -44,6 +44,7 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/USER_MAX_PENDING: must be a whole number from 1 to 100, got '-1'/);
     expect(problems).toMatch(/ALLOW_DMS: must be true or false/);
     expect(problems).toMatch(/COMFY_HEADERS: must be a JSON object/);
+    expect(problems).toMatch(/ATTACHMENT_HOSTS: must list plain host names/);
   });
 
   it('documents every variable it reads in .env.example', () => {

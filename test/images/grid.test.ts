@@ -1,0 +1,62 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { gridLayout, makeGrid } from '../../src/images/grid.ts';
+import { pixelAt, solidPng } from './image-fixtures.ts';
+
+const RED = { r: 255, g: 0, b: 0 };
+const GREEN = { r: 0, g: 255, b: 0 };
+const BLUE = { r: 0, g: 0, b: 255 };
+const WHITE = { r: 255, g: 255, b: 255 };
+
+describe('makeGrid', () => {
+  it('puts four square images in a 2×2 sheet, in reading order', async () => {
+    const images = await Promise.all([RED, GREEN, BLUE, WHITE].map((colour) => solidPng(256, 256, colour)));
+    const grid = await makeGrid(images, { gap: 8 });
+    expect(grid).toMatchObject({ columns: 2, rows: 2, cellWidth: 256, cellHeight: 256, width: 520, height: 520 });
+    const meta = await sharp(grid.png).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 520, 520]);
+    expect(await pixelAt(grid.png, 10, 10)).toEqual([255, 0, 0, 255]);
+    expect(await pixelAt(grid.png, 300, 10)).toEqual([0, 255, 0, 255]);
+    expect(await pixelAt(grid.png, 10, 300)).toEqual([0, 0, 255, 255]);
+    expect(await pixelAt(grid.png, 510, 510)).toEqual([255, 255, 255, 255]);
+    expect((await pixelAt(grid.png, 260, 10))[3]).toBe(0); // the gap is transparent
+  });
+
+  it('leaves the fourth cell empty for three images', async () => {
+    const images = await Promise.all([RED, GREEN, BLUE].map((colour) => solidPng(100, 100, colour)));
+    const grid = await makeGrid(images, { gap: 0 });
+    expect([grid.width, grid.height, grid.columns, grid.rows]).toEqual([200, 200, 2, 2]);
+    expect((await pixelAt(grid.png, 150, 150))[3]).toBe(0);
+  });
+
+  it('stacks two landscape images and sets two portrait ones side by side', async () => {
+    const landscape = await Promise.all([RED, GREEN].map((colour) => solidPng(300, 200, colour)));
+    const portrait = await Promise.all([RED, GREEN].map((colour) => solidPng(200, 300, colour)));
+    const stacked = await makeGrid(landscape, { gap: 4 });
+    const sideBySide = await makeGrid(portrait, { gap: 4 });
+    expect([stacked.width, stacked.height]).toEqual([300, 404]);
+    expect([sideBySide.width, sideBySide.height]).toEqual([404, 300]);
+  });
+
+  it('scales the whole sheet to maxSide', async () => {
+    const images = await Promise.all([RED, GREEN, BLUE, WHITE].map((colour) => solidPng(1024, 1024, colour)));
+    const grid = await makeGrid(images, { maxSide: 1024, gap: 8 });
+    expect(grid.cellWidth).toBe(508);
+    expect([grid.width, grid.height]).toEqual([1024, 1024]);
+  });
+
+  it('gives images of another shape the same cell, centred rather than cropped', async () => {
+    const square = await solidPng(200, 200, RED);
+    const wide = await solidPng(200, 100, GREEN);
+    const grid = await makeGrid([square, wide], { gap: 0 });
+    expect([grid.width, grid.height, grid.cellWidth, grid.cellHeight]).toEqual([400, 200, 200, 200]);
+    expect((await pixelAt(grid.png, 300, 10))[3]).toBe(0); // letterbox above the wide image
+    expect(await pixelAt(grid.png, 300, 100)).toEqual([0, 255, 0, 255]);
+  });
+
+  it('lays out larger batches as the squarest grid', () => {
+    expect(gridLayout(1, 10, 10)).toEqual({ columns: 1, rows: 1 });
+    expect(gridLayout(6, 10, 10)).toEqual({ columns: 3, rows: 2 });
+    expect(gridLayout(9, 10, 10)).toEqual({ columns: 3, rows: 3 });
+  });
+});
