@@ -1,0 +1,208 @@
+import {
+  ApplicationCommandType,
+  ButtonStyle,
+  ComponentType,
+  InteractionContextType,
+  InteractionType,
+  Locale,
+  MessageType,
+  type APIActionRowComponent,
+  type APIApplicationCommandAutocompleteGuildInteraction,
+  type APIAttachment,
+  type APIChatInputApplicationCommandGuildInteraction,
+  type APIComponentInMessageActionRow,
+  type APIMessage,
+  type APIMessageApplicationCommandGuildInteraction,
+  type APIMessageComponentButtonInteraction,
+  type APIMessageComponentSelectMenuInteraction,
+  type APIModalSubmitGuildInteraction,
+  type APITextChannel,
+  type APIUser,
+  type MessageFlags,
+} from 'discord.js';
+import { collectOptions, type OptionInput } from './command-options.ts';
+import { createStandinWorld, defaultChannel, guildMember, STANDIN_CHANNEL_PERMISSIONS, type StandinWorld } from './fixtures.ts';
+import { mintInteractionToken, mintSnowflake } from './snowflakes.ts';
+
+export { commandOption, uploadedAttachment, type OptionInput } from './command-options.ts';
+
+/** Who runs the interaction, where, and when. Every field has a default from the world. */
+export interface InteractionScene {
+  world?: StandinWorld;
+  /** When the person clicked; the id's snowflake carries it. Set it in the past to test deadlines. */
+  createdAt?: number;
+  user?: APIUser;
+  roles?: string[];
+  /** The invoking member's permissions in the channel. */
+  memberPermissions?: bigint;
+  /** The app's permissions in the channel (`app_permissions`). */
+  appPermissions?: bigint;
+  locale?: Locale;
+  channel?: APITextChannel;
+  /** Default 10 MiB; boosted guilds report more. */
+  attachmentSizeLimit?: number;
+}
+
+const defaultWorld = createStandinWorld();
+
+/** The fields every guild interaction carries, as Discord sends them over the gateway. */
+function base(type: InteractionType, scene: InteractionScene) {
+  const world = scene.world ?? defaultWorld;
+  const channel = scene.channel ?? defaultChannel(world);
+  const user = scene.user ?? world.invoker;
+  const id = mintSnowflake(scene.createdAt ?? Date.now());
+  const memberPermissions = (scene.memberPermissions ?? STANDIN_CHANNEL_PERMISSIONS).toString();
+  return {
+    id,
+    application_id: world.application.id,
+    type,
+    token: mintInteractionToken(id),
+    version: 1 as const,
+    guild_id: world.guild.id,
+    guild: { id: world.guild.id, locale: Locale.EnglishUS, features: [] },
+    channel: { ...channel, permissions: memberPermissions },
+    channel_id: channel.id,
+    member: { ...guildMember(user, scene.roles ?? []), user, permissions: memberPermissions },
+    app_permissions: (scene.appPermissions ?? STANDIN_CHANNEL_PERMISSIONS).toString(),
+    locale: scene.locale ?? Locale.EnglishUS,
+    guild_locale: Locale.EnglishUS,
+    entitlements: [],
+    authorizing_integration_owners: { '0': world.guild.id },
+    context: InteractionContextType.Guild,
+    attachment_size_limit: scene.attachmentSizeLimit ?? 10 * 1024 * 1024,
+  };
+}
+
+/** A slash command such as `/imagine prompt:… image:<file>`. */
+export function chatInputInteraction(
+  input: InteractionScene & { name: string; options?: OptionInput[]; commandId?: string },
+): APIChatInputApplicationCommandGuildInteraction {
+  const world = input.world ?? defaultWorld;
+  const { options, attachments } = collectOptions(input.options ?? []);
+  return {
+    ...base(InteractionType.ApplicationCommand, input),
+    data: {
+      id: input.commandId ?? mintSnowflake(),
+      name: input.name,
+      type: ApplicationCommandType.ChatInput,
+      guild_id: world.guild.id,
+      options,
+      ...(Object.keys(attachments).length > 0 ? { resolved: { attachments } } : {}),
+    },
+  } as APIChatInputApplicationCommandGuildInteraction;
+}
+
+/** Typing in an autocomplete option: exactly one option should be `focused` (its value is the typed text). */
+export function autocompleteInteraction(
+  input: InteractionScene & { name: string; options: OptionInput[]; commandId?: string },
+): APIApplicationCommandAutocompleteGuildInteraction {
+  const world = input.world ?? defaultWorld;
+  return {
+    ...base(InteractionType.ApplicationCommandAutocomplete, input),
+    data: {
+      id: input.commandId ?? mintSnowflake(),
+      name: input.name,
+      type: ApplicationCommandType.ChatInput,
+      guild_id: world.guild.id,
+      options: collectOptions(input.options).options,
+    },
+  } as APIApplicationCommandAutocompleteGuildInteraction;
+}
+
+/** A click on a button of `message` (e.g. a message the REST stand-in stored: `rest.message(id)`). */
+export function buttonInteraction(input: InteractionScene & { customId: string; message: APIMessage }): APIMessageComponentButtonInteraction {
+  return {
+    ...base(InteractionType.MessageComponent, input),
+    message: input.message,
+    data: { custom_id: input.customId, component_type: ComponentType.Button },
+  } as APIMessageComponentButtonInteraction;
+}
+
+export function stringSelectInteraction(
+  input: InteractionScene & { customId: string; values: string[]; message: APIMessage },
+): APIMessageComponentSelectMenuInteraction {
+  return {
+    ...base(InteractionType.MessageComponent, input),
+    message: input.message,
+    data: { custom_id: input.customId, component_type: ComponentType.StringSelect, values: input.values },
+  } as APIMessageComponentSelectMenuInteraction;
+}
+
+/** "Apps → <name>" on a message, e.g. an upscale command run on an earlier result. */
+export function messageContextMenuInteraction(
+  input: InteractionScene & { name: string; target: APIMessage; commandId?: string },
+): APIMessageApplicationCommandGuildInteraction {
+  const world = input.world ?? defaultWorld;
+  return {
+    ...base(InteractionType.ApplicationCommand, input),
+    data: {
+      id: input.commandId ?? mintSnowflake(),
+      name: input.name,
+      type: ApplicationCommandType.Message,
+      guild_id: world.guild.id,
+      target_id: input.target.id,
+      resolved: { messages: { [input.target.id]: input.target } },
+    },
+  } as APIMessageApplicationCommandGuildInteraction;
+}
+
+/**
+ * A submitted modal. `label` mirrors modals built with Label components (Discord's
+ * current recommendation); `action-row` mirrors the older TextInput-in-ActionRow form.
+ */
+export function modalSubmitInteraction(
+  input: InteractionScene & { customId: string; fields: Record<string, string>; layout?: 'label' | 'action-row'; message?: APIMessage },
+): APIModalSubmitGuildInteraction {
+  const components = Object.entries(input.fields).map(([customId, value], index) => {
+    const textInput = { type: ComponentType.TextInput, id: index * 2 + 2, custom_id: customId, value };
+    return input.layout === 'action-row'
+      ? { type: ComponentType.ActionRow, id: index * 2 + 1, components: [textInput] }
+      : { type: ComponentType.Label, id: index * 2 + 1, component: textInput };
+  });
+  return {
+    ...base(InteractionType.ModalSubmit, input),
+    ...(input.message ? { message: input.message } : {}),
+    data: { custom_id: input.customId, components },
+  } as APIModalSubmitGuildInteraction;
+}
+
+/** A channel message as Discord returns it, for context-menu targets and button sources. */
+export function channelMessage(input: {
+  world?: StandinWorld;
+  author?: APIUser;
+  content?: string;
+  attachments?: APIAttachment[];
+  components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  flags?: MessageFlags;
+  channelId?: string;
+  createdAt?: number;
+}): APIMessage {
+  const world = input.world ?? defaultWorld;
+  const createdAt = input.createdAt ?? Date.now();
+  return {
+    id: mintSnowflake(createdAt),
+    type: MessageType.Default,
+    channel_id: input.channelId ?? defaultChannel(world).id,
+    author: input.author ?? world.invoker,
+    content: input.content ?? '',
+    timestamp: new Date(createdAt).toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: input.attachments ?? [],
+    embeds: [],
+    components: input.components ?? [],
+    pinned: false,
+    flags: input.flags ?? (0 as MessageFlags),
+  };
+}
+
+/** One action row of secondary buttons, as a bot would attach to a result. */
+export function buttonRow(...buttons: Array<{ customId: string; label: string }>): APIActionRowComponent<APIComponentInMessageActionRow> {
+  return {
+    type: ComponentType.ActionRow,
+    components: buttons.map((button) => ({ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: button.customId, label: button.label })),
+  };
+}
