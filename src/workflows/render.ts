@@ -1,0 +1,85 @@
+import { webcrypto } from 'node:crypto';
+import { InputError } from '../errors.ts';
+import { MAX_SEED } from './canonical-options.ts';
+import { cloneGraph, getNode, type ApiGraph } from './graph.ts';
+import { checkOptionValue, type ChoiceSource } from './option-values.ts';
+import type { OptionValue, Template, TemplateOption } from './template.ts';
+
+export interface RenderOptions {
+  /** Uniform in [0, 1); seeds are drawn from it. Defaults to 53 bits from the OS CSPRNG. */
+  readonly random?: () => number;
+  /** The server's own lists for `choicesFrom` options; without it any non-empty name is passed on. */
+  readonly serverChoices?: ChoiceSource;
+}
+
+export interface RenderResult {
+  /** A fresh graph for POST /prompt; the template's graph is untouched. */
+  readonly graph: ApiGraph;
+  /** The value written for every option that was set (given or default), seeds as numbers: enough to rerun the job exactly. */
+  readonly resolved: Readonly<Record<string, OptionValue>>;
+  /** Options whose value was drawn at random for this job. */
+  readonly drawn: readonly string[];
+}
+
+const TWO_POW_32 = 2 ** 32;
+const TWO_POW_53 = 2 ** 53;
+
+/** 53 random bits as a float in [0, 1): Math.random is not meant for values people share and replay. */
+export function secureRandom(): number {
+  const words = webcrypto.getRandomValues(new Uint32Array(2));
+  const high = (words[0] as number) >>> 11; // 21 bits
+  return (high * TWO_POW_32 + (words[1] as number)) / TWO_POW_53;
+}
+
+function drawSeed(option: TemplateOption, random: () => number): number {
+  const min = option.min ?? 0;
+  const max = Math.min(option.max ?? MAX_SEED, MAX_SEED);
+  const r = random();
+  if (!(r >= 0 && r < 1)) throw new RangeError(`random() returned ${r}, outside [0, 1)`);
+  return Math.min(max, min + Math.floor(r * (max - min + 1)));
+}
+
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+/**
+ * Fills a template: every value checked (type, range, length, choices), then written by
+ * path into a clone of the graph. Only declared options exist; an unknown name is refused,
+ * so a user can never reach an input, or a node, the template does not expose.
+ */
+export function renderTemplate(template: Template, values: Readonly<Record<string, unknown>>, options: RenderOptions = {}): RenderResult {
+  const known = new Set(template.options.map((option) => option.name));
+  const unknown = Object.keys(values).filter((name) => !known.has(name) && !isAbsent(values[name]));
+  if (unknown.length > 0) {
+    const list = template.options.map((option) => option.name).join(', ') || '(none)';
+    throw new InputError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} for template '${template.name}'; its options are: ${list}`, { template: template.name, unknown });
+  }
+  const random = options.random ?? secureRandom;
+  const graph = cloneGraph(template.graph);
+  const resolved: Record<string, OptionValue> = {};
+  const drawn: string[] = [];
+  for (const option of template.options) {
+    const given = Object.hasOwn(values, option.name) ? values[option.name] : undefined;
+    if (isAbsent(given) && option.default === undefined) {
+      if (option.required) throw new InputError(`${option.name} is required for template '${template.name}'`, { template: template.name, option: option.name });
+      continue;
+    }
+    const check = checkOptionValue(option, isAbsent(given) ? option.default : given, options.serverChoices);
+    if (!check.ok) throw new InputError(check.message, { template: template.name, option: option.name });
+    let value: OptionValue;
+    if (check.value === 'random' && option.type === 'seed') {
+      value = drawSeed(option, random);
+      drawn.push(option.name);
+    } else {
+      value = check.value;
+    }
+    for (const target of option.targets) {
+      const node = getNode(graph, target.node);
+      if (node === undefined) throw new Error(`template ${template.name}: bound node ${target.node} vanished after validation`);
+      node.inputs[target.input] = value;
+    }
+    resolved[option.name] = value;
+  }
+  return { graph, resolved, drawn };
+}

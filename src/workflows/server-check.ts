@@ -1,0 +1,102 @@
+import { compareNodeIds, formatRef, isLink, nodeId, nodeLabel } from './graph.ts';
+import { comboChoices, hasClass, inputInfo, isOutputNode, requiredInputs, type ObjectInfo } from './object-info.ts';
+import type { TemplateProblem } from './template-error.ts';
+import type { Template, TemplateOption } from './template.ts';
+
+/** What people call the file behind a combo input, for messages like "checkpoint 'x' is not on the server". */
+const INPUT_NOUNS: Readonly<Record<string, string>> = {
+  ckpt_name: 'checkpoint', lora_name: 'LoRA', vae_name: 'VAE', unet_name: 'diffusion model', control_net_name: 'ControlNet model',
+  style_model_name: 'style model', clip_name: 'text encoder', clip_name1: 'text encoder', clip_name2: 'text encoder',
+  clip_name3: 'text encoder', clip_name4: 'text encoder', sampler_name: 'sampler', scheduler: 'scheduler',
+};
+
+function noun(className: string, input: string): string {
+  if (className === 'UpscaleModelLoader' && input === 'model_name') return 'upscale model';
+  return INPUT_NOUNS[input] ?? `${input} value`;
+}
+
+function ownersOf(template: Template): Map<string, TemplateOption> {
+  const owners = new Map<string, TemplateOption>();
+  for (const option of template.options) for (const target of option.targets) owners.set(formatRef(target), option);
+  return owners;
+}
+
+function checkOptionsAgainstServer(template: Template, info: ObjectInfo, problems: TemplateProblem[]): void {
+  const add = (path: string, message: string): void => void problems.push({ file: template.file, path, message });
+  for (const option of template.options) {
+    const at = `options.${option.name}`;
+    const from = option.choicesFrom;
+    if (from !== undefined && comboChoices(info, from.class, from.input) === undefined) {
+      add(`${at}.choicesFrom`, `the server has no choice list for ${from.class}.${from.input}`);
+    }
+    for (const target of option.targets) {
+      const className = template.graph[target.node]?.class_type ?? '';
+      const spec = inputInfo(info, className, target.input);
+      if (spec === undefined) continue;
+      const where = `${nodeLabel(template.graph, target.node)}.${target.input}`;
+      if (option.max !== undefined && spec.max !== undefined && option.max > spec.max) {
+        add(`${at}.max`, `${option.max} is above the server's maximum ${spec.max} for ${where}`);
+      }
+      if (option.min !== undefined && spec.min !== undefined && option.min < spec.min) {
+        add(`${at}.min`, `${option.min} is below the server's minimum ${spec.min} for ${where}`);
+      }
+      for (const choice of option.choices ?? []) {
+        if (spec.choices !== undefined && !spec.upload && !spec.choices.includes(choice)) {
+          add(`${at}.choices`, `${noun(className, target.input)} '${choice}' is not on the server (${where})`);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Checks a template against a server's /object_info: every node type installed, every
+ * required input present, every combo value (checkpoint, sampler, scheduler… as the job
+ * would send it: the option's default where an option sets the input) on the server's
+ * list, numbers within the server's bounds, option bounds within the server's, and an
+ * output node. Returns the problems (empty when the server can run the template);
+ * `new TemplateError(problems)` turns them into one error.
+ */
+export function checkTemplateAgainstServer(template: Template, objectInfo: ObjectInfo): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  const add = (path: string, message: string): void => void problems.push({ file: template.file, path, message });
+  const owners = ownersOf(template);
+  let allKnown = true;
+  for (const id of Object.keys(template.graph).sort(compareNodeIds)) {
+    const node = template.graph[id];
+    if (node === undefined) continue;
+    const label = nodeLabel(template.graph, id);
+    if (!hasClass(objectInfo, node.class_type)) {
+      allKnown = false;
+      add(`graph.${id}.class_type`, `node ${nodeId(id)}: node type '${node.class_type}' is not installed on the server`);
+      continue;
+    }
+    for (const input of requiredInputs(objectInfo, node.class_type)) {
+      if (!Object.hasOwn(node.inputs, input)) add(`graph.${id}.inputs`, `${label}: required input '${input}' is missing`);
+    }
+    for (const [input, graphValue] of Object.entries(node.inputs)) {
+      if (isLink(graphValue)) continue;
+      const spec = inputInfo(objectInfo, node.class_type, input);
+      if (spec === undefined) continue;
+      const owner = owners.get(formatRef({ node: id, input }));
+      // A required option always replaces the graph's value; a default replaces it unless drawn at random.
+      if (owner?.required === true || owner?.default === 'random') continue;
+      const value = owner?.default ?? graphValue;
+      const path = owner === undefined ? `graph.${id}.inputs.${input}` : `options.${owner.name}.default`;
+      if (spec.choices !== undefined && !spec.upload && typeof value === 'string' && !spec.choices.includes(value)) {
+        add(path, `${label}: ${noun(node.class_type, input)} '${value}' is not on the server`);
+      }
+      if (typeof value === 'number' && spec.max !== undefined && value > spec.max) {
+        add(path, `${label}: ${input} ${value} is above the server's maximum ${spec.max}`);
+      }
+      if (typeof value === 'number' && spec.min !== undefined && value < spec.min) {
+        add(path, `${label}: ${input} ${value} is below the server's minimum ${spec.min}`);
+      }
+    }
+  }
+  if (allKnown && !Object.values(template.graph).some((node) => isOutputNode(objectInfo, node.class_type))) {
+    add('graph', 'the graph has no output node (such as SaveImage), so the server would refuse it');
+  }
+  checkOptionsAgainstServer(template, objectInfo, problems);
+  return problems;
+}

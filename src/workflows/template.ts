@@ -1,0 +1,76 @@
+import type { ApiGraph, InputRef } from './graph.ts';
+
+/** What a template does; commands use it to pick templates (an Upscale button wants `upscale`). */
+export const TEMPLATE_KINDS = ['txt2img', 'img2img', 'inpaint', 'upscale', 'guided', 'other'] as const;
+export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
+
+export const OPTION_TYPES = ['string', 'text', 'int', 'float', 'seed', 'choice', 'bool', 'image'] as const;
+export type OptionType = (typeof OPTION_TYPES)[number];
+
+/** A value as it is written into the graph (a seed is a number by then; "random" is drawn first). */
+export type OptionValue = string | number | boolean;
+
+/** Where an option's choices come from on the server: the combo list of one node input in /object_info. */
+export interface ChoicesFrom {
+  readonly class: string;
+  readonly input: string;
+}
+
+export interface TemplateOption {
+  readonly name: string;
+  readonly type: OptionType;
+  readonly description: string;
+  /** Required options have no default; every other option has one (see README: defaults). */
+  readonly required: boolean;
+  /** A seed's default may be "random": drawn per job and recorded. */
+  readonly default?: OptionValue | 'random';
+  readonly min?: number;
+  readonly max?: number;
+  /** Length cap for `text` / `string` / `image` / `choice` values, in UTF-16 code units. */
+  readonly maxLength?: number;
+  readonly choices?: readonly string[];
+  readonly choicesFrom?: ChoicesFrom;
+  readonly targets: readonly InputRef[];
+}
+
+export interface Template {
+  /** The file name without `.json`. */
+  readonly name: string;
+  /** The file it came from, as given to the loader (for messages). */
+  readonly file: string;
+  readonly description: string;
+  readonly kind: TemplateKind;
+  /** `declared`: the file lists its bindings; `detected`: a raw "Save (API)" graph bound by detection. */
+  readonly source: 'declared' | 'detected';
+  /** In file order. */
+  readonly options: readonly TemplateOption[];
+  /** Deep-frozen; rendering works on a clone. */
+  readonly graph: ApiGraph;
+  /** What detection noticed but did not bind (empty for declared templates). */
+  readonly notes: readonly string[];
+}
+
+/** An option as the CLI and Discord list it: no graph internals. */
+export interface OptionListing {
+  readonly name: string;
+  readonly type: OptionType;
+  readonly required: boolean;
+  readonly description: string;
+  readonly default?: OptionValue | 'random';
+  readonly min?: number;
+  readonly max?: number;
+  readonly maxLength?: number;
+  readonly choices?: readonly string[];
+  readonly choicesFrom?: ChoicesFrom;
+}
+
+export function listOptions(template: Template): OptionListing[] {
+  return template.options.map((option) => {
+    const { targets: _targets, ...listing } = option;
+    return listing;
+  });
+}
+
+export function findOption(template: Template, name: string): TemplateOption | undefined {
+  return template.options.find((option) => option.name === name);
+}
