@@ -84,12 +84,15 @@ function strList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** Parses one text frame. Accepts the raw string or an already-decoded object. */
-export function parseTextMessage(raw: string | unknown): ComfyMessage {
+/**
+ * Parses one text frame. Accepts the raw string, the raw bytes (`ws` hands text
+ * frames over as a Buffer) or an already-decoded object.
+ */
+export function parseTextMessage(raw: string | Buffer | unknown): ComfyMessage {
   let parsed: unknown = raw;
-  if (typeof raw === 'string') {
+  if (typeof raw === 'string' || Buffer.isBuffer(raw)) {
     try {
-      parsed = JSON.parse(raw);
+      parsed = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
     } catch {
       return { type: 'malformed', reason: 'text frame is not JSON' };
     }
@@ -199,6 +202,7 @@ export function parseBinaryMessage(frame: Buffer): ComfyBinaryMessage {
       const format = frame.readUInt32BE(4);
       const mime = FORMAT_MIME[format];
       if (mime === undefined) return { type: 'malformed', reason: `preview with unknown image format ${format}` };
+      if (frame.length === 8) return { type: 'malformed', reason: 'preview without image bytes' };
       return { type: 'preview', promptId: null, nodeId: null, mime, image: frame.subarray(8) };
     }
     case BinaryEventType.PreviewImageWithMetadata: {
@@ -213,6 +217,7 @@ export function parseBinaryMessage(frame: Buffer): ComfyBinaryMessage {
         return { type: 'malformed', reason: 'preview metadata is not JSON' };
       }
       if (!isObject(metadata)) return { type: 'malformed', reason: 'preview metadata is not an object' };
+      if (frame.length === 8 + metadataLength) return { type: 'malformed', reason: 'preview without image bytes' };
       return {
         type: 'preview',
         promptId: str(metadata['prompt_id']),
@@ -245,8 +250,13 @@ export function encodePreviewFrame(image: Buffer, format: 'jpeg' | 'png' = 'jpeg
   return Buffer.concat([header, image]);
 }
 
-export function encodePreviewWithMetadataFrame(image: Buffer, metadata: Record<string, unknown>): Buffer {
-  const json = Buffer.from(JSON.stringify(metadata), 'utf8');
+/**
+ * `metadata` may be pre-serialised JSON text: ComfyUI writes it with Python's
+ * `json.dumps` spacing, so a faithful stand-in passes its own text (166 bytes in
+ * 1_basic.jsonl, where JSON.stringify would give 155).
+ */
+export function encodePreviewWithMetadataFrame(image: Buffer, metadata: Record<string, unknown> | string): Buffer {
+  const json = Buffer.from(typeof metadata === 'string' ? metadata : JSON.stringify(metadata), 'utf8');
   const header = Buffer.alloc(8);
   header.writeUInt32BE(BinaryEventType.PreviewImageWithMetadata, 0);
   header.writeUInt32BE(json.length, 4);

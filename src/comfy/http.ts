@@ -1,0 +1,248 @@
+import { FormData, request, type Dispatcher } from 'undici';
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import type { OutputImage } from './messages.ts';
+import { createEndpoint, type ComfyAuthOptions, type ComfyEndpoint } from './endpoint.ts';
+import { ComfyBadResponseError, ComfyHttpError, ComfyUnavailableError } from './errors.ts';
+import { parseHistory, parseQueue, type HistoryEntry, type QueueSnapshot } from './history.ts';
+import { describeNodeErrors, promptRejection, type ApiGraph } from './prompt-errors.ts';
+
+/**
+ * ComfyUI's HTTP routes over undici. Every request has a timeout; a server that
+ * cannot be reached becomes ComfyUnavailableError, any other non-2xx a
+ * ComfyHttpError (or PromptValidationError for a refused prompt). Headers are
+ * never logged: they may carry the proxy's credentials.
+ */
+
+export interface ComfyHttpOptions extends ComfyAuthOptions {
+  baseUrl: string;
+  /** Per-request timeout in ms, connect to last body byte. Default 15000. */
+  timeoutMs?: number;
+  /** Timeout for uploads and image downloads, which can be large. Default 60000. */
+  transferTimeoutMs?: number;
+  /** undici dispatcher (custom TLS, proxies, tests). Default: undici's global one. */
+  dispatcher?: Dispatcher;
+  logger?: Logger;
+}
+
+export interface PromptRequest {
+  prompt: ApiGraph;
+  client_id: string;
+  prompt_id: string;
+  extra_data?: Record<string, unknown>;
+  front?: boolean;
+}
+
+export interface PromptAccepted {
+  promptId: string;
+  number: number;
+  nodeErrors: Record<string, unknown>;
+}
+
+export interface UploadedImage {
+  name: string;
+  subfolder: string;
+  type: string;
+}
+
+export interface SystemStats {
+  system: Record<string, unknown>;
+  devices: Array<Record<string, unknown>>;
+}
+
+interface SendOptions {
+  query?: Record<string, string>;
+  json?: unknown;
+  form?: FormData;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+interface RawResponse {
+  status: number;
+  body: Buffer;
+}
+
+const TRANSPORT_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
+  UND_ERR_BODY_TIMEOUT: 'answer stalled',
+  UND_ERR_SOCKET: 'connection closed unexpectedly',
+};
+
+export function describeTransportError(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (code in TRANSPORT_ERRORS) return TRANSPORT_ERRORS[code] ?? code;
+    if (code.includes('CERT') || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) return `TLS error ${code}`;
+    return code;
+  }
+  if (error instanceof AggregateError && error.errors.length > 0) return describeTransportError(error.errors[0]);
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class ComfyHttp {
+  readonly endpoint: ComfyEndpoint;
+  readonly #timeoutMs: number;
+  readonly #transferTimeoutMs: number;
+  readonly #dispatcher: Dispatcher | undefined;
+  readonly #log: Logger;
+
+  constructor(options: ComfyHttpOptions) {
+    this.endpoint = createEndpoint(options.baseUrl, options);
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#transferTimeoutMs = options.transferTimeoutMs ?? 60_000;
+    this.#dispatcher = options.dispatcher;
+    this.#log = options.logger ?? silentLogger();
+  }
+
+  get host(): string {
+    return this.endpoint.host;
+  }
+
+  async #send(method: string, path: string, options: SendOptions = {}): Promise<RawResponse> {
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    const headers: Record<string, string> = { ...this.endpoint.headers };
+    let body: string | FormData | undefined;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.form !== undefined) {
+      body = options.form;
+    }
+    const started = Date.now();
+    try {
+      const response = await request(this.endpoint.url(path, options.query), {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: body ?? null,
+        signal,
+        ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
+      });
+      const bytes = Buffer.from(await response.body.arrayBuffer());
+      this.#log.debug({ method, path, status: response.statusCode, ms: Date.now() - started }, 'comfy http');
+      return { status: response.statusCode, body: bytes };
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const detail = timeout.aborted ? `no answer to ${method} ${path} within ${timeoutMs} ms` : describeTransportError(error);
+      this.#log.debug({ method, path, err: detail, ms: Date.now() - started }, 'comfy http failed');
+      throw new ComfyUnavailableError(this.host, detail, { cause: error, context: { method, path } });
+    }
+  }
+
+  #expectOk(method: string, path: string, response: RawResponse): RawResponse {
+    if (response.status >= 200 && response.status < 300) return response;
+    throw new ComfyHttpError(this.host, method, path, response.status, response.body.toString('utf8'));
+  }
+
+  #json(method: string, path: string, response: RawResponse): unknown {
+    this.#expectOk(method, path, response);
+    try {
+      return JSON.parse(response.body.toString('utf8'));
+    } catch {
+      throw new ComfyBadResponseError(this.host, method, path, 'not JSON');
+    }
+  }
+
+  /** POST /prompt. A 400 becomes PromptValidationError with a readable message. */
+  async postPrompt(body: PromptRequest, signal?: AbortSignal): Promise<PromptAccepted> {
+    const response = await this.#send('POST', '/prompt', { json: body, ...(signal ? { signal } : {}) });
+    if (response.status < 200 || response.status >= 300) {
+      throw promptRejection(this.host, response.status, response.body.toString('utf8'), body.prompt);
+    }
+    const json = this.#json('POST', '/prompt', response) as Record<string, unknown>;
+    const nodeErrors = typeof json['node_errors'] === 'object' && json['node_errors'] !== null ? (json['node_errors'] as Record<string, unknown>) : {};
+    if (Object.keys(nodeErrors).length > 0) {
+      this.#log.warn(
+        { promptId: body.prompt_id, problems: describeNodeErrors(nodeErrors, body.prompt) },
+        'ComfyUI accepted the prompt but some outputs failed validation and will not run',
+      );
+    }
+    return {
+      promptId: typeof json['prompt_id'] === 'string' ? json['prompt_id'] : body.prompt_id,
+      number: typeof json['number'] === 'number' ? json['number'] : 0,
+      nodeErrors,
+    };
+  }
+
+  /** GET /history/{id}; null when the server does not know the prompt (yet, or any more). */
+  async history(promptId: string, signal?: AbortSignal): Promise<HistoryEntry | null> {
+    const path = `/history/${encodeURIComponent(promptId)}`;
+    const response = await this.#send('GET', path, signal ? { signal } : {});
+    return parseHistory(this.#json('GET', path, response), promptId);
+  }
+
+  async queue(signal?: AbortSignal): Promise<QueueSnapshot> {
+    return parseQueue(this.#json('GET', '/queue', await this.#send('GET', '/queue', signal ? { signal } : {})));
+  }
+
+  /** POST /queue {delete}: removes pending prompts; running ones are untouched. */
+  async deleteQueued(promptIds: string[]): Promise<void> {
+    this.#expectOk('POST', '/queue', await this.#send('POST', '/queue', { json: { delete: promptIds } }));
+  }
+
+  /** POST /interrupt; with a prompt id only that prompt is stopped, and only if it is running. */
+  async interrupt(promptId?: string): Promise<void> {
+    const json = promptId === undefined ? {} : { prompt_id: promptId };
+    this.#expectOk('POST', '/interrupt', await this.#send('POST', '/interrupt', { json }));
+  }
+
+  /** GET /prompt: `queue_remaining` (running + pending, all clients). */
+  async queueRemaining(): Promise<number> {
+    const json = this.#json('GET', '/prompt', await this.#send('GET', '/prompt')) as { exec_info?: { queue_remaining?: unknown } };
+    const remaining = json.exec_info?.queue_remaining;
+    return typeof remaining === 'number' ? remaining : 0;
+  }
+
+  /** GET /view: the bytes of an output (or input/temp) image. */
+  async view(image: OutputImage, signal?: AbortSignal): Promise<Buffer> {
+    const query = { filename: image.filename, subfolder: image.subfolder, type: image.type };
+    const response = await this.#send('GET', '/view', { query, timeoutMs: this.#transferTimeoutMs, ...(signal ? { signal } : {}) });
+    return this.#expectOk('GET', '/view', response).body;
+  }
+
+  /** POST /upload/image (multipart). A name clash without overwrite comes back renamed. */
+  async uploadImage(
+    data: Buffer,
+    filename: string,
+    options: { subfolder?: string; overwrite?: boolean; type?: 'input' | 'temp' | 'output' } = {},
+  ): Promise<UploadedImage> {
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(data)]), filename);
+    form.append('type', options.type ?? 'input');
+    if (options.subfolder) form.append('subfolder', options.subfolder);
+    if (options.overwrite) form.append('overwrite', 'true');
+    const response = await this.#send('POST', '/upload/image', { form, timeoutMs: this.#transferTimeoutMs });
+    const json = this.#json('POST', '/upload/image', response) as Record<string, unknown>;
+    if (typeof json['name'] !== 'string') throw new ComfyBadResponseError(this.host, 'POST', '/upload/image', 'no file name');
+    return {
+      name: json['name'],
+      subfolder: typeof json['subfolder'] === 'string' ? json['subfolder'] : '',
+      type: typeof json['type'] === 'string' ? json['type'] : 'input',
+    };
+  }
+
+  /** GET /object_info or /object_info/{class}; an unknown class gives `{}`. */
+  async objectInfo(classType?: string): Promise<Record<string, unknown>> {
+    const path = classType === undefined ? '/object_info' : `/object_info/${encodeURIComponent(classType)}`;
+    const json = this.#json('GET', path, await this.#send('GET', path, { timeoutMs: this.#transferTimeoutMs }));
+    return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  }
+
+  async systemStats(): Promise<SystemStats> {
+    const json = this.#json('GET', '/system_stats', await this.#send('GET', '/system_stats')) as Record<string, unknown>;
+    return {
+      system: typeof json['system'] === 'object' && json['system'] !== null ? (json['system'] as Record<string, unknown>) : {},
+      devices: Array.isArray(json['devices']) ? (json['devices'] as Array<Record<string, unknown>>) : [],
+    };
+  }
+}

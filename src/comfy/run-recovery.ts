@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.ts';
+import { ComfyBadResponseError, ComfyPromptLostError } from './errors.ts';
+import { aheadOf, historyOutcome, type HistoryOutcome } from './history.ts';
+import type { ComfyHttp } from './http.ts';
+import type { TrackedRun } from './tracked-run.ts';
+
+/**
+ * Keeps in-flight runs truthful when the socket cannot be trusted: after a
+ * reconnect (resync from /queue + /history), while it is down (poll /history), and
+ * now and then while it is up (a socket can be silently detached, platform.md B1,
+ * 7b). Also settles a run at `executing {node:null}` from its history.
+ *
+ * /queue is read before /history on purpose: ComfyUI moves a prompt from the
+ * running list to history under one lock, so in that order a prompt can never look
+ * absent from both while it is merely finishing.
+ */
+
+export interface RunRecoveryOptions {
+  http: ComfyHttp;
+  routes: Map<string, TrackedRun>;
+  log: Logger;
+  pollIntervalMs: number;
+  resyncIntervalMs: number;
+  /** POSTs the run again under its (new) prompt id. */
+  resubmit: (run: TrackedRun) => Promise<unknown>;
+  /** Tells the router which prompt runs on the server now (for previews without prompt id). */
+  setExecuting: (promptId: string | null) => void;
+  /** A run ended without one message reaching us while the socket looked fine. */
+  suspectDetached: () => void;
+}
+
+export class RunRecovery {
+  readonly #options: RunRecoveryOptions;
+  readonly #log: Logger;
+  #pollTimer: NodeJS.Timeout | null = null;
+  #watchdogTimer: NodeJS.Timeout | null = null;
+  #polling = false;
+  #resyncing: Promise<void> | null = null;
+  #resyncAgain = false;
+  #refreshing = false;
+  #refreshAgain = false;
+  #stopped = false;
+
+  constructor(options: RunRecoveryOptions) {
+    this.#options = options;
+    this.#log = options.log;
+  }
+
+  #inFlight(): TrackedRun[] {
+    return [...new Set(this.#options.routes.values())].filter((run) => run.posted && !run.settled);
+  }
+
+  socketUp(reconnected: boolean): void {
+    this.#clearTimers();
+    if (this.#stopped) return;
+    if (this.#options.resyncIntervalMs > 0) {
+      this.#watchdogTimer = setInterval(() => void this.resync('watchdog'), this.#options.resyncIntervalMs);
+    }
+    if (!reconnected) return;
+    const runs = this.#inFlight();
+    for (const run of runs) run.emit({ type: 'reconnected' });
+    if (runs.length > 0) void this.resync('reconnect');
+  }
+
+  socketDown(): void {
+    this.#clearTimers();
+    if (this.#stopped) return;
+    this.#pollTimer = setInterval(() => void this.#poll(), this.#options.pollIntervalMs);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#clearTimers();
+  }
+
+  #clearTimers(): void {
+    if (this.#pollTimer !== null) clearInterval(this.#pollTimer);
+    if (this.#watchdogTimer !== null) clearInterval(this.#watchdogTimer);
+    this.#pollTimer = null;
+    this.#watchdogTimer = null;
+  }
+
+  #settle(run: TrackedRun, outcome: HistoryOutcome): void {
+    this.#options.routes.delete(run.promptId);
+    if (outcome.kind === 'success') run.succeed(outcome.result);
+    else run.fail(outcome.error);
+  }
+
+  /** `executing {node:null}` arrived: history is written, read the outputs from it. */
+  async finish(run: TrackedRun): Promise<void> {
+    if (run.failure !== null) return this.#settle(run, { kind: 'failed', error: run.failure });
+    const promptId = run.promptId;
+    try {
+      const entry = await this.#options.http.history(promptId);
+      const outcome = entry === null ? null : historyOutcome(entry);
+      if (outcome !== null) return this.#settle(run, outcome);
+      if (run.sawSuccess) return this.#settle(run, { kind: 'success', result: run.resultFromMessages });
+      const error = new ComfyBadResponseError(this.#options.http.host, 'GET', `/history/${promptId}`, 'no record of a finished prompt');
+      this.#settle(run, { kind: 'failed', error });
+    } catch (error) {
+      if (run.sawSuccess) return this.#settle(run, { kind: 'success', result: run.resultFromMessages });
+      this.#log.warn({ promptId, err: error }, 'comfy history unreadable at the end of a run; will retry');
+    }
+  }
+
+  /** One resync at a time; a request during one runs another right after. */
+  resync(reason: 'reconnect' | 'watchdog' | 'submit'): Promise<void> {
+    if (this.#resyncing !== null) {
+      this.#resyncAgain = true;
+      return this.#resyncing;
+    }
+    this.#resyncing = (async () => {
+      do {
+        this.#resyncAgain = false;
+        await this.#resyncOnce(reason);
+      } while (this.#resyncAgain && !this.#stopped);
+    })().finally(() => {
+      this.#resyncing = null;
+    });
+    return this.#resyncing;
+  }
+
+  resyncSoon(): void {
+    void this.resync('submit');
+  }
+
+  async #resyncOnce(reason: string): Promise<void> {
+    const runs = this.#inFlight();
+    if (runs.length === 0 || this.#stopped) return;
+    const { http, routes } = this.#options;
+    let queue;
+    try {
+      queue = await http.queue();
+    } catch (error) {
+      this.#log.warn({ reason, err: error }, 'comfy resync: /queue unreadable; will retry');
+      return;
+    }
+    this.#options.setExecuting(queue.running.find((entry) => routes.has(entry.promptId))?.promptId ?? null);
+    for (const run of runs) {
+      const promptId = run.promptId;
+      if (run.settled || !run.posted) continue;
+      let entry;
+      try {
+        entry = await http.history(promptId);
+      } catch (error) {
+        this.#log.warn({ reason, promptId, err: error }, 'comfy resync: /history unreadable; will retry');
+        return;
+      }
+      if (run.settled || run.promptId !== promptId) continue;
+      const outcome = entry === null ? null : historyOutcome(entry);
+      if (outcome !== null) {
+        this.#log.info({ reason, promptId, result: outcome.kind }, 'comfy resync: run finished while unobserved');
+        this.#settle(run, outcome);
+        if (reason === 'watchdog') this.#options.suspectDetached();
+        continue;
+      }
+      const running = queue.running.some((item) => item.promptId === promptId);
+      const ahead = aheadOf(queue, promptId);
+      if (ahead !== null || entry !== null) {
+        if (reason !== 'watchdog') this.#log.info({ reason, promptId, state: running ? 'running' : 'queued', ahead }, 'comfy resync: still tracking');
+        if (running) run.markStarted();
+        else run.setAhead(ahead);
+        continue;
+      }
+      await this.#resubmitLost(run, reason);
+    }
+  }
+
+  async #resubmitLost(run: TrackedRun, reason: string): Promise<void> {
+    const lost = run.promptId;
+    this.#options.routes.delete(lost);
+    if (run.resubmits >= 1) {
+      this.#log.error({ reason, promptIds: run.promptIds }, 'comfy prompt lost again after resubmission; giving up');
+      run.fail(new ComfyPromptLostError(this.#options.http.host, run.promptIds));
+      return;
+    }
+    run.resubmits += 1;
+    run.restartAs(randomUUID());
+    this.#log.warn({ reason, lostPromptId: lost, promptId: run.promptId }, 'comfy prompt lost by the server; resubmitting once');
+    run.emit({ type: 'resubmitted', reason: 'ComfyUI lost the job (it was probably restarted), so it was submitted again.' });
+    try {
+      await this.#options.resubmit(run);
+    } catch (error) {
+      this.#log.error({ promptId: run.promptId, err: error }, 'comfy resubmission failed');
+      run.fail(error);
+    }
+  }
+
+  /** Socket down: look for runs that finished meanwhile. Never resubmits (the server may be down too). */
+  async #poll(): Promise<void> {
+    if (this.#polling) return;
+    this.#polling = true;
+    try {
+      for (const run of this.#inFlight()) {
+        const promptId = run.promptId;
+        const entry = await this.#options.http.history(promptId);
+        const outcome = entry === null ? null : historyOutcome(entry);
+        if (outcome === null || run.settled || run.promptId !== promptId) continue;
+        this.#log.info({ promptId, result: outcome.kind }, 'comfy poll: run finished while the socket was down');
+        this.#settle(run, outcome);
+      }
+    } catch (error) {
+      this.#log.debug({ err: error }, 'comfy poll: server unreachable');
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  /** Updates `ahead` of every queued run from /queue; coalesces bursts of status messages. */
+  refreshQueuePositions(): void {
+    if (!this.#inFlight().some((run) => run.phase === 'queued')) return;
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = true;
+    void (async () => {
+      try {
+        do {
+          this.#refreshAgain = false;
+          const queue = await this.#options.http.queue();
+          for (const run of this.#inFlight()) {
+            // A prompt already running is announced by execution_start, not as "0 ahead".
+            if (queue.running.some((entry) => entry.promptId === run.promptId)) continue;
+            const ahead = aheadOf(queue, run.promptId);
+            if (ahead !== null) run.setAhead(ahead);
+          }
+        } while (this.#refreshAgain && !this.#stopped);
+      } catch (error) {
+        this.#log.debug({ err: error }, 'comfy queue position refresh failed');
+      } finally {
+        this.#refreshing = false;
+      }
+    })();
+  }
+}

@@ -1,0 +1,329 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Dispatcher } from 'undici';
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import type { RunEvent, RunResult } from '../jobs/run-events.ts';
+import { createEndpoint, type ComfyAuthOptions } from './endpoint.ts';
+import { cancelOnServer } from './cancel-run.ts';
+import { ComfyCancelledError, ComfyUnavailableError } from './errors.ts';
+import { ComfyHttp, type PromptAccepted, type SystemStats, type UploadedImage } from './http.ts';
+import type { QueueSnapshot } from './history.ts';
+import type { ComfyBinaryMessage, ComfyMessage, OutputImage } from './messages.ts';
+import type { ApiGraph } from './prompt-errors.ts';
+import { RunRecovery } from './run-recovery.ts';
+import { ComfySocket, type SocketState } from './socket.ts';
+import { TrackedRun } from './tracked-run.ts';
+
+/**
+ * One ComfyUI server: its HTTP routes, its one shared socket, and every prompt this
+ * client has in flight there. Socket messages are routed by prompt_id to the run
+ * that owns them; a run is registered before its POST /prompt so a fully cached
+ * prompt cannot finish unseen. Reconnects, polling and resubmission live in
+ * RunRecovery.
+ */
+
+export type PreviewMethod = 'auto' | 'latent2rgb' | 'taesd' | 'none' | 'default';
+
+export interface ComfyServerOptions extends ComfyAuthOptions {
+  /** Base URL, http(s), may carry a path prefix. */
+  url: string;
+  /** Stable id for the socket and every prompt. Default: a random UUID per instance. */
+  clientId?: string;
+  /** `extra_data.preview_method` sent with each prompt. Default 'auto'. */
+  previewMethod?: PreviewMethod;
+  logger?: Logger;
+  /** connect() and run() give up waiting for the socket after this. Default 10000. */
+  connectTimeoutMs?: number;
+  /** Per HTTP request. Default 15000. */
+  requestTimeoutMs?: number;
+  /** Uploads, /view and /object_info. Default 60000. */
+  transferTimeoutMs?: number;
+  /** Reconnect backoff bounds. Defaults 500 / 30000. */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  /** Heartbeat: ping interval and pong deadline. Defaults 15000 / 10000. */
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
+  /** While the socket is down, /history is polled for in-flight runs this often. Default 2000. */
+  pollIntervalMs?: number;
+  /** While connected, in-flight runs are checked against /queue and /history this often (0: never). Default 30000. */
+  resyncIntervalMs?: number;
+  /**
+   * ComfyUI broadcasts `status` to every socket when a prompt is queued. No frame
+   * at all this long after a POST /prompt means the server no longer routes to our
+   * socket (platform.md B1, 7b), so it is replaced. Default 5000; 0 disables.
+   */
+  detachCheckMs?: number;
+  dispatcher?: Dispatcher;
+}
+
+export interface RunOptions {
+  onEvent?: (event: RunEvent) => void;
+  signal?: AbortSignal;
+  previewMethod?: PreviewMethod;
+}
+
+export interface RunHandle {
+  /** The current prompt id; changes if the server lost the prompt and it was resubmitted. */
+  readonly promptId: string;
+  /** Resolves when POST /prompt accepted the graph; rejects with PromptValidationError & co. */
+  readonly accepted: Promise<PromptAccepted>;
+  /** Resolves with the outputs from /history; rejects with ComfyExecutionError, ComfyInterruptedError, ComfyCancelledError… */
+  readonly done: Promise<RunResult>;
+}
+
+export interface ComfyServerEvents {
+  state: [state: SocketState, previous: SocketState];
+  /** `queue_remaining` from the server's status broadcasts (all clients, running + pending). */
+  queue: [queueRemaining: number];
+}
+
+export class ComfyServer extends EventEmitter<ComfyServerEvents> {
+  readonly clientId: string;
+  readonly http: ComfyHttp;
+  readonly #socket: ComfySocket;
+  readonly #log: Logger;
+  readonly #previewMethod: PreviewMethod;
+  readonly #connectTimeoutMs: number;
+  readonly #routes = new Map<string, TrackedRun>();
+  readonly #recovery: RunRecovery;
+  #queueRemaining: number | null = null;
+  /** The prompt running on the server right now, as far as our messages tell. */
+  #executing: string | null = null;
+  #closed = false;
+  readonly #detachCheckMs: number;
+  #lastFrameAt = 0;
+  #detachCheck: NodeJS.Timeout | null = null;
+
+  constructor(options: ComfyServerOptions) {
+    super();
+    this.clientId = options.clientId ?? randomUUID();
+    // The base without credentials labels every line this server logs.
+    this.#log = (options.logger ?? silentLogger()).child({ comfy: createEndpoint(options.url).base });
+    this.#previewMethod = options.previewMethod ?? 'auto';
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.http = new ComfyHttp({
+      baseUrl: options.url,
+      logger: this.#log,
+      ...definedOnly({
+        headers: options.headers,
+        auth: options.auth,
+        timeoutMs: options.requestTimeoutMs,
+        transferTimeoutMs: options.transferTimeoutMs,
+        dispatcher: options.dispatcher,
+      }),
+    });
+    this.#socket = new ComfySocket({
+      endpoint: this.http.endpoint,
+      clientId: this.clientId,
+      logger: this.#log,
+      ...definedOnly({
+        minDelayMs: options.minDelayMs,
+        maxDelayMs: options.maxDelayMs,
+        pingIntervalMs: options.pingIntervalMs,
+        pongTimeoutMs: options.pongTimeoutMs,
+      }),
+      handshakeTimeoutMs: this.#connectTimeoutMs,
+    });
+    this.#recovery = new RunRecovery({
+      http: this.http,
+      routes: this.#routes,
+      log: this.#log,
+      pollIntervalMs: options.pollIntervalMs ?? 2_000,
+      resyncIntervalMs: options.resyncIntervalMs ?? 30_000,
+      resubmit: (run) => this.#post(run),
+      setExecuting: (promptId) => {
+        this.#executing = promptId;
+      },
+      suspectDetached: () => this.#socket.reconnect('a run finished unseen on an open socket'),
+    });
+    this.#socket.on('state', (state, previous) => this.#onSocketState(state, previous));
+    this.#socket.on('message', (message) => this.#onMessage(message));
+    this.#socket.on('binary', (message) => this.#onBinary(message));
+    this.#detachCheckMs = options.detachCheckMs ?? 5_000;
+  }
+
+  get state(): SocketState {
+    return this.#socket.state;
+  }
+  get host(): string {
+    return this.http.host;
+  }
+  /** Last `queue_remaining` the server broadcast; null before the first status. */
+  get queueRemaining(): number | null {
+    return this.#queueRemaining;
+  }
+  /** Runs submitted through this instance that have not settled yet. */
+  get inFlight(): number {
+    return new Set(this.#routes.values()).size;
+  }
+
+  /** Opens the socket; rejects with ComfyUnavailableError after connectTimeoutMs. Keeps retrying in the background until close(). */
+  async connect(): Promise<void> {
+    if (this.#closed) throw new ComfyUnavailableError(this.host, 'the client was closed');
+    await this.#socket.waitReady(this.#connectTimeoutMs);
+  }
+
+  /** Closes the socket and stops all timers; runs still in flight reject with ComfyUnavailableError. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#recovery.stop();
+    if (this.#detachCheck !== null) clearTimeout(this.#detachCheck);
+    this.#detachCheck = null;
+    await this.#socket.close();
+    for (const run of new Set(this.#routes.values())) run.fail(new ComfyUnavailableError(this.host, 'the client was closed'));
+    this.#routes.clear();
+  }
+
+  /** Submits a graph and follows it to the end. See RunHandle. */
+  run(graph: ApiGraph, options: RunOptions = {}): RunHandle {
+    const run = new TrackedRun(randomUUID(), graph, options.onEvent ?? (() => undefined), this.#log);
+    run.previewMethod = options.previewMethod ?? this.#previewMethod;
+    const accepted = this.#submit(run, options.signal);
+    accepted.catch(() => undefined);
+    return {
+      get promptId() {
+        return run.promptId;
+      },
+      accepted,
+      done: run.done,
+    };
+  }
+
+  async #submit(run: TrackedRun, signal: AbortSignal | undefined): Promise<PromptAccepted> {
+    try {
+      if (signal?.aborted) throw new ComfyCancelledError(run.promptId, 'before-submit');
+      if (signal) {
+        const onAbort = (): void => this.#requestCancel(run);
+        signal.addEventListener('abort', onAbort, { once: true });
+        void run.done.catch(() => undefined).finally(() => signal.removeEventListener('abort', onAbort));
+      }
+      await this.connect();
+      if (run.cancelRequested) throw new ComfyCancelledError(run.promptId, 'before-submit');
+      const generation = this.#socket.generation;
+      const accepted = await this.#post(run);
+      // A reconnect during the POST may have eaten the first messages of this prompt.
+      if (generation !== this.#socket.generation) this.#recovery.resyncSoon();
+      return accepted;
+    } catch (error) {
+      run.fail(error);
+      throw error;
+    }
+  }
+
+  /** Registers the route, then POSTs; used for the first submission and the resubmission. */
+  async #post(run: TrackedRun): Promise<PromptAccepted> {
+    this.#routes.set(run.promptId, run);
+    const postedAt = Date.now();
+    try {
+      const accepted = await this.http.postPrompt({
+        prompt: run.graph,
+        client_id: this.clientId,
+        prompt_id: run.promptId,
+        extra_data: { preview_method: run.previewMethod },
+      });
+      run.accepted();
+      this.#log.info({ promptId: run.promptId, number: accepted.number }, 'comfy prompt queued');
+      this.#armDetachCheck(postedAt);
+      if (run.cancelRequested) await this.#cancelOnServer(run);
+      else this.#recovery.refreshQueuePositions();
+      return accepted;
+    } catch (error) {
+      this.#routes.delete(run.promptId);
+      throw error;
+    }
+  }
+
+  #armDetachCheck(postedAt: number): void {
+    if (this.#detachCheckMs <= 0 || this.#detachCheck !== null) return;
+    this.#detachCheck = setTimeout(() => {
+      this.#detachCheck = null;
+      if (this.#lastFrameAt < postedAt) this.#socket.reconnect('no status broadcast after POST /prompt');
+    }, this.#detachCheckMs);
+  }
+
+  #requestCancel(run: TrackedRun): void {
+    if (run.settled || run.cancelRequested) return;
+    run.cancelRequested = true;
+    // Not posted yet: #submit / #post act on the flag once they can.
+    if (run.posted) void this.#cancelOnServer(run);
+  }
+
+  /** Pending → deleted from the queue; running → interrupted by prompt id. Then `done` rejects. */
+  async #cancelOnServer(run: TrackedRun): Promise<void> {
+    const promptId = run.promptId;
+    const phase = await cancelOnServer(this.http, promptId, run.phase === 'running', this.#log);
+    this.#routes.delete(promptId);
+    run.fail(new ComfyCancelledError(promptId, phase));
+  }
+
+  #onSocketState(state: SocketState, previous: SocketState): void {
+    if (state === 'ready') this.#recovery.socketUp(previous === 'reconnecting');
+    else if (state === 'reconnecting' && previous === 'ready') this.#recovery.socketDown();
+    this.emit('state', state, previous);
+  }
+
+  #runFor(promptId: string | null): TrackedRun | undefined {
+    return this.#routes.get(promptId ?? this.#executing ?? '');
+  }
+
+  #onMessage(message: ComfyMessage): void {
+    this.#lastFrameAt = Date.now();
+    switch (message.type) {
+      case 'status':
+        this.#queueRemaining = message.queueRemaining;
+        this.emit('queue', message.queueRemaining);
+        this.#recovery.refreshQueuePositions();
+        return;
+      case 'execution_start':
+        this.#executing = message.promptId;
+        break;
+      case 'executing':
+        if (message.promptId !== null) this.#executing = message.node === null ? null : message.promptId;
+        break;
+      case 'feature_flags':
+      case 'unknown':
+      case 'malformed':
+        return;
+      default:
+        break;
+    }
+    const promptId = 'promptId' in message ? message.promptId : null;
+    const run = this.#runFor(promptId);
+    if (run === undefined || run.settled) return;
+    if (run.handle(message)) void this.#recovery.finish(run);
+  }
+
+  /** Previews without a prompt id (legacy type 1) and progress text belong to whatever runs now. */
+  #onBinary(message: ComfyBinaryMessage): void {
+    this.#lastFrameAt = Date.now();
+    const promptId = message.type === 'preview' ? message.promptId : null;
+    this.#runFor(promptId)?.handleBinary(message);
+  }
+
+  uploadImage(data: Buffer, filename: string, options: { subfolder?: string; overwrite?: boolean } = {}): Promise<UploadedImage> {
+    return this.http.uploadImage(data, filename, options);
+  }
+  view(image: OutputImage, signal?: AbortSignal): Promise<Buffer> {
+    return this.http.view(image, signal);
+  }
+  objectInfo(classType?: string): Promise<Record<string, unknown>> {
+    return this.http.objectInfo(classType);
+  }
+  systemStats(): Promise<SystemStats> {
+    return this.http.systemStats();
+  }
+  getQueue(): Promise<QueueSnapshot> {
+    return this.http.queue();
+  }
+  /** Interrupts `promptId` if it is running, or whatever runs when omitted (any client's!). */
+  interrupt(promptId?: string): Promise<void> {
+    return this.http.interrupt(promptId);
+  }
+}
+
+/** Drops undefined values, for options typed with exactOptionalPropertyTypes. */
+function definedOnly<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

@@ -1,0 +1,310 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Catalogue, type ModelLists } from './comfy-standin/catalogue.ts';
+import { Controls } from './comfy-standin/controls.ts';
+import { FileStore } from './comfy-standin/files.ts';
+import { recordRequest, refusal, type RecordedRequest } from './comfy-standin/access.ts';
+import { BodyTooLarge, readBody, sendServerError, sendText } from './comfy-standin/http-util.ts';
+import { ComfyProcess } from './comfy-standin/process.ts';
+import { handleRoute, type RouteHost } from './comfy-standin/routes.ts';
+import type { RunStatus } from './comfy-standin/run-prompt.ts';
+
+export type { RecordedRequest } from './comfy-standin/access.ts';
+export type { RunStatus } from './comfy-standin/run-prompt.ts';
+
+/**
+ * A ComfyUI 0.3.64 stand-in for tests: real HTTP and WebSocket on 127.0.0.1, the
+ * message order, field names, frame layouts and HTTP bodies of the captured
+ * transcripts in /work/shared/comfy-protocol, plus fault and timing controls.
+ */
+
+export interface StandinOptions {
+  /** Delay between sampler steps (default 20). */
+  stepDelayMs?: number;
+  /** Steps for a sampler without a `steps` input (default 3). */
+  defaultSteps?: number;
+  /** Patched into object_info choice lists (ckpt_name, lora_name, model_name, vae_name). */
+  models?: ModelLists;
+  /** 401 on HTTP and on the ws upgrade without this header value. */
+  requireAuth?: { header: string; value: string };
+  /** e.g. '/comfy': every route is served under it. */
+  pathPrefix?: string;
+  /** When true, sampler steps wait for step() calls instead of timers. */
+  manualSteps?: boolean;
+}
+
+export type StandinEvents = {
+  /** An accepted POST /prompt. */
+  prompt: [promptId: string, body: unknown];
+  'executing-start': [promptId: string];
+  /** After the history entry, the status broadcast and the final `executing`. */
+  done: [promptId: string, status: RunStatus];
+};
+
+const EVENT_LOG_SIZE = 1000;
+
+export class ComfyStandin extends EventEmitter<StandinEvents> {
+  readonly requests: RecordedRequest[] = [];
+  readonly files = new FileStore();
+  /** Input folder: key `subfolder/name` or `name`. */
+  readonly uploads = this.files.input;
+  /** Output folder (SaveImage, /view?type=output): key `subfolder/name` or `name`. */
+  readonly outputs = this.files.output;
+  /** Temp folder (PreviewImage): emptied by restart(). */
+  readonly temp = this.files.temp;
+  history = new Map<string, unknown>();
+  readonly #options: StandinOptions;
+  readonly #controls: Controls;
+  readonly #server: Server;
+  readonly #wss = new WebSocketServer({ noServer: true });
+  readonly #openSockets = new Set<WebSocket>();
+  #catalogue!: Catalogue;
+  #process!: ComfyProcess;
+  #port = 0;
+  #down = false;
+  #failNextPost: { status: number; body: string } | null = null;
+  readonly #eventLog: Array<{ event: keyof StandinEvents; args: unknown[] }> = [];
+
+  private constructor(options: StandinOptions) {
+    super();
+    this.#options = options;
+    this.#controls = new Controls({
+      stepDelayMs: options.stepDelayMs ?? 20,
+      defaultSteps: options.defaultSteps ?? 3,
+      manualSteps: options.manualSteps ?? false,
+    });
+    this.#server = createServer((req, res) => void this.#onRequest(req, res));
+    this.#server.on('connection', (socket: Socket) => {
+      if (this.#down) socket.destroy();
+    });
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#onUpgrade(req, socket, head));
+  }
+
+  static async start(options: StandinOptions = {}): Promise<ComfyStandin> {
+    const standin = new ComfyStandin(options);
+    standin.#catalogue = await Catalogue.load(options.models ?? {}, () => standin.files.topLevelInputs());
+    standin.#process = standin.#newProcess();
+    await standin.#listen(0);
+    return standin;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}${this.#prefix}`;
+  }
+
+  get catalogue(): Catalogue {
+    return this.#catalogue;
+  }
+
+  /** Open ws connections (including ones ComfyUI no longer routes to). */
+  sockets(): number {
+    return this.#openSockets.size;
+  }
+
+  pause(): void {
+    this.#controls.setPaused(true);
+  }
+
+  resume(): void {
+    this.#controls.setPaused(false);
+  }
+
+  /** With manualSteps: lets the running sampler advance `n` steps. */
+  step(n = 1): void {
+    this.#controls.addSteps(n);
+  }
+
+  dropSockets(): void {
+    for (const ws of this.#openSockets) ws.terminate();
+  }
+
+  /** Connections are reset and ws upgrades refused while down; open sockets are dropped. */
+  setDown(down: boolean): void {
+    this.#down = down;
+    if (down) {
+      this.dropSockets();
+      this.#server.closeAllConnections();
+    }
+  }
+
+  /**
+   * Like a process restart: sockets closed, port refused for `downMs`, queue,
+   * history, cache, prompt counter, feature flags, temp files and unused step()
+   * credits lost; input and output files kept. pause() survives it.
+   */
+  async restart(opts: { downMs?: number } = {}): Promise<void> {
+    this.#process.kill();
+    this.dropSockets();
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+    this.history.clear();
+    this.files.wipeTemp();
+    this.#controls.resetSteps();
+    if ((opts.downMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, opts.downMs));
+    this.#process = this.#newProcess();
+    await this.#listen(this.#port);
+  }
+
+  failNextPost(status: number, body: string): void {
+    this.#failNextPost = { status, body };
+  }
+
+  /**
+   * Resolves with the arguments of an `event` matching `predicate`. With a
+   * predicate, events that already happened count too (a run often finishes
+   * before the test gets to ask); without one, only the next event does.
+   */
+  waitFor<K extends keyof StandinEvents>(
+    event: K,
+    predicate?: (...args: StandinEvents[K]) => boolean,
+    timeoutMs = 5000,
+  ): Promise<StandinEvents[K]> {
+    if (predicate !== undefined) {
+      const past = this.#eventLog.find((entry) => entry.event === event && predicate(...(entry.args as StandinEvents[K])));
+      if (past !== undefined) return Promise.resolve(past.args as StandinEvents[K]);
+    }
+    const matches = predicate ?? (() => true);
+    return new Promise((resolve, reject) => {
+      const listener = (...args: StandinEvents[K]): void => {
+        if (!matches(...args)) return;
+        cleanup();
+        resolve(args);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`ComfyStandin: no '${event}' event within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off(event, listener as never);
+      };
+      this.on(event, listener as never);
+    });
+  }
+
+  #publish<K extends keyof StandinEvents>(event: K, ...args: StandinEvents[K]): void {
+    this.#eventLog.push({ event, args });
+    if (this.#eventLog.length > EVENT_LOG_SIZE) this.#eventLog.shift();
+    (this.emit as (name: string, ...values: unknown[]) => boolean)(event, ...args);
+  }
+
+  async close(): Promise<void> {
+    this.#process.kill();
+    this.dropSockets();
+    this.#wss.close();
+    await new Promise<void>((resolve) => {
+      if (!this.#server.listening) return resolve();
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  get #prefix(): string {
+    return (this.#options.pathPrefix ?? '').replace(/\/+$/, '');
+  }
+
+  #newProcess(): ComfyProcess {
+    return new ComfyProcess({
+      catalogue: this.#catalogue,
+      files: this.files,
+      controls: this.#controls,
+      history: () => this.history,
+      emitStart: (promptId) => this.#publish('executing-start', promptId),
+      emitDone: (promptId, status) => this.#publish('done', promptId, status),
+    });
+  }
+
+  #routeHost(): RouteHost {
+    return {
+      catalogue: this.#catalogue,
+      files: this.files,
+      history: this.history,
+      process: () => this.#process,
+      takeFailNextPost: () => {
+        const failure = this.#failNextPost;
+        this.#failNextPost = null;
+        return failure;
+      },
+      emitPrompt: (promptId, body) => this.#publish('prompt', promptId, body),
+    };
+  }
+
+  #listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, '127.0.0.1', () => {
+        this.#server.off('error', reject);
+        this.#port = (this.#server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  /** The ComfyUI route for a raw URL, or null when it is outside the path prefix. */
+  #route(pathname: string): string | null {
+    const prefix = this.#prefix;
+    if (prefix !== '' && pathname !== prefix && !pathname.startsWith(`${prefix}/`)) return null;
+    const rest = pathname.slice(prefix.length) || '/';
+    return rest === '/api' ? '/' : rest.startsWith('/api/') ? rest.slice(4) : rest;
+  }
+
+  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.#down) {
+      req.socket.destroy();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const route = this.#route(url.pathname);
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return sendText(res, 413, `413: ${error.message}`);
+      throw error;
+    }
+    this.requests.push(recordRequest(req, url, route ?? url.pathname, body));
+    const refused = refusal(req, this.#options.requireAuth);
+    if (refused !== null) return sendText(res, refused.status, refused.text);
+    if (route === null) return sendText(res, 404, '404: Not Found');
+    try {
+      await handleRoute(this.#routeHost(), { method: req.method ?? 'GET', route, query: url.searchParams, headers: req.headers, body }, res);
+    } catch {
+      if (!res.headersSent) sendServerError(res);
+    }
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    if (this.#down) {
+      socket.destroy();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const route = this.#route(url.pathname);
+    this.requests.push(recordRequest(req, url, route ?? url.pathname, Buffer.alloc(0)));
+    const refused = refusal(req, this.#options.requireAuth) ?? (route === '/ws' ? null : { status: 404, text: '404: Not Found' });
+    if (refused !== null) {
+      const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[refused.status];
+      const head = `HTTP/1.1 ${refused.status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\n`;
+      socket.end(`${head}Content-Length: ${Buffer.byteLength(refused.text)}\r\nConnection: close\r\n\r\n${refused.text}`);
+      return;
+    }
+    const process = this.#process;
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      this.#openSockets.add(ws);
+      ws.on('close', () => this.#openSockets.delete(ws));
+      if (process.dead) {
+        ws.terminate();
+        return;
+      }
+      process.attachSocket(ws, url.searchParams.get('clientId') ?? '');
+    });
+  }
+}

@@ -1,0 +1,193 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * The node catalogue: the real `/object_info` of ComfyUI 0.3.64 (379 classes), plus
+ * the three test-only nodes the transcripts were captured with, with model lists
+ * and the LoadImage file list filled in from this stand-in's state.
+ */
+
+export type InputConfig = [unknown, Record<string, unknown>?] | unknown[];
+
+export interface NodeInfo {
+  input: { required?: Record<string, InputConfig>; optional?: Record<string, InputConfig>; hidden?: Record<string, unknown> };
+  input_order?: Record<string, string[]>;
+  output: string[];
+  output_node: boolean;
+  [key: string]: unknown;
+}
+
+export interface InputSpec {
+  name: string;
+  category: 'required' | 'optional';
+  /** `'INT'`, `'IMAGE'`, ... or the list of choices of a combo. */
+  type: string | unknown[];
+  options: Record<string, unknown>;
+  config: InputConfig;
+}
+
+export interface ModelLists {
+  checkpoints?: string[];
+  loras?: string[];
+  upscale_models?: string[];
+  vae?: string[];
+}
+
+/** Where the shared protocol captures live; a test run can point elsewhere. */
+export const PROTOCOL_DIR = process.env['COMFY_PROTOCOL_DIR'] ?? '/work/shared/comfy-protocol';
+
+const TEST_NODES: Record<string, NodeInfo> = {
+  SlowProgress: testNode('SlowProgress', 'Slow Progress (test)', {
+    image: ['IMAGE'],
+    steps: ['INT', { default: 5, min: 1, max: 1000 }],
+  }),
+  SlowProgressText: testNode('SlowProgressText', 'Slow Progress Text (test)', {
+    image: ['IMAGE'],
+    steps: ['INT', { default: 5, min: 1, max: 1000 }],
+  }),
+  RaiseError: testNode('RaiseError', 'Raise Error (test)', {
+    image: ['IMAGE'],
+    message: ['STRING', { default: 'boom' }],
+  }),
+};
+
+function testNode(name: string, displayName: string, required: Record<string, InputConfig>): NodeInfo {
+  return {
+    input: { required },
+    input_order: { required: Object.keys(required) },
+    output: ['IMAGE'],
+    output_is_list: [false],
+    output_name: ['IMAGE'],
+    name,
+    display_name: displayName,
+    description: '',
+    python_module: 'custom_nodes.slow_progress',
+    category: 'testing',
+    output_node: false,
+  };
+}
+
+const IMAGE_FILE = /\.(png|jpe?g|webp|gif|bmp|tiff?)$/i;
+
+/** Input names whose choices are a model folder, and which folder. */
+const MODEL_INPUTS: Record<string, keyof ModelLists> = {
+  ckpt_name: 'checkpoints',
+  lora_name: 'loras',
+  model_name: 'upscale_models',
+  vae_name: 'vae',
+};
+
+let baseCatalogue: Promise<Record<string, NodeInfo>> | undefined;
+
+/** Parses object_info.json once per process; every stand-in shares the parsed base. */
+function loadBase(): Promise<Record<string, NodeInfo>> {
+  baseCatalogue ??= readFile(path.join(PROTOCOL_DIR, 'object_info.json'), 'utf8').then((text) => ({
+    ...(JSON.parse(text) as Record<string, NodeInfo>),
+    ...TEST_NODES,
+  }));
+  return baseCatalogue;
+}
+
+export class Catalogue {
+  readonly #base: Record<string, NodeInfo>;
+  readonly #patched: Record<string, NodeInfo>;
+  readonly #inputFiles: () => string[];
+
+  private constructor(base: Record<string, NodeInfo>, models: ModelLists, inputFiles: () => string[]) {
+    this.#base = base;
+    this.#inputFiles = inputFiles;
+    this.#patched = patchModels(base, models);
+  }
+
+  /** `inputFiles` lists the top-level files of the input folder, for LoadImage's choices. */
+  static async load(models: ModelLists, inputFiles: () => string[]): Promise<Catalogue> {
+    return new Catalogue(await loadBase(), models, inputFiles);
+  }
+
+  has(classType: string): boolean {
+    return Object.hasOwn(this.#base, classType);
+  }
+
+  info(classType: string): NodeInfo | undefined {
+    if (!this.has(classType)) return undefined;
+    const info = this.#patched[classType] ?? this.#base[classType];
+    if (info === undefined) return undefined;
+    return classType === 'LoadImage' || classType === 'LoadImageMask' ? this.#withInputFiles(info) : info;
+  }
+
+  /** The whole `/object_info` answer. */
+  all(): Record<string, NodeInfo> {
+    const out: Record<string, NodeInfo> = {};
+    for (const classType of Object.keys(this.#base)) {
+      const info = this.info(classType);
+      if (info !== undefined) out[classType] = info;
+    }
+    return out;
+  }
+
+  isOutputNode(classType: string): boolean {
+    return this.#base[classType]?.output_node === true;
+  }
+
+  outputTypes(classType: string): string[] {
+    return this.#base[classType]?.output ?? [];
+  }
+
+  /** Required then optional inputs, in the node's declared order. */
+  inputs(classType: string): InputSpec[] {
+    const info = this.info(classType);
+    if (info === undefined) return [];
+    const specs: InputSpec[] = [];
+    for (const category of ['required', 'optional'] as const) {
+      const section = info.input[category] ?? {};
+      const order = info.input_order?.[category] ?? Object.keys(section);
+      for (const name of order) {
+        const config = section[name];
+        if (config === undefined) continue;
+        const options = (config[1] ?? {}) as Record<string, unknown>;
+        specs.push({ name, category, type: config[0] as string | unknown[], options, config });
+      }
+    }
+    return specs;
+  }
+
+  #withInputFiles(info: NodeInfo): NodeInfo {
+    const files = this.#inputFiles().filter((name) => IMAGE_FILE.test(name)).sort();
+    const image = info.input.required?.['image'];
+    if (image === undefined) return info;
+    return { ...info, input: { ...info.input, required: { ...info.input.required, image: [files, ...image.slice(1)] } } };
+  }
+}
+
+function patchModels(base: Record<string, NodeInfo>, models: ModelLists): Record<string, NodeInfo> {
+  const patched: Record<string, NodeInfo> = {};
+  for (const [classType, info] of Object.entries(base)) {
+    let changed = false;
+    const input = { ...info.input };
+    for (const category of ['required', 'optional'] as const) {
+      const section = input[category];
+      if (section === undefined) continue;
+      for (const [name, config] of Object.entries(section)) {
+        const folder = MODEL_INPUTS[name];
+        const list = folder === undefined ? undefined : models[folder];
+        if (list === undefined) continue;
+        const replaced = withChoices(config, list, name === 'vae_name');
+        if (replaced === undefined) continue;
+        input[category] = { ...input[category], [name]: replaced };
+        changed = true;
+      }
+    }
+    if (changed) patched[classType] = { ...info, input };
+  }
+  return patched;
+}
+
+function withChoices(config: InputConfig, list: string[], keepPixelSpace: boolean): InputConfig | undefined {
+  const [type, options] = config as [unknown, Record<string, unknown> | undefined];
+  if (Array.isArray(type)) {
+    const extra = keepPixelSpace && type.includes('pixel_space') ? ['pixel_space'] : [];
+    return [[...list, ...extra], ...config.slice(1)];
+  }
+  if (type === 'COMBO') return ['COMBO', { ...(options ?? {}), options: [...list] }];
+  return undefined;
+}
