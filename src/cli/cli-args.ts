@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { InputError } from '../errors.ts';
+
+/** Flags `generate` maps onto template options of the same meaning. */
+export const OPTION_FLAGS = {
+  prompt: 'prompt',
+  negative: 'negative',
+  seed: 'seed',
+  steps: 'steps',
+  cfg: 'cfg',
+  width: 'width',
+  height: 'height',
+  denoise: 'denoise',
+} as const;
+
+export interface GenerateArgs {
+  template: string;
+  server: string | null;
+  out: string;
+  image: string | null;
+  /** Option values as text; the template's own validation turns them into typed values. */
+  values: Record<string, string>;
+}
+
+export interface TemplatesArgs {
+  server: string | null;
+}
+
+export function parseGenerateArgs(argv: string[]): GenerateArgs {
+  const { values, positionals } = parse(argv, {
+    server: { type: 'string' },
+    out: { type: 'string' },
+    image: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    ...Object.fromEntries(Object.keys(OPTION_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+  });
+  const template = positionals[0];
+  if (template === undefined) throw new InputError('name a template: comfycord generate <template> [options] (see comfycord templates)');
+  if (positionals.length > 1) throw new InputError(`unexpected argument '${positionals[1]}' (quote a prompt with spaces: --prompt "a red fox")`);
+  const options: Record<string, string> = {};
+  for (const flag of Object.keys(OPTION_FLAGS) as (keyof typeof OPTION_FLAGS)[]) {
+    const value = values[flag];
+    if (typeof value === 'string') options[OPTION_FLAGS[flag]] = value;
+  }
+  for (const pair of (values['set'] as string[] | undefined) ?? []) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw new InputError(`--set takes name=value, got '${pair}'`);
+    options[pair.slice(0, equals).trim()] = pair.slice(equals + 1);
+  }
+  return {
+    template,
+    server: stringOrNull(values['server']),
+    out: stringOrNull(values['out']) ?? 'output',
+    image: stringOrNull(values['image']),
+    values: options,
+  };
+}
+
+export function parseTemplatesArgs(argv: string[]): TemplatesArgs {
+  const { values, positionals } = parse(argv, { server: { type: 'string' } });
+  if (positionals.length > 0) throw new InputError(`unexpected argument '${positionals[0]}'`);
+  return { server: stringOrNull(values['server']) };
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+function parse(argv: string[], options: OptionSpec): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node:util's messages name the flag; keep the first sentence, drop its hints at code.
+    const message = error instanceof Error ? error.message.split('. ')[0]!.replace(/^Unknown option/, 'unknown option') : String(error);
+    throw new InputError(message);
+  }
+}

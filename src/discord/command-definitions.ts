@@ -1,0 +1,106 @@
+import {
+  ApplicationCommandType,
+  ContextMenuCommandBuilder,
+  InteractionContextType,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type RESTPostAPIApplicationCommandsJSONBody,
+} from 'discord.js';
+import { MAX_SEED, PROMPT_MAX_LENGTH, type TemplateSet } from '../workflows/index.ts';
+
+/** Names of every command; one module in src/commands/ answers each. */
+export const COMMAND_NAMES = {
+  imagine: 'imagine',
+  img2img: 'img2img',
+  remix: 'Remix',
+  templates: 'templates',
+  queue: 'queue',
+  cancel: 'cancel',
+  comfy: 'comfy',
+  show: 'show',
+} as const;
+
+export const MAX_COUNT = 4;
+
+/** Widest bounds any template gives an option, so Discord's client refuses only what no template takes. */
+export function optionBounds(templates: TemplateSet, name: string): { min: number; max: number } | null {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const template of templates.list()) {
+    const option = template.options.find((candidate) => candidate.name === name);
+    if (option?.min !== undefined) min = Math.min(min, option.min);
+    if (option?.max !== undefined) max = Math.max(max, option.max);
+  }
+  return Number.isFinite(min) && Number.isFinite(max) ? { min, max } : null;
+}
+
+function contexts(allowDms: boolean): InteractionContextType[] {
+  return allowDms ? [InteractionContextType.Guild, InteractionContextType.BotDM] : [InteractionContextType.Guild];
+}
+
+/** The JSON registered with Discord; limits come from the loaded templates' bindings. */
+export function buildCommandDefinitions(templates: TemplateSet, options: { allowDms: boolean }): RESTPostAPIApplicationCommandsJSONBody[] {
+  const where = contexts(options.allowDms);
+  const steps = optionBounds(templates, 'steps') ?? { min: 1, max: 150 };
+  const cfg = optionBounds(templates, 'cfg') ?? { min: 0, max: 30 };
+  const count = Math.min(MAX_COUNT, optionBounds(templates, 'batch')?.max ?? 1);
+
+  const imagine = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.imagine)
+    .setDescription('Make an image from a text prompt (attach an image to change it instead)')
+    .setContexts(where)
+    .addStringOption((o) => o.setName('prompt').setDescription('What to make').setRequired(true).setMaxLength(PROMPT_MAX_LENGTH))
+    .addStringOption((o) => o.setName('negative').setDescription('What to avoid').setMaxLength(PROMPT_MAX_LENGTH))
+    .addStringOption((o) => o.setName('template').setDescription('Workflow template').setAutocomplete(true).setMaxLength(100))
+    .addStringOption((o) => o.setName('size').setDescription('WIDTHxHEIGHT, e.g. 1024x768, or a preset').setAutocomplete(true).setMaxLength(20))
+    .addIntegerOption((o) => o.setName('seed').setDescription('Noise seed (same seed, same image)').setMinValue(0).setMaxValue(MAX_SEED))
+    .addIntegerOption((o) => o.setName('steps').setDescription('Sampling steps').setMinValue(steps.min).setMaxValue(steps.max))
+    .addNumberOption((o) => o.setName('cfg').setDescription('Prompt strength (CFG)').setMinValue(cfg.min).setMaxValue(cfg.max))
+    .addIntegerOption((o) => o.setName('count').setDescription('Number of images').setMinValue(1).setMaxValue(Math.max(1, count)))
+    .addAttachmentOption((o) => o.setName('image').setDescription('An image to start from (img2img)'))
+    .addNumberOption((o) => o.setName('strength').setDescription('How much to change the image (0-1)').setMinValue(0).setMaxValue(1))
+    .addStringOption((o) => o.setName('checkpoint').setDescription('Model checkpoint on the server').setAutocomplete(true).setMaxLength(255))
+    .addStringOption((o) => o.setName('sampler').setDescription('Sampler').setAutocomplete(true).setMaxLength(100));
+
+  const img2img = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.img2img)
+    .setDescription('Change an image with a prompt')
+    .setContexts(where)
+    .addAttachmentOption((o) => o.setName('image').setDescription('The image to start from').setRequired(true))
+    .addStringOption((o) => o.setName('prompt').setDescription('What it should become').setRequired(true).setMaxLength(PROMPT_MAX_LENGTH))
+    .addNumberOption((o) => o.setName('strength').setDescription('How much to change it (0-1)').setMinValue(0).setMaxValue(1))
+    .addStringOption((o) => o.setName('template').setDescription('Workflow template').setAutocomplete(true).setMaxLength(100))
+    .addStringOption((o) => o.setName('negative').setDescription('What to avoid').setMaxLength(PROMPT_MAX_LENGTH))
+    .addIntegerOption((o) => o.setName('seed').setDescription('Noise seed').setMinValue(0).setMaxValue(MAX_SEED));
+
+  const remix = new ContextMenuCommandBuilder().setName(COMMAND_NAMES.remix).setType(ApplicationCommandType.Message).setContexts(where);
+
+  const templatesCommand = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.templates)
+    .setDescription('List the workflow templates and their options')
+    .setContexts(where)
+    .addStringOption((o) => o.setName('template').setDescription('Show one template in detail').setAutocomplete(true));
+
+  const queue = new SlashCommandBuilder().setName(COMMAND_NAMES.queue).setDescription('Your jobs, their places in line, and the servers').setContexts(where);
+
+  const cancel = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.cancel)
+    .setDescription('Cancel one of your jobs (admins: anyone\'s)')
+    .setContexts(where)
+    .addStringOption((o) => o.setName('job').setDescription('The job (your latest when empty)').setAutocomplete(true).setMaxLength(64));
+
+  const comfy = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.comfy)
+    .setDescription('ComfyUI server administration')
+    .setContexts([InteractionContextType.Guild])
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .addSubcommand((s) => s.setName('status').setDescription('Servers: health, queue, VRAM'));
+
+  const show = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.show)
+    .setDescription('Bring back a job\'s result and buttons')
+    .setContexts(where)
+    .addStringOption((o) => o.setName('job').setDescription('Job id').setRequired(true).setAutocomplete(true).setMaxLength(64));
+
+  return [imagine, img2img, remix, templatesCommand, queue, cancel, comfy, show].map((builder) => builder.toJSON());
+}

@@ -1,0 +1,33 @@
+import { Client, GatewayIntentBits, Partials } from 'discord.js';
+import type { Config } from '../config.ts';
+import { ComfycordError } from '../errors.ts';
+
+export class MissingTokenError extends ComfycordError {
+  constructor() {
+    super(
+      'DISCORD_TOKEN_MISSING',
+      'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications (Bot tab → Reset Token), then put DISCORD_TOKEN=<token> in .env (see .env.example) or the environment.',
+    );
+  }
+}
+
+export function requireToken(config: Config): string {
+  if (config.discord.token === null) throw new MissingTokenError();
+  return config.discord.token;
+}
+
+/**
+ * The least the bot needs: the Guilds intent (channels and roles in cache;
+ * interactions come without any intent). Uploads get a longer REST timeout since
+ * discord.js retries on timeout and a 10 MiB file on a slow link can take a while.
+ */
+export function createDiscordClient(config: Config): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds],
+    partials: [Partials.Channel],
+    rest: {
+      timeout: 60_000,
+      ...(config.discord.apiBase ? { api: config.discord.apiBase } : {}),
+    },
+  });
+}

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { ComfyStandin } from '../support/comfy-standin.ts';
+import { runCli } from './run-cli.ts';
+
+let comfy: ComfyStandin;
+let work: string;
+
+beforeAll(async () => {
+  comfy = await ComfyStandin.start({ stepDelayMs: 5, models: { checkpoints: ['sd_xl_base_1.0.safetensors'], upscale_models: ['RealESRGAN_x4plus.pth'] } });
+  work = await mkdtemp(join(tmpdir(), 'comfycord-cli-'));
+});
+afterAll(async () => {
+  await comfy.close();
+});
+
+describe('comfycord generate', () => {
+  it('runs txt2img, saves the image byte for byte and prints its path', async () => {
+    const out = join(work, 'fox');
+    const result = await runCli(['generate', 'txt2img', '--server', comfy.url, '--prompt', 'a red fox', '--out', out, '--steps', '3', '--seed', '42']);
+    expect(result.stderr).not.toMatch(/Error|at /);
+    expect(result.code).toBe(0);
+    const paths = result.stdout.trim().split('\n');
+    expect(paths).toHaveLength(1);
+    expect(paths[0]).toMatch(new RegExp(`^${out}/.+\\.png$`));
+    const saved = await readFile(paths[0]!);
+    const name = paths[0]!.split('/').pop()!;
+    const served = comfy.outputs.get(name) ?? [...comfy.outputs].find(([key]) => key.endsWith(`/${name}`))?.[1];
+    expect(served).toBeDefined();
+    expect(saved.equals(served!)).toBe(true);
+    // what went to ComfyUI: the prompt text and seed landed in the graph
+    const post = comfy.requests.find((request) => request.method === 'POST' && request.path.endsWith('/prompt'));
+    const graph = (post?.json as { prompt: Record<string, { class_type: string; inputs: Record<string, unknown> }> }).prompt;
+    const sampler = Object.values(graph).find((node) => node.class_type === 'KSampler');
+    expect(sampler?.inputs['seed']).toBe(42);
+    expect(sampler?.inputs['steps']).toBe(3);
+    expect(Object.values(graph).some((node) => node.inputs['text'] === 'a red fox')).toBe(true);
+    expect(result.stderr).toMatch(/done/);
+  });
+
+  it('shows live progress on stderr while the sampler runs', async () => {
+    const slow = await ComfyStandin.start({ stepDelayMs: 400, models: { checkpoints: ['sd_xl_base_1.0.safetensors'] } });
+    try {
+      const result = await runCli(['generate', 'txt2img', '--server', slow.url, '--prompt', 'fox', '--out', join(work, 'slow'), '--steps', '6']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/node \d+\/\d+ · step \d\/6 · \d+%/);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('uploads --image for img2img and binds it to LoadImage', async () => {
+    const input = join(work, 'input.png');
+    await writeFile(input, await sharp({ create: { width: 96, height: 64, channels: 3, background: '#336699' } }).png().toBuffer());
+    const result = await runCli(['generate', 'img2img', '--server', comfy.url, '--image', input, '--prompt', 'oil painting', '--denoise', '0.5', '--out', join(work, 'i2i')]);
+    expect(result.stderr).toBe(result.stderr.replace(/comfycord:/, ''));
+    expect(result.code).toBe(0);
+    const uploaded = [...comfy.uploads.keys()].find((name) => name.startsWith('comfycord-cli-'));
+    expect(uploaded).toBeDefined();
+    const post = comfy.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/prompt')).at(-1);
+    const graph = (post?.json as { prompt: Record<string, { class_type: string; inputs: Record<string, unknown> }> }).prompt;
+    const loader = Object.values(graph).find((node) => node.class_type === 'LoadImage');
+    expect(loader?.inputs['image']).toBe(uploaded);
+  });
+
+  it('exits 1 with a short message when ComfyUI is unreachable', async () => {
+    const result = await runCli(['generate', 'txt2img', '--server', 'http://127.0.0.1:9', '--prompt', 'fox', '--out', join(work, 'x')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/comfycord: ComfyUI at 127\.0\.0\.1:9 is not reachable/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 1 naming the node and value when ComfyUI rejects the graph', async () => {
+    const result = await runCli(['generate', 'txt2img', '--server', comfy.url, '--prompt', 'fox', '--set', 'checkpoint=missing.safetensors', '--out', join(work, 'x')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/comfycord: .*CheckpointLoaderSimple.*missing\.safetensors/);
+  });
+
+  it('exits 1 on a bad option before contacting the server', async () => {
+    const before = comfy.requests.length;
+    const result = await runCli(['generate', 'txt2img', '--server', comfy.url, '--prompt', 'fox', '--steps', '500']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/steps must be between 1 and 100, got '?500'?/);
+    expect(comfy.requests.length).toBe(before);
+    const unknown = await runCli(['generate', 'txt2img', '--prompt', 'fox', '--frobnicate', '1']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown option '--frobnicate'/i);
+    const noTemplate = await runCli(['generate', 'nope', '--prompt', 'fox']);
+    expect(noTemplate.code).toBe(1);
+    expect(noTemplate.stderr).toMatch(/no template 'nope'; available: .*txt2img/);
+  });
+
+  it('exits 1 with ComfyUI\'s exception when a node fails', async () => {
+    const file = join(work, 'broken.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        kind: 'other',
+        options: { message: { type: 'string', default: 'boom', targets: ['2.inputs.message'] } },
+        graph: {
+          '1': { class_type: 'EmptyImage', inputs: { width: 64, height: 64, batch_size: 1, color: 0 } },
+          '2': { class_type: 'RaiseError', inputs: { image: ['1', 0], message: 'boom' } },
+          '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 't' } },
+        },
+      }),
+    );
+    const result = await runCli(['generate', file, '--server', comfy.url, '--set', 'message=boom from the test', '--out', join(work, 'x')]);
+    expect(result.stderr).toMatch(/comfycord: .*RaiseError.*boom from the test/);
+    expect(result.code).toBe(1);
+  });
+});
+
+describe('comfycord templates', () => {
+  it('lists templates with options and says what the server lacks', async () => {
+    const bare = await ComfyStandin.start({ models: { checkpoints: ['other.safetensors'] } });
+    try {
+      const result = await runCli(['templates', '--server', bare.url]);
+      expect(result.stdout).toMatch(/txt2img \(txt2img\)/);
+      expect(result.stdout).toMatch(/--prompt\s+text, required/);
+      expect(result.stdout).toMatch(/checkpoint 'sd_xl_base_1\.0\.safetensors' is not on the server/);
+      expect(result.code).toBe(1);
+      const offline = await runCli(['templates']);
+      expect(offline.code).toBe(0);
+      expect(offline.stdout).toMatch(/upscale/);
+    } finally {
+      await bare.close();
+    }
+  });
+});
