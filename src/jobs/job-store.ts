@@ -12,6 +12,13 @@ export interface JobStore {
   recentFor(userId: string, limit: number): Job[];
   /** Jobs not yet finished, oldest first: what a restart must pick up. */
   unfinished(): Job[];
+  /** A guild's most recent jobs, newest first (admin views). */
+  recentInGuild(guildId: string, limit: number): Job[];
+  /**
+   * Records where each image was delivered: `urls[i]` for `images[i]`; a null or missing
+   * entry leaves that image as it was. Returns the updated job, or undefined if unknown.
+   */
+  markDelivered(jobId: string, urls: ReadonlyArray<string | null>): Job | undefined;
 }
 
 export class MemoryJobStore implements JobStore {
@@ -36,5 +43,22 @@ export class MemoryJobStore implements JobStore {
     return [...this.#jobs.values()]
       .filter((job) => job.status !== 'done' && job.status !== 'failed' && job.status !== 'cancelled')
       .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  recentInGuild(guildId: string, limit: number): Job[] {
+    return [...this.#jobs.values()]
+      .filter((job) => job.guildId === guildId)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, limit);
+  }
+
+  markDelivered(jobId: string, urls: ReadonlyArray<string | null>): Job | undefined {
+    const job = this.#jobs.get(jobId);
+    if (!job) return undefined;
+    if (urls.length > job.images.length) {
+      throw new RangeError(`markDelivered: ${urls.length} urls for job ${jobId} with ${job.images.length} images`);
+    }
+    job.images = job.images.map((image, index) => ({ ...image, deliveredUrl: urls[index] ?? image.deliveredUrl }));
+    return job;
   }
 }

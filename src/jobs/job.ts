@@ -15,11 +15,20 @@ export type JobOrigin =
   | { kind: 'command'; command: string }
   | { kind: 'reroll' | 'vary' | 'upscale'; parentJobId: string; imageIndex: number | null };
 
+/** Where an input image's bytes are, so any server can be sent them, even after a restart. */
+export type InputImageRef =
+  /** A normalised upload kept in the data folder (path relative to it). */
+  | { kind: 'file'; path: string }
+  /** One image of an earlier job's result (Vary / Upscale). */
+  | { kind: 'job-output'; jobId: string; index: number };
+
 /** Enough to run the job again exactly (Reroll keeps all but the seed). */
 export interface JobSpec {
   template: string;
   /** Option values as the user gave them, validated; seeds may be 'random'. */
   options: Record<string, string | number | boolean>;
+  /** Image options (e.g. `image`) and where their bytes come from; uploaded at run time. */
+  inputs?: Record<string, InputImageRef>;
 }
 
 export interface JobImage {

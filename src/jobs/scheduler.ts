@@ -92,16 +92,8 @@ export class Scheduler {
 
   /** Checks limits and queues the job; throws a typed error the user can read. */
   enqueue(job: Job, options: { bypassCooldown?: boolean } = {}): { position: number; total: number } {
-    const { limits, store, now } = this.#options;
-    const active = this.#waiting.size + this.#running.size;
-    if (active >= limits.queueMax) throw new QueueFullError(limits.queueMax);
-    const pending = this.pendingFor(job.userId).length;
-    if (pending >= limits.userMaxPending) throw new UserLimitError(limits.userMaxPending, pending);
-    const last = this.#lastStart.get(job.userId);
-    if (!options.bypassCooldown && limits.userCooldownSeconds > 0 && last !== undefined) {
-      const left = Math.ceil((last + limits.userCooldownSeconds * 1000 - now()) / 1000);
-      if (left > 0) throw new CooldownError(left);
-    }
+    const { store, now } = this.#options;
+    this.assertCanAccept(job.userId, options);
     this.#lastStart.set(job.userId, now());
     job.status = 'queued';
     store.save(job);
@@ -110,6 +102,20 @@ export class Scheduler {
     const place = this.position(job.id) ?? { position: this.#waiting.size, total: this.#waiting.size };
     this.#pump();
     return this.position(job.id) ?? place;
+  }
+
+  /** Throws the error enqueue would throw for this user now (so a command can refuse before deferring). */
+  assertCanAccept(userId: string, options: { bypassCooldown?: boolean } = {}): void {
+    const { limits, now } = this.#options;
+    const active = this.#waiting.size + this.#running.size;
+    if (active >= limits.queueMax) throw new QueueFullError(limits.queueMax);
+    const pending = this.pendingFor(userId).length;
+    if (pending >= limits.userMaxPending) throw new UserLimitError(limits.userMaxPending, pending);
+    const last = this.#lastStart.get(userId);
+    if (!options.bypassCooldown && limits.userCooldownSeconds > 0 && last !== undefined) {
+      const left = Math.ceil((last + limits.userCooldownSeconds * 1000 - now()) / 1000);
+      if (left > 0) throw new CooldownError(left);
+    }
   }
 
   /** A job read back from the store after a restart: queued again without limit checks. */

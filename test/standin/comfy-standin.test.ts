@@ -203,6 +203,14 @@ describe('validation (4_validation_errors)', () => {
     expect(errors['3']?.errors[0]).toMatchObject({ type: 'invalid_input_type', details: "cfg, abc, could not convert string to float: 'abc'" });
     expect(errors['5']?.errors[0]).toMatchObject({ type: 'value_bigger_than_max', message: 'Value 99999 bigger than max of 16384' });
 
+    const cycle = {
+      '1': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } },
+      '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
+      '3': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'loop' } },
+    };
+    const looped = await post(`${standin.url}/prompt`, { prompt: cycle });
+    expect([looped.status, (looped.json['error'] as Body)['type']]).toEqual([400, 'prompt_outputs_failed_validation']);
+
     for (const bad of ['not-a-uuid', 'B50C2B7F-9CE7-44FE-BF41-5BF7A799667F', 12]) {
       const refused = await post(`${standin.url}/prompt`, { prompt: txt2img({}), prompt_id: bad });
       expect([refused.status, (refused.json['error'] as Body)['type']]).toEqual([400, 'invalid_prompt_id']);

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
+import { REAL_WORKFLOWS_DIR } from '../support/shared-paths.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -116,8 +117,8 @@ describe('loadTemplates', () => {
   it('GIVEN good, bad and raw files THEN good ones load by name (sorted), each bad file is one error, README is skipped', async () => {
     await writeFile(path.join(dir, 'zeta.json'), JSON.stringify(good()));
     await writeFile(path.join(dir, 'alpha.json'), JSON.stringify(good()));
-    await copyFile('/work/shared/workflows-real/sdxl_lcm_lora__replicate.json', path.join(dir, 'lcm.json'));
-    await copyFile('/work/shared/workflows-real/sdxl_base_refiner__comfyui_tests.json', path.join(dir, 'refiner.json'));
+    await copyFile(path.join(REAL_WORKFLOWS_DIR, 'sdxl_lcm_lora__replicate.json'), path.join(dir, 'lcm.json'));
+    await copyFile(path.join(REAL_WORKFLOWS_DIR, 'sdxl_base_refiner__comfyui_tests.json'), path.join(dir, 'refiner.json'));
     await writeFile(path.join(dir, 'broken.json'), '{"kind": "txt2img",');
     const bad = good();
     bad.options.steps.targets = ['99.inputs.steps'];

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { OBJECT_INFO_FILE, REAL_WORKFLOWS_DIR } from '../support/shared-paths.ts';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTemplates, type TemplateSet } from '../../src/workflows/load-templates.ts';
@@ -8,7 +9,7 @@ import { checkTemplateAgainstServer } from '../../src/workflows/server-check.ts'
 import { TemplateError } from '../../src/workflows/template-error.ts';
 
 /** The real GET /object_info of a ComfyUI 0.3.64 server with no models installed. */
-const realInfo = JSON.parse(readFileSync('/work/shared/comfy-protocol/object_info.json', 'utf8')) as Record<string, any>;
+const realInfo = JSON.parse(readFileSync(OBJECT_INFO_FILE, 'utf8')) as Record<string, any>;
 
 /** The same server with some models on disk (lists filled in, both combo spellings). */
 function withModels(): ObjectInfo {
@@ -42,7 +43,7 @@ describe('checkTemplateAgainstServer with the real object_info.json', () => {
   });
 
   it('GIVEN a raw graph with custom nodes THEN each missing node type is named', () => {
-    const graph = JSON.parse(readFileSync('/work/shared/workflows-real/sdxl_txt2img_routed_prompt_lorastack__ambocclusion.json', 'utf8'));
+    const graph = JSON.parse(readFileSync(path.join(REAL_WORKFLOWS_DIR, 'sdxl_txt2img_routed_prompt_lorastack__ambocclusion.json'), 'utf8'));
     const template = parseTemplate(graph, 'workflows/routed.json');
     const problems = checkTemplateAgainstServer(template, realInfo);
     expect(messages(problems)).toEqual(expect.arrayContaining([

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { OBJECT_INFO_FILE } from '../support/shared-paths.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectInfo } from '../../src/workflows/object-info.ts';
 import { ServerChoices } from '../../src/workflows/server-choices.ts';
 
-const realInfo = JSON.parse(readFileSync('/work/shared/comfy-protocol/object_info.json', 'utf8')) as Record<string, any>;
+const realInfo = JSON.parse(readFileSync(OBJECT_INFO_FILE, 'utf8')) as Record<string, any>;
 
 /** A stand-in ComfyUI that serves GET /object_info; tests change what it has on disk and whether it answers. */
 class ObjectInfoServer {

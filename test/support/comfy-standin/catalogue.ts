@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { OBJECT_INFO_FILE } from '../shared-paths.ts';
 import path from 'node:path';
 
 /**
@@ -33,8 +34,6 @@ export interface ModelLists {
   vae?: string[];
 }
 
-/** Where the shared protocol captures live; a test run can point elsewhere. */
-export const PROTOCOL_DIR = process.env['COMFY_PROTOCOL_DIR'] ?? '/work/shared/comfy-protocol';
 
 const TEST_NODES: Record<string, NodeInfo> = {
   SlowProgress: testNode('SlowProgress', 'Slow Progress (test)', {
@@ -81,7 +80,7 @@ let baseCatalogue: Promise<Record<string, NodeInfo>> | undefined;
 
 /** Parses object_info.json once per process; every stand-in shares the parsed base. */
 function loadBase(): Promise<Record<string, NodeInfo>> {
-  baseCatalogue ??= readFile(path.join(PROTOCOL_DIR, 'object_info.json'), 'utf8').then((text) => ({
+  baseCatalogue ??= readFile(OBJECT_INFO_FILE, 'utf8').then((text) => ({
     ...(JSON.parse(text) as Record<string, NodeInfo>),
     ...TEST_NODES,
   }));

@@ -129,6 +129,7 @@ function imageSource(run: PromptRun, id: string): ImageSource {
 async function runSteps(run: PromptRun, id: string, kind: StepKind): Promise<void> {
   const { proc } = run;
   const preview = kind.preview === null ? null : await renderPreviewJpeg(imageSource(run, id), kind.preview);
+  proc.assertAlive();
   for (let step = 1; step <= kind.steps; step += 1) {
     await proc.waitStep();
     if (kind.text) proc.sendBinary(encodeProgressTextFrame(id, `step ${step}/${kind.steps}`), null);
@@ -158,6 +159,7 @@ async function saveImages(run: PromptRun, id: string, type: FolderType, prefix: 
   const images: OutputImage[] = [];
   for (let index = 0; index < source.batch; index += 1) {
     const png = await renderPng(source, index);
+    run.proc.assertAlive();
     const counter = files.nextCounter(type, subfolder, name);
     const filename = `${name}_${String(counter).padStart(5, '0')}_.png`;
     files.folder(type).set(folderKey(subfolder, filename) ?? filename, png);

@@ -56,6 +56,11 @@ export class ComfyProcess {
     this.host.controls.wake.notify();
   }
 
+  /** After any await that is not `until`: a killed process must not carry on. */
+  assertAlive(): void {
+    if (this.#dead) throw new Aborted();
+  }
+
   queueInfo(): { exec_info: { queue_remaining: number } } {
     return { exec_info: { queue_remaining: this.queue.remaining() } };
   }
@@ -140,6 +145,7 @@ export class ComfyProcess {
         if (item === undefined) continue;
         this.host.emitStart(item.promptId);
         const status = await runPrompt(this, item);
+        this.assertAlive();
         this.queue.finish();
         if (this.clientId !== null) this.send('executing', { node: null, prompt_id: item.promptId }, this.clientId);
         this.host.emitDone(item.promptId, status);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NodeOutput } from '../../../src/comfy/messages.ts';
 import { runNode } from './node-behaviour.ts';
 import { Interrupted, NodeFailure } from './run-errors.ts';
@@ -108,7 +109,8 @@ export async function runPrompt(proc: ComfyProcess, item: QueueItem): Promise<Ru
   const sigs = signatures(run.graph, (id) => {
     const node = run.graph[id];
     if (node?.class_type !== 'LoadImage' || typeof node.inputs['image'] !== 'string') return '';
-    return files.read(node.inputs['image'])?.toString('base64') ?? 'missing';
+    const data = files.read(node.inputs['image']);
+    return data === undefined ? 'missing' : createHash('sha256').update(data).digest('hex');
   });
   proc.cache.keepOnly(sigs.values());
   const cachedIds = Object.keys(run.graph).filter((id) => proc.cache.get(sigs.get(id)) !== undefined);
@@ -179,7 +181,9 @@ function errorReport(run: PromptRun, failure: NodeFailure): Record<string, unkno
       frame('execution.py', 315, 'get_output_data', 'return_values = await _async_map_node_over_list(...)'),
       frame('execution.py', 289, '_async_map_node_over_list', 'await process_inputs(input_dict, i)'),
       frame('execution.py', 277, 'process_inputs', 'result = f(**inputs)'),
-      frame('custom_nodes/slow_progress.py', 70, 'run', 'raise RuntimeError(message)'),
+      node?.class_type === 'RaiseError'
+        ? frame('custom_nodes/slow_progress.py', 70, 'run', 'raise RuntimeError(message)')
+        : frame('folder_paths.py', 297, 'get_full_path_or_raise', 'raise FileNotFoundError(...)'),
     ],
     current_inputs: currentInputs,
     current_outputs: Object.keys(run.graph),

@@ -41,7 +41,10 @@ export class TestSocket {
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(socket));
       ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`ws upgrade answered ${res.statusCode}`)));
+      ws.once('unexpected-response', (req, res) => {
+        req.destroy();
+        reject(new Error(`ws upgrade answered ${res.statusCode}`));
+      });
     });
   }
 

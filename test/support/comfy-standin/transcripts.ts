@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROTOCOL_DIR } from './catalogue.ts';
+import { PROTOCOL_DIR } from '../shared-paths.ts';
 
 /** Reads the real-ComfyUI captures (`*.jsonl`, format in the protocol README). */
 

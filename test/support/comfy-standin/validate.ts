@@ -1,7 +1,9 @@
 import type { Catalogue, InputSpec } from './catalogue.ts';
 import type { FileStore } from './files.ts';
-import { pyFloatStr, pyRepr, pyStr } from './py-json.ts';
-import { toPyBool, toPyFloat, toPyInt } from './py-values.ts';
+import { pyRepr, pyStr } from './py-json.ts';
+import { checkChoices, checkRange, convert, reason, type Reason } from './validate-values.ts';
+
+export type { Reason } from './validate-values.ts';
 
 /**
  * `validate_prompt` of ComfyUI 0.3.64, rebuilt from its observable answers
@@ -9,13 +11,6 @@ import { toPyBool, toPyFloat, toPyInt } from './py-values.ts';
  * `extra_info`, the same top-level `details` (only the output node's own errors),
  * and the same quirk that a failed node is charged to every failing output.
  */
-
-export interface Reason {
-  type: string;
-  message: string;
-  details: string;
-  extra_info: Record<string, unknown>;
-}
 
 export interface NodeErrors {
   errors: Reason[];
@@ -138,9 +133,6 @@ export function validatePrompt(
   };
 }
 
-function reason(type: string, message: string, details: string, extra: Record<string, unknown>): Reason {
-  return { type, message, details, extra_info: extra };
-}
 
 function invalidPrompt(message: string, id: string): ValidationResult {
   return { ok: false, error: reason('invalid_prompt', message, `Node ID '#${id}'`, {}), nodeErrors: {} };
@@ -265,58 +257,4 @@ function typesMatch(received: string, expected: string | unknown[]): boolean {
   if (received === '*' || expected === '*' || received === expected) return true;
   const want = new Set(expected.split(','));
   return received.split(',').every((type) => want.has(type));
-}
-
-function convert(spec: InputSpec, value: unknown): { value: unknown } | { error: Reason } {
-  const converters: Record<string, (v: unknown) => { value: unknown } | { message: string }> = {
-    INT: toPyInt,
-    FLOAT: toPyFloat,
-    STRING: (v) => ({ value: pyStr(v) }),
-    BOOLEAN: (v) => ({ value: toPyBool(v) }),
-  };
-  const converter = typeof spec.type === 'string' ? converters[spec.type] : undefined;
-  if (converter === undefined) return { value };
-  const result = converter(value);
-  if ('value' in result) return result;
-  return {
-    error: reason(
-      'invalid_input_type',
-      `Failed to convert an input value to a ${String(spec.type)} value`,
-      `${spec.name}, ${pyStr(value)}, ${result.message}`,
-      { input_name: spec.name, input_config: spec.config, received_value: value, exception_message: result.message },
-    ),
-  };
-}
-
-function formatNumber(spec: InputSpec, value: number): string {
-  return spec.type === 'FLOAT' ? pyFloatStr(value) : String(value);
-}
-
-function checkRange(spec: InputSpec, value: unknown): Reason | null {
-  if (typeof value !== 'number') return null;
-  const { min, max } = spec.options;
-  const extra = { input_name: spec.name, input_config: spec.config, received_value: value };
-  if (typeof min === 'number' && value < min) {
-    const message = `Value ${formatNumber(spec, value)} smaller than min of ${formatNumber(spec, min)}`;
-    return reason('value_smaller_than_min', message, spec.name, extra);
-  }
-  if (typeof max === 'number' && value > max) {
-    const message = `Value ${formatNumber(spec, value)} bigger than max of ${formatNumber(spec, max)}`;
-    return reason('value_bigger_than_max', message, spec.name, extra);
-  }
-  return null;
-}
-
-function checkChoices(spec: InputSpec, value: unknown): Reason | null {
-  let choices: unknown[] | undefined;
-  if (Array.isArray(spec.type)) choices = spec.type;
-  else if (spec.type === 'COMBO' && Array.isArray(spec.options['options'])) choices = spec.options['options'];
-  if (choices === undefined || choices.includes(value)) return null;
-  const long = choices.length > 20;
-  const listInfo = long ? `(list of length ${choices.length})` : pyRepr(choices);
-  return reason('value_not_in_list', 'Value not in list', `${spec.name}: '${pyStr(value)}' not in ${listInfo}`, {
-    input_name: spec.name,
-    input_config: long ? null : spec.config,
-    received_value: value,
-  });
 }

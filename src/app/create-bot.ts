@@ -1,0 +1,109 @@
+import { Events, type Client } from 'discord.js';
+import { loadTemplateSet } from '../cli/template-source.ts';
+import { commandTable } from '../commands/index.ts';
+import type { CommandContext } from '../commands/command-context.ts';
+import type { Config } from '../config.ts';
+import { ComfycordError } from '../errors.ts';
+import { downloadAttachment } from '../discord/attachments.ts';
+import { createDiscordClient, requireToken } from '../discord/discord-client.ts';
+import { InteractionRouter } from '../discord/interaction-router.ts';
+import { JobReplies } from '../discord/job-replies.ts';
+import { ReplyEditor } from '../discord/reply-editor.ts';
+import { MemoryJobStore, type JobStore } from '../jobs/job-store.ts';
+import { Scheduler } from '../jobs/scheduler.ts';
+import type { Logger } from '../log.ts';
+import { ServerChoices } from '../workflows/index.ts';
+import { InputImages } from './input-images.ts';
+import { createJobExecutor, isServerLoss } from './job-executor.ts';
+import { JobService } from './job-service.ts';
+import { ServerPool } from './server-pool.ts';
+
+export interface RunningBot {
+  client: Client;
+  context: CommandContext;
+  /** Stops taking commands, lets final edits finish (bounded), closes everything. */
+  stop(): Promise<void>;
+}
+
+export class DiscordLoginError extends ComfycordError {
+  constructor(cause: unknown) {
+    super('DISCORD_LOGIN', 'Discord refused to log in with DISCORD_TOKEN. Check the token (Developer Portal → Bot → Reset Token) and DISCORD_API_BASE.', { cause });
+  }
+}
+
+/** Builds every part from the config, connects to ComfyUI and Discord, and returns a handle to stop it. */
+export async function startBot(config: Config, logger: Logger, options: { store?: JobStore } = {}): Promise<RunningBot> {
+  const token = requireToken(config);
+  const templates = await loadTemplateSet(config.workflowsDir);
+  templates.throwIfInvalid();
+  const store = options.store ?? new MemoryJobStore();
+  const pool = new ServerPool(
+    config.comfy.urls.map((url) => ({
+      url,
+      ...(config.comfy.auth ? { auth: config.comfy.auth } : {}),
+      headers: config.comfy.headers,
+      previewMethod: config.comfy.previewMethod,
+    })),
+    { templates, logger },
+  );
+  const download = async (url: string) =>
+    (await downloadAttachment(url, { allowedHosts: config.attachments.hosts, maxBytes: config.attachments.maxBytes })).data;
+  const inputs = new InputImages({ dataDir: config.dataDir, store, pool, download });
+  const scheduler = new Scheduler({
+    workers: pool.workers(),
+    execute: createJobExecutor({ pool, templates, inputs }),
+    store,
+    limits: config.limits,
+    isRetryable: isServerLoss,
+    logger,
+  });
+  pool.onChange(() => scheduler.poke());
+  const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords });
+  const client = createDiscordClient(config);
+  const editor = new ReplyEditor({
+    minIntervalMs: config.replies.editIntervalMs,
+    previewIntervalMs: config.replies.previewIntervalMs,
+    editsPerSecond: config.replies.editBudgetPerSecond,
+    logger,
+  });
+  const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: config.discord.apiBase, logger });
+  const choices = new ServerChoices(() => pool.any().objectInfo());
+  const context: CommandContext = { config, access: config.access, logger, templates, jobs, scheduler, store, pool, inputs, replies, choices, download };
+  const router = new InteractionRouter(commandTable(), context);
+  let accepting = true;
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (accepting) void router.handle(interaction);
+  });
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  const ready = new Promise<void>((resolve) =>
+    client.once(Events.ClientReady, (c) => {
+      logger.info(
+        { user: c.user.tag, guilds: c.guilds.cache.size, servers: pool.names(), templates: templates.names() },
+        `comfycord ready as ${c.user.tag}: ${templates.size} templates, ComfyUI ${pool.names().join(', ')}`,
+      );
+      resolve();
+    }),
+  );
+  await pool.start();
+  void choices.refresh().catch(() => undefined);
+  try {
+    await client.login(token);
+  } catch (error) {
+    await pool.close();
+    throw new DiscordLoginError(error);
+  }
+  await ready;
+  return {
+    client,
+    context,
+    async stop() {
+      accepting = false;
+      scheduler.close();
+      await Promise.race([replies.flush(), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      replies.close();
+      await editor.close();
+      await client.destroy();
+      await pool.close();
+    },
+  };
+}

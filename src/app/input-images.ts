@@ -1,0 +1,71 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, normalize, sep } from 'node:path';
+import { ComfycordError } from '../errors.ts';
+import type { InputImageRef } from '../jobs/job.ts';
+import type { JobStore } from '../jobs/job-store.ts';
+import type { ServerPool } from './server-pool.ts';
+
+export class InputImageMissingError extends ComfycordError {
+  constructor(detail: string, context: Record<string, unknown>) {
+    super('INPUT_IMAGE_MISSING', `The input image is no longer available (${detail}). Please upload it again.`, { context });
+  }
+}
+
+export interface InputImagesOptions {
+  dataDir: string;
+  store: JobStore;
+  pool: ServerPool;
+  /** Fetches a delivered copy (e.g. a Discord attachment URL) when the server lost the original. */
+  download?: (url: string) => Promise<Buffer>;
+}
+
+/**
+ * Bytes of input images, wherever they live: a user's upload kept under DATA_DIR
+ * (so a job can run on any server, and again after a restart), or an earlier job's
+ * output (Vary / Upscale), read from the ComfyUI server that made it or, failing
+ * that, from where it was delivered.
+ */
+export class InputImages {
+  readonly #options: InputImagesOptions;
+
+  constructor(options: InputImagesOptions) {
+    this.#options = options;
+  }
+
+  /** Keeps a normalised upload for a job; returns the reference to store in its spec. */
+  async keep(jobId: string, option: string, png: Buffer): Promise<InputImageRef> {
+    const path = join('inputs', `${jobId}-${option.replace(/[^a-z0-9_-]/gi, '_')}.png`);
+    const full = join(this.#options.dataDir, path);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, png);
+    return { kind: 'file', path };
+  }
+
+  async read(ref: InputImageRef): Promise<Buffer> {
+    if (ref.kind === 'file') {
+      const root = normalize(this.#options.dataDir + sep);
+      const full = normalize(join(this.#options.dataDir, ref.path));
+      if (!full.startsWith(root)) throw new InputImageMissingError('bad path', { path: ref.path });
+      try {
+        return await readFile(full);
+      } catch (error) {
+        throw new InputImageMissingError('file gone', { path: ref.path, cause: String(error) });
+      }
+    }
+    const source = this.#options.store.get(ref.jobId);
+    const image = source?.images[ref.index];
+    if (!source || !image) throw new InputImageMissingError(`job ${ref.jobId} has no image ${ref.index + 1}`, { ...ref });
+    const server = source.server === null ? undefined : this.#options.pool.get(source.server);
+    if (server) {
+      try {
+        return await server.view(image.source);
+      } catch (error) {
+        if (image.deliveredUrl === null || !this.#options.download) {
+          throw new InputImageMissingError('the ComfyUI server no longer has it', { ...ref, cause: String(error) });
+        }
+      }
+    }
+    if (image.deliveredUrl !== null && this.#options.download) return this.#options.download(image.deliveredUrl);
+    throw new InputImageMissingError('nowhere to fetch it from', { ...ref });
+  }
+}

@@ -1,0 +1,41 @@
+import { ComfyPromptLostError, ComfyUnavailableError } from '../comfy/errors.ts';
+import type { Job, JobImage } from '../jobs/job.ts';
+import type { ExecuteJob } from '../jobs/scheduler.ts';
+import { renderTemplate, type TemplateSet } from '../workflows/index.ts';
+import type { InputImages } from './input-images.ts';
+import type { ServerPool } from './server-pool.ts';
+import { NoServerError } from '../jobs/scheduler-errors.ts';
+
+/** A failure after which the job may run on another server. */
+export function isServerLoss(error: unknown): boolean {
+  return error instanceof ComfyUnavailableError || error instanceof ComfyPromptLostError;
+}
+
+/**
+ * The scheduler's ExecuteJob: uploads the job's input images to the chosen server,
+ * renders its template (drawing random seeds, recorded through onSubmitted), runs it
+ * and returns the output images. Delivery (fetching bytes, Discord) happens elsewhere.
+ */
+export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateSet; inputs: InputImages }): ExecuteJob {
+  return async (job: Job, worker: string, context) => {
+    const server = deps.pool.get(worker);
+    if (!server) throw new NoServerError(`server '${worker}' is not configured`);
+    const template = deps.templates.require(job.spec.template);
+    // Re-running a job that already drew its seed (restart, another server) keeps it.
+    const values: Record<string, unknown> = { ...job.spec.options, ...(job.resolved ?? {}) };
+    for (const [option, ref] of Object.entries(job.spec.inputs ?? {})) {
+      const bytes = await deps.inputs.read(ref);
+      const uploaded = await server.uploadImage(bytes, `comfycord-${job.id}-${option}.png`, { overwrite: true });
+      values[option] = uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
+    }
+    const { graph, resolved } = renderTemplate(template, values);
+    context.signal.throwIfAborted();
+    const handle = server.run(graph, { onEvent: context.onEvent, signal: context.signal });
+    await handle.accepted;
+    context.onSubmitted(handle.promptId, resolved);
+    const result = await handle.done;
+    const saved = result.images.filter((image) => image.type === 'output');
+    const images: JobImage[] = (saved.length > 0 ? saved : result.images).map((source) => ({ source, deliveredUrl: null }));
+    return images;
+  };
+}

@@ -1,0 +1,189 @@
+import { assertNoBlockedWords } from '../access/blocked-words.ts';
+import { InputError } from '../errors.ts';
+import { newJobId, type InputImageRef, type Job, type JobOrigin, type JobReplyHandle } from '../jobs/job.ts';
+import type { JobStore } from '../jobs/job-store.ts';
+import { JobNotFoundError, NotYourJobError } from '../jobs/scheduler-errors.ts';
+import type { Scheduler } from '../jobs/scheduler.ts';
+import { findOption, renderTemplate, type Template, type TemplateKind, type TemplateSet } from '../workflows/index.ts';
+
+export interface Requester {
+  userId: string;
+  userName: string;
+  guildId: string | null;
+  channelId: string | null;
+  isAdmin: boolean;
+}
+
+export interface NewJobRequest {
+  requester: Requester;
+  /** A template name, or null to pick the default for what was given (image → img2img). */
+  template: string | null;
+  options: Record<string, string | number | boolean>;
+  /** Normalised input images by option name, already kept by InputImages. */
+  inputs?: Record<string, InputImageRef>;
+  origin: JobOrigin;
+}
+
+export interface Accepted {
+  job: Job;
+  position: number;
+  total: number;
+}
+
+/** How much a Vary changes the chosen image, as img2img denoise. */
+export const VARY_DENOISE = 0.55;
+
+/**
+ * The core's front door: turns a request (from a slash command, a button, the CLI)
+ * into a validated, queued job. Every option is checked against the template before
+ * the job exists, so a bad value is refused at once with a message the user can act
+ * on, never discovered on the GPU. Knows nothing of Discord.
+ */
+export class JobService {
+  readonly #templates: TemplateSet;
+  readonly #scheduler: Scheduler;
+  readonly #store: JobStore;
+  readonly #blockedWords: string[];
+
+  constructor(deps: { templates: TemplateSet; scheduler: Scheduler; store: JobStore; blockedWords: string[] }) {
+    this.#templates = deps.templates;
+    this.#scheduler = deps.scheduler;
+    this.#store = deps.store;
+    this.#blockedWords = deps.blockedWords;
+  }
+
+  /** The template a request gets when it names none. */
+  defaultTemplate(kind: TemplateKind): Template {
+    const named = this.#templates.get(kind);
+    if (named?.kind === kind) return named;
+    const first = this.#templates.list().find((template) => template.kind === kind);
+    if (!first) throw new InputError(`no ${kind} template is installed; ask an admin to add one`);
+    return first;
+  }
+
+  /**
+   * Everything submit checks, without queueing: template, input images, blocked
+   * words, every option value, and the user's limits. `imageOptions` names image
+   * inputs that will be supplied (before their bytes are at hand).
+   */
+  check(request: Omit<NewJobRequest, 'inputs' | 'origin'> & { imageOptions: string[] }): Template {
+    const template =
+      request.template === null ? this.defaultTemplate(request.imageOptions.length > 0 ? 'img2img' : 'txt2img') : this.#templates.require(request.template);
+    for (const name of request.imageOptions) {
+      if (!findOption(template, name)) throw new InputError(`template '${template.name}' does not take an input image; pick an img2img template`);
+    }
+    const missing = template.options.find((option) => option.type === 'image' && option.required && !request.imageOptions.includes(option.name));
+    if (missing) throw new InputError(`template '${template.name}' needs an image: attach one`);
+    const texts = ['prompt', 'negative'].map((name) => request.options[name]).filter((value): value is string => typeof value === 'string');
+    assertNoBlockedWords(texts, this.#blockedWords);
+    // Dry run: every option checked now (seeds drawn and thrown away); image names stand in for uploads.
+    const placeholders = Object.fromEntries(request.imageOptions.map((name) => [name, 'input.png']));
+    renderTemplate(template, { ...request.options, ...placeholders });
+    this.#scheduler.assertCanAccept(request.requester.userId);
+    return template;
+  }
+
+  /** Validates and queues; `reply` is the adapter's handle to its message, stored with the job. */
+  submit(request: NewJobRequest, reply: JobReplyHandle | null = null): Accepted {
+    const template = this.check({ ...request, imageOptions: Object.keys(request.inputs ?? {}) });
+    const now = Date.now();
+    const job: Job = {
+      id: newJobId(now),
+      userId: request.requester.userId,
+      userName: request.requester.userName,
+      guildId: request.requester.guildId,
+      channelId: request.requester.channelId,
+      origin: request.origin,
+      spec: { template: template.name, options: { ...request.options }, ...(request.inputs ? { inputs: { ...request.inputs } } : {}) },
+      resolved: null,
+      status: 'queued',
+      server: null,
+      promptId: null,
+      images: [],
+      failure: null,
+      reply,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+    };
+    const place = this.#scheduler.enqueue(job);
+    return { job, ...place };
+  }
+
+  get(jobId: string): Job {
+    const job = this.#store.get(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    return job;
+  }
+
+  /** Same template and options, a fresh seed. */
+  reroll(jobId: string, requester: Requester, reply: JobReplyHandle | null = null): Accepted {
+    const parent = this.get(jobId);
+    const { seed: _seed, ...options } = parent.spec.options;
+    return this.submit(
+      {
+        requester,
+        template: parent.spec.template,
+        options,
+        ...(parent.spec.inputs ? { inputs: parent.spec.inputs } : {}),
+        origin: { kind: 'reroll', parentJobId: parent.id, imageIndex: null },
+      },
+      reply,
+    );
+  }
+
+  /** img2img on one image of a finished job, same prompt, moderate change. */
+  vary(jobId: string, imageIndex: number, requester: Requester, reply: JobReplyHandle | null = null): Accepted {
+    const parent = this.#finishedWithImage(jobId, imageIndex);
+    const template = this.defaultTemplate('img2img');
+    const options = this.#carry(parent, template, ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler']);
+    if (findOption(template, 'denoise')) options['denoise'] = VARY_DENOISE;
+    return this.submit({
+      requester,
+      template: template.name,
+      options,
+      inputs: { image: { kind: 'job-output', jobId: parent.id, index: imageIndex } },
+      origin: { kind: 'vary', parentJobId: parent.id, imageIndex },
+    }, reply);
+  }
+
+  /** The upscale template on one image of a finished job. */
+  upscale(jobId: string, imageIndex: number, requester: Requester, reply: JobReplyHandle | null = null): Accepted {
+    const parent = this.#finishedWithImage(jobId, imageIndex);
+    const template = this.defaultTemplate('upscale');
+    const options = this.#carry(parent, template, ['prompt', 'negative', 'checkpoint']);
+    return this.submit({
+      requester,
+      template: template.name,
+      options,
+      inputs: { image: { kind: 'job-output', jobId: parent.id, index: imageIndex } },
+      origin: { kind: 'upscale', parentJobId: parent.id, imageIndex },
+    }, reply);
+  }
+
+  async cancel(jobId: string, requester: Requester): Promise<Job> {
+    return this.#scheduler.cancel(jobId, { userId: requester.userId, isAdmin: requester.isAdmin });
+  }
+
+  /** Only the requester or an admin may delete a result. */
+  assertOwner(job: Job, requester: Requester): void {
+    if (job.userId !== requester.userId && !requester.isAdmin) throw new NotYourJobError(job.id);
+  }
+
+  #finishedWithImage(jobId: string, imageIndex: number): Job {
+    const parent = this.get(jobId);
+    if (parent.status !== 'done') throw new InputError('that job has no finished images yet');
+    if (!parent.images[imageIndex]) throw new InputError(`that job has no image ${imageIndex + 1}`);
+    return parent;
+  }
+
+  /** The parent's values for the options the target template also has. */
+  #carry(parent: Job, template: Template, names: string[]): Record<string, string | number | boolean> {
+    const values: Record<string, string | number | boolean> = {};
+    for (const name of names) {
+      const value = parent.spec.options[name] ?? parent.resolved?.[name];
+      if (value !== undefined && findOption(template, name)) values[name] = value;
+    }
+    return values;
+  }
+}

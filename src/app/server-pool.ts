@@ -1,0 +1,150 @@
+import { ComfyServer, type ComfyServerOptions } from '../comfy/server.ts';
+import type { Job } from '../jobs/job.ts';
+import type { WorkerSlot } from '../jobs/scheduler.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import type { TemplateSet } from '../workflows/index.ts';
+import { hasClass, type ObjectInfo } from '../workflows/object-info.ts';
+
+export interface PoolServerConfig extends Omit<ComfyServerOptions, 'logger'> {
+  /** Shown to users and admins; defaults to the URL's host. */
+  name?: string;
+}
+
+export interface ServerStatus {
+  name: string;
+  state: string;
+  queueRemaining: number | null;
+  inFlight: number;
+  /** Node types the server lacks for some template, by template. */
+  missing: Record<string, string[]>;
+}
+
+interface Member {
+  name: string;
+  server: ComfyServer;
+  objectInfo: ObjectInfo | null;
+  objectInfoAt: number;
+}
+
+/**
+ * Every configured ComfyUI server, by name, with what each can run. The scheduler
+ * sees them as WorkerSlots: healthy while the socket is ready, able to run a job when
+ * the server has every node type of its template (from /object_info, refreshed now
+ * and then; unknown until first read counts as able).
+ */
+export class ServerPool {
+  readonly #members = new Map<string, Member>();
+  readonly #templates: TemplateSet;
+  readonly #log: Logger;
+  readonly #objectInfoTtlMs: number;
+  #onChange: () => void = () => undefined;
+
+  constructor(configs: PoolServerConfig[], options: { templates: TemplateSet; logger?: Logger; objectInfoTtlMs?: number }) {
+    this.#templates = options.templates;
+    this.#log = options.logger ?? silentLogger();
+    this.#objectInfoTtlMs = options.objectInfoTtlMs ?? 10 * 60_000;
+    const hosts = configs.map((config) => new URL(config.url).host);
+    configs.forEach((config, index) => {
+      const duplicate = hosts.filter((host) => host === hosts[index]).length > 1;
+      const name = config.name ?? (duplicate ? `${hosts[index]}#${index + 1}` : hosts[index]!);
+      const { name: _name, ...serverOptions } = config;
+      const server = new ComfyServer({ ...serverOptions, logger: this.#log });
+      server.on('state', (state) => {
+        if (state === 'ready') void this.refreshObjectInfo(name);
+        this.#onChange();
+      });
+      this.#members.set(name, { name, server, objectInfo: null, objectInfoAt: 0 });
+    });
+  }
+
+  /** Called whenever a server's health or abilities change (the scheduler pumps). */
+  onChange(listener: () => void): void {
+    this.#onChange = listener;
+  }
+
+  names(): string[] {
+    return [...this.#members.keys()];
+  }
+
+  get(name: string): ComfyServer | undefined {
+    return this.#members.get(name)?.server;
+  }
+
+  /** The first server, for commands that need any one (e.g. autocomplete choices). */
+  any(): ComfyServer {
+    const ready = [...this.#members.values()].find((member) => member.server.state === 'ready');
+    return (ready ?? [...this.#members.values()][0]!).server;
+  }
+
+  /** Connects every server; one that is down keeps retrying in the background. */
+  async start(): Promise<void> {
+    await Promise.all(
+      [...this.#members.values()].map(async (member) => {
+        try {
+          await member.server.connect();
+          this.#log.info({ server: member.name, clientId: member.server.clientId }, 'ComfyUI connected');
+        } catch (error) {
+          this.#log.warn({ server: member.name, err: error }, 'ComfyUI not reachable yet; retrying in the background');
+        }
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#members.values()].map((member) => member.server.close()));
+  }
+
+  async refreshObjectInfo(name: string): Promise<ObjectInfo | null> {
+    const member = this.#members.get(name);
+    if (!member) return null;
+    try {
+      member.objectInfo = await member.server.objectInfo();
+      member.objectInfoAt = Date.now();
+      this.#onChange();
+    } catch (error) {
+      this.#log.warn({ server: name, err: error }, 'could not read /object_info');
+    }
+    return member.objectInfo;
+  }
+
+  /** The cached /object_info of a server, refreshed when older than the TTL. */
+  async objectInfo(name: string): Promise<ObjectInfo | null> {
+    const member = this.#members.get(name);
+    if (!member) return null;
+    if (member.objectInfo === null || Date.now() - member.objectInfoAt > this.#objectInfoTtlMs) {
+      return this.refreshObjectInfo(name);
+    }
+    return member.objectInfo;
+  }
+
+  missingNodeTypes(name: string, templateName: string): string[] {
+    const member = this.#members.get(name);
+    const template = this.#templates.get(templateName);
+    if (!member?.objectInfo || !template) return [];
+    const info = member.objectInfo;
+    return [...new Set(Object.values(template.graph).map((node) => node.class_type))].filter((type) => !hasClass(info, type));
+  }
+
+  workers(): WorkerSlot[] {
+    return [...this.#members.values()].map((member) => ({
+      name: member.name,
+      isHealthy: () => member.server.state === 'ready',
+      canRun: (job: Job) => this.missingNodeTypes(member.name, job.spec.template).length === 0,
+    }));
+  }
+
+  status(): ServerStatus[] {
+    return [...this.#members.values()].map((member) => ({
+      name: member.name,
+      state: member.server.state,
+      queueRemaining: member.server.queueRemaining,
+      inFlight: member.server.inFlight,
+      missing: Object.fromEntries(
+        this.#templates
+          .names()
+          .map((template) => [template, this.missingNodeTypes(member.name, template)] as const)
+          .filter(([, missing]) => missing.length > 0),
+      ),
+    }));
+  }
+}

@@ -1,0 +1,33 @@
+import { startBot } from './app/create-bot.ts';
+import { loadConfig } from './config.ts';
+import { loadDotenv } from './dotenv.ts';
+import { isComfycordError } from './errors.ts';
+import { createLogger } from './log.ts';
+
+/** `npm start`: configuration, start-up and graceful shutdown; everything else is in startBot. */
+loadDotenv();
+try {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const bot = await startBot(config, logger);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Hard limit: whatever happens, the process is gone within 10 s.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    bot.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  process.stderr.write(`comfycord: ${isComfycordError(error) ? error.userMessage : error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

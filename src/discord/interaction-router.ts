@@ -1,0 +1,90 @@
+import { MessageFlags, type BaseInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
+import type { ButtonHandler, CommandContext, MessageMenuCommand, ModalHandler, SlashCommand } from '../commands/command-context.ts';
+import { isComfycordError, userMessageOf } from '../errors.ts';
+
+export interface RouterTable {
+  slash: SlashCommand[];
+  messageMenus: MessageMenuCommand[];
+  modals: ModalHandler[];
+  buttons: ButtonHandler;
+}
+
+/**
+ * One entry for every interaction: finds its handler and turns any failure into a
+ * reply the user can read (ephemeral when nothing public was sent yet) plus one
+ * structured log line. A handler never crashes the bot.
+ */
+export class InteractionRouter {
+  readonly #slash: Map<string, SlashCommand>;
+  readonly #menus: Map<string, MessageMenuCommand>;
+  readonly #modals: ModalHandler[];
+  readonly #buttons: ButtonHandler;
+  readonly #context: CommandContext;
+
+  constructor(table: RouterTable, context: CommandContext) {
+    this.#slash = new Map(table.slash.map((command) => [command.name, command]));
+    this.#menus = new Map(table.messageMenus.map((command) => [command.name, command]));
+    this.#modals = table.modals;
+    this.#buttons = table.buttons;
+    this.#context = context;
+  }
+
+  async handle(interaction: Interaction): Promise<void> {
+    const started = Date.now();
+    try {
+      if (interaction.isAutocomplete()) {
+        await this.#slash.get(interaction.commandName)?.autocomplete?.(interaction, this.#context);
+      } else if (interaction.isChatInputCommand()) {
+        const command = this.#slash.get(interaction.commandName);
+        if (command) await command.execute(interaction, this.#context);
+        else await this.#refuse(interaction, 'That command is not known to this bot version. An admin may need to run `comfycord register`.');
+      } else if (interaction.isMessageContextMenuCommand()) {
+        const command = this.#menus.get(interaction.commandName);
+        if (command) await command.execute(interaction, this.#context);
+      } else if (interaction.isModalSubmit()) {
+        const handler = this.#modals.find((candidate) => interaction.customId.startsWith(`${candidate.prefix}:`));
+        if (handler) await handler.execute(interaction, this.#context);
+      } else if (interaction.isButton()) {
+        await this.#buttons.execute(interaction, this.#context);
+      }
+    } catch (error) {
+      await this.#fail(interaction, error);
+    } finally {
+      this.#context.logger.debug({ interactionId: interaction.id, type: interaction.type, ms: Date.now() - started }, 'interaction handled');
+    }
+  }
+
+  async #fail(interaction: BaseInteraction, error: unknown): Promise<void> {
+    const context = { interactionId: interaction.id, userId: interaction.user.id, command: commandOf(interaction) };
+    if (isComfycordError(error)) this.#context.logger.info({ ...context, code: error.code, ...error.context }, 'request refused');
+    else this.#context.logger.error({ ...context, err: error }, 'interaction handler failed');
+    if (interaction.isAutocomplete()) {
+      if (!interaction.responded) await interaction.respond([]).catch(() => undefined);
+      return;
+    }
+    if (interaction.isRepliable()) await this.#refuse(interaction, userMessageOf(error));
+  }
+
+  /** Ephemeral when possible; if a public deferral is showing, it is replaced by the error. */
+  async #refuse(interaction: RepliableInteraction, message: string): Promise<void> {
+    const content = `⚠️ ${message}`.slice(0, 2000);
+    try {
+      if (!interaction.deferred && !interaction.replied) {
+        await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      } else if (interaction.ephemeral) {
+        await interaction.editReply({ content, embeds: [], components: [], files: [], allowedMentions: { parse: [] } });
+      } else {
+        await interaction.deleteReply().catch(() => undefined);
+        await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      }
+    } catch (error) {
+      this.#context.logger.warn({ interactionId: interaction.id, err: error }, 'could not tell the user about a failure');
+    }
+  }
+}
+
+function commandOf(interaction: BaseInteraction): string | null {
+  if (interaction.isCommand() || interaction.isAutocomplete()) return interaction.commandName;
+  if (interaction.isMessageComponent() || interaction.isModalSubmit()) return interaction.customId;
+  return null;
+}

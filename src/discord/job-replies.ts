@@ -1,0 +1,208 @@
+import type { Client } from 'discord.js';
+import type { ServerPool } from '../app/server-pool.ts';
+import { userMessageOf } from '../errors.ts';
+import type { Job } from '../jobs/job.ts';
+import type { JobStore } from '../jobs/job-store.ts';
+import { RunProgress } from '../jobs/progress.ts';
+import type { Scheduler, SchedulerUpdate } from '../jobs/scheduler.ts';
+import type { Logger } from '../log.ts';
+import { renderJobView, type JobInfo, type JobViewState } from './progress-view.ts';
+import { fromStoredHandle, toStoredHandle } from './reply-handle.ts';
+import type { ReplyEditor } from './reply-editor.ts';
+import { createReplyTarget, type DeliveredMessage } from './reply-routes.ts';
+import { buildResultFiles } from './result-files.ts';
+
+export interface JobRepliesOptions {
+  client: Client;
+  scheduler: Scheduler;
+  editor: ReplyEditor;
+  store: JobStore;
+  pool: ServerPool;
+  apiBase: string | null;
+  logger: Logger;
+}
+
+/**
+ * The renderer end of the pipeline: follows scheduler updates and keeps each job's
+ * Discord message in step — queued with its place in line, running with progress and
+ * previews, then the final images and buttons (or the failure in words). Every edit
+ * goes through the ReplyEditor, which owns rate limits and retries; the final one is
+ * awaited and never dropped.
+ */
+export class JobReplies {
+  readonly #o: JobRepliesOptions;
+  readonly #progress = new Map<string, RunProgress>();
+  readonly #finals = new Set<Promise<void>>();
+  readonly #unsubscribe: () => void;
+
+  constructor(options: JobRepliesOptions) {
+    this.#o = options;
+    this.#unsubscribe = options.scheduler.subscribe((update) => this.#onUpdate(update));
+  }
+
+  /** Waits for every final edit under way (shutdown). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.#finals]);
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  /** The view of a job as it stands, for /show and for a restarted bot. */
+  async showFinal(job: Job): Promise<void> {
+    if (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled') await this.#deliverFinal(job);
+  }
+
+  #onUpdate(update: SchedulerUpdate): void {
+    switch (update.type) {
+      case 'status':
+        return this.#onStatus(update.job);
+      case 'event': {
+        const progress = this.#progressOf(update.job.id);
+        progress.apply(update.event);
+        this.#show(update.job, { kind: 'running', progress: progress.snapshot() });
+        return;
+      }
+      case 'positions':
+        for (const [jobId, position] of update.positions) {
+          const job = this.#o.store.get(jobId);
+          if (job?.status === 'queued') this.#show(job, { kind: 'waiting', position, total: update.total });
+        }
+        return;
+      case 'requeued':
+        this.#progress.delete(update.job.id);
+        this.#o.logger.info({ jobId: update.job.id, reason: update.reason }, 'job requeued after losing its server');
+        return;
+    }
+  }
+
+  #onStatus(job: Job): void {
+    switch (job.status) {
+      case 'queued': {
+        const place = this.#o.scheduler.position(job.id);
+        if (place) this.#show(job, { kind: 'waiting', ...place });
+        return;
+      }
+      case 'submitted':
+      case 'running':
+        this.#show(job, { kind: 'running', progress: this.#progressOf(job.id).snapshot() });
+        return;
+      default: {
+        const final = this.#deliverFinal(job).finally(() => this.#finals.delete(final));
+        this.#finals.add(final);
+      }
+    }
+  }
+
+  #progressOf(jobId: string): RunProgress {
+    let progress = this.#progress.get(jobId);
+    if (!progress) {
+      progress = new RunProgress();
+      this.#progress.set(jobId, progress);
+    }
+    return progress;
+  }
+
+  /** Tracks the job's message in the editor if it has one; returns its key. */
+  #track(job: Job): string | null {
+    const handle = fromStoredHandle(job.reply);
+    if (handle === null) return null;
+    const key = `job:${job.id}`;
+    if (!this.#o.editor.isTracked(key)) {
+      const target = createReplyTarget({
+        client: this.#o.client,
+        handle,
+        apiBase: this.#o.apiBase,
+        logger: this.#o.logger,
+        messageKey: key,
+        onDelivered: (message) => this.#remember(job, handle, message),
+      });
+      this.#o.editor.track(key, target);
+    }
+    return key;
+  }
+
+  #show(job: Job, state: JobViewState): void {
+    const key = this.#track(job);
+    if (key !== null) this.#o.editor.update(key, renderJobView(jobInfo(job), state));
+  }
+
+  async #deliverFinal(job: Job): Promise<void> {
+    const key = this.#track(job);
+    this.#progress.delete(job.id);
+    if (key === null) return;
+    const state = await this.#finalState(job);
+    try {
+      await this.#o.editor.update(key, renderJobView(jobInfo(job), state), { final: true });
+    } catch (error) {
+      this.#o.logger.error({ jobId: job.id, err: error }, 'final reply could not be delivered');
+    } finally {
+      this.#o.editor.untrack(key);
+    }
+  }
+
+  async #finalState(job: Job): Promise<JobViewState> {
+    if (job.status === 'failed') return { kind: 'failed', userMessage: job.failure?.userMessage ?? 'The job failed.' };
+    if (job.status === 'cancelled') return { kind: 'cancelled' };
+    const elapsedMs = (job.finishedAt ?? Date.now()) - job.createdAt;
+    const server = job.server === null ? undefined : this.#o.pool.get(job.server);
+    const handle = fromStoredHandle(job.reply);
+    if (!server) return { kind: 'failed', userMessage: 'The images were made, but the ComfyUI server that has them is not configured any more.' };
+    try {
+      const result = await buildResultFiles(job, server, { sizeLimit: handle?.sizeLimit ?? null, spoiler: handle?.spoiler ?? false });
+      this.#o.logger.info({ jobId: job.id, images: job.images.length, ...result.timings }, 'result ready for Discord');
+      return { kind: 'done', imageCount: job.images.length, elapsedMs, files: result.files, imageAttachmentName: result.shown };
+    } catch (error) {
+      this.#o.logger.error({ jobId: job.id, err: error }, 'result images could not be prepared');
+      return { kind: 'failed', userMessage: `The images were made but could not be fetched: ${userMessageOf(error)} Try /show ${job.id} later.` };
+    }
+  }
+
+  #remember(job: Job, handle: NonNullable<ReturnType<typeof fromStoredHandle>>, message: DeliveredMessage): void {
+    let changed = false;
+    if (handle.messageId !== message.messageId || job.reply?.['messageId'] !== message.messageId) {
+      handle.messageId = message.messageId;
+      changed = true;
+    }
+    if (job.status === 'done') {
+      for (const [index, image] of job.images.entries()) {
+        const delivered = message.attachments.find((a) => a.filename.includes(`${job.id}-${index + 1}.`));
+        if (delivered && image.deliveredUrl !== delivered.url) {
+          image.deliveredUrl = delivered.url;
+          changed = true;
+        }
+      }
+    }
+    if (changed) {
+      job.reply = toStoredHandle(handle);
+      this.#o.store.save(job);
+    }
+  }
+}
+
+/** The fields the view shows, from what was asked and what was actually sent. */
+export function jobInfo(job: Job): JobInfo {
+  const value = (name: string) => job.resolved?.[name] ?? job.spec.options[name];
+  const numberOf = (name: string): number | null => {
+    const raw = value(name);
+    const parsed = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
+    return Number.isFinite(parsed) ? parsed : null;
+  };
+  const seed = value('seed');
+  const negative = value('negative');
+  return {
+    id: job.id,
+    prompt: String(value('prompt') ?? ''),
+    negative: typeof negative === 'string' && negative.length > 0 ? negative : null,
+    template: job.spec.template,
+    seed: typeof seed === 'number' || (typeof seed === 'string' && seed !== 'random') ? seed : null,
+    steps: numberOf('steps'),
+    cfg: numberOf('cfg'),
+    width: numberOf('width'),
+    height: numberOf('height'),
+    count: Math.max(1, job.images.length || (numberOf('batch') ?? 1)),
+    server: job.server,
+    requester: job.userId,
+  };
+}

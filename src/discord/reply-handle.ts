@@ -1,0 +1,47 @@
+import type { JobReplyHandle } from '../jobs/job.ts';
+
+/**
+ * What a job keeps of its Discord reply so any process, even after a restart, can
+ * edit it: the interaction webhook (application id + token, valid 15 minutes from
+ * `createdAt`), the channel and message ids for editing with the bot token after
+ * that, and the upload limit the interaction reported. The token is a secret: it is
+ * stored, never logged.
+ */
+export interface ReplyHandle {
+  applicationId: string;
+  token: string;
+  channelId: string | null;
+  /** Known after the first edit of the deferred reply. */
+  messageId: string | null;
+  createdAt: number;
+  /** `attachment_size_limit` of the interaction, null when absent. */
+  sizeLimit: number | null;
+  spoiler: boolean;
+  /** Who to mention if the reply has to be posted again as a new message. */
+  userId: string;
+}
+
+export function toStoredHandle(handle: ReplyHandle): JobReplyHandle {
+  return { ...handle, spoiler: handle.spoiler ? 1 : 0 };
+}
+
+export function fromStoredHandle(stored: JobReplyHandle | null): ReplyHandle | null {
+  if (stored === null) return null;
+  const text = (key: string): string | null => (typeof stored[key] === 'string' ? (stored[key] as string) : null);
+  const number = (key: string): number | null => (typeof stored[key] === 'number' ? (stored[key] as number) : null);
+  const applicationId = text('applicationId');
+  const token = text('token');
+  const createdAt = number('createdAt');
+  const userId = text('userId');
+  if (applicationId === null || token === null || createdAt === null || userId === null) return null;
+  return {
+    applicationId,
+    token,
+    channelId: text('channelId'),
+    messageId: text('messageId'),
+    createdAt,
+    sizeLimit: number('sizeLimit'),
+    spoiler: stored['spoiler'] === 1,
+    userId,
+  };
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { InputError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { inTransaction, type DatabaseSync, type SqlRow, type StatementSync } from './sqlite.ts';
+
+/**
+ * Per-channel defaults an admin sets (template, size, steps, spoiler). Stored one row
+ * per key, so adding a setting is a line here, not a migration. Values are JSON,
+ * validated on the way in and on the way out.
+ */
+const SETTING_SCHEMAS = {
+  template: z.string().min(1),
+  size: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  steps: z.number().int().positive(),
+  spoiler: z.boolean(),
+} as const;
+
+export type ChannelSettingKey = keyof typeof SETTING_SCHEMAS;
+export type ChannelSettings = { [K in ChannelSettingKey]?: z.infer<(typeof SETTING_SCHEMAS)[K]> };
+
+export const CHANNEL_SETTING_KEYS = Object.keys(SETTING_SCHEMAS) as ChannelSettingKey[];
+
+function isSettingKey(key: string): key is ChannelSettingKey {
+  return Object.hasOwn(SETTING_SCHEMAS, key);
+}
+
+export class ChannelSettingsStore {
+  readonly #db: DatabaseSync;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #select: StatementSync;
+  readonly #selectGuild: StatementSync;
+  readonly #upsert: StatementSync;
+  readonly #deleteAll: StatementSync;
+  readonly #deleteKey: StatementSync;
+
+  constructor(db: DatabaseSync, logger: Logger, now: () => number) {
+    this.#db = db;
+    this.#logger = logger;
+    this.#now = now;
+    this.#select = db.prepare('SELECT channel_id, key, value FROM channel_settings WHERE channel_id = ?');
+    this.#selectGuild = db.prepare('SELECT channel_id, key, value FROM channel_settings WHERE guild_id = ? ORDER BY channel_id');
+    this.#upsert = db.prepare(
+      `INSERT INTO channel_settings (channel_id, key, guild_id, value, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (channel_id, key) DO UPDATE SET guild_id = excluded.guild_id, value = excluded.value, updated_at = excluded.updated_at`,
+    );
+    this.#deleteAll = db.prepare('DELETE FROM channel_settings WHERE channel_id = ?');
+    this.#deleteKey = db.prepare('DELETE FROM channel_settings WHERE channel_id = ? AND key = ?');
+  }
+
+  /** The channel's settings; keys never set are absent. */
+  get(channelId: string): ChannelSettings {
+    return this.#collect(this.#select.all(channelId)).get(channelId) ?? {};
+  }
+
+  /** Every channel of a guild that has settings, for an admin overview. */
+  forGuild(guildId: string): Map<string, ChannelSettings> {
+    return this.#collect(this.#selectGuild.all(guildId));
+  }
+
+  /** Sets the given keys (others keep their values), all or none. */
+  set(channelId: string, guildId: string | null, settings: ChannelSettings): void {
+    const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
+    for (const [key, value] of entries) {
+      if (!isSettingKey(key) || !SETTING_SCHEMAS[key].safeParse(value).success) {
+        throw new InputError(`'${String(value)}' is not a valid value for the channel setting '${key}'.`, { channelId, key });
+      }
+    }
+    const at = this.#now();
+    inTransaction(this.#db, () => {
+      for (const [key, value] of entries) this.#upsert.run(channelId, key, guildId, JSON.stringify(value), at);
+    });
+  }
+
+  /** Removes the given keys, or all of the channel's settings; returns how many were removed. */
+  clear(channelId: string, keys?: readonly ChannelSettingKey[]): number {
+    if (keys === undefined) return Number(this.#deleteAll.run(channelId).changes);
+    return inTransaction(this.#db, () => keys.reduce((removed, key) => removed + Number(this.#deleteKey.run(channelId, key).changes), 0));
+  }
+
+  #collect(rows: SqlRow[]): Map<string, ChannelSettings> {
+    const byChannel = new Map<string, ChannelSettings>();
+    for (const row of rows) {
+      const channelId = String(row['channel_id']);
+      const key = String(row['key']);
+      const settings = byChannel.get(channelId) ?? {};
+      byChannel.set(channelId, settings);
+      // A key from a newer version is left alone; a damaged value is reported and ignored.
+      if (!isSettingKey(key)) continue;
+      const value = this.#parse(key, row['value']);
+      if (value.ok) Object.assign(settings, { [key]: value.value });
+      else this.#logger.warn({ channelId, key, problem: value.problem }, 'channel setting is damaged; ignored');
+    }
+    return byChannel;
+  }
+
+  #parse(key: ChannelSettingKey, raw: unknown): { ok: true; value: unknown } | { ok: false; problem: string } {
+    if (typeof raw !== 'string') return { ok: false, problem: 'not text' };
+    let data: unknown;
+    try {
+      data = JSON.parse(raw);
+    } catch {
+      return { ok: false, problem: 'not valid JSON' };
+    }
+    const result = SETTING_SCHEMAS[key].safeParse(data);
+    return result.success ? { ok: true, value: result.data } : { ok: false, problem: result.error.issues[0]?.message ?? 'invalid' };
+  }
+}

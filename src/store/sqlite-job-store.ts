@@ -1,0 +1,133 @@
+import type { Job } from '../jobs/job.ts';
+import type { JobStore } from '../jobs/job-store.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { ChannelSettingsStore } from './channel-settings.ts';
+import { CorruptJobRowError, JOB_COLUMNS, jobToRow, rowToJob } from './job-row.ts';
+import { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
+import { ServerIdentities } from './server-identities.ts';
+import { inTransaction, type DatabaseSync, type SqlRow, type StatementSync } from './sqlite.ts';
+
+export type SqliteJobStoreOptions = OpenDatabaseOptions;
+
+const SELECT_JOB = `SELECT ${JOB_COLUMNS.join(', ')} FROM jobs`;
+
+/**
+ * The durable JobStore: one SQLite file (see open-database.ts for its settings). Each
+ * call is synchronous and committed when it returns, so the scheduler's `save` on
+ * every state change is on disk before it moves on.
+ *
+ * Jobs read back are fresh objects (MemoryJobStore hands back the saved object itself);
+ * a row that cannot be read is logged once and left out, never thrown.
+ */
+export class SqliteJobStore implements JobStore {
+  readonly path: string;
+  /** 'wal' normally; see OpenedDatabase. */
+  readonly journalMode: string;
+  readonly channelSettings: ChannelSettingsStore;
+  readonly servers: ServerIdentities;
+  readonly #db: DatabaseSync;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #reportedCorrupt = new Set<string>();
+  readonly #upsert: StatementSync;
+  readonly #selectById: StatementSync;
+  readonly #selectByUser: StatementSync;
+  readonly #selectByGuild: StatementSync;
+  readonly #selectUnfinished: StatementSync;
+  readonly #updateImages: StatementSync;
+
+  /** Opens or creates the file (and its folder), and brings its schema up to date. */
+  static open(path: string, options: SqliteJobStoreOptions = {}): SqliteJobStore {
+    const { db, journalMode } = openDatabase(path, options);
+    return new SqliteJobStore(db, path, journalMode, options);
+  }
+
+  private constructor(db: DatabaseSync, path: string, journalMode: string, options: SqliteJobStoreOptions) {
+    this.#db = db;
+    this.path = path;
+    this.journalMode = journalMode;
+    this.#logger = options.logger ?? silentLogger();
+    this.#now = options.now ?? Date.now;
+    this.channelSettings = new ChannelSettingsStore(db, this.#logger, this.#now);
+    this.servers = new ServerIdentities(db, this.#now);
+
+    const updates = JOB_COLUMNS.filter((column) => column !== 'id' && column !== 'created_at').map((column) => `${column} = excluded.${column}`);
+    this.#upsert = db.prepare(
+      `INSERT INTO jobs (${JOB_COLUMNS.join(', ')}) VALUES (${JOB_COLUMNS.map((column) => `:${column}`).join(', ')})
+       ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`,
+    );
+    this.#selectById = db.prepare(`${SELECT_JOB} WHERE id = ?`);
+    this.#selectByUser = db.prepare(`${SELECT_JOB} WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`);
+    this.#selectByGuild = db.prepare(`${SELECT_JOB} WHERE guild_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`);
+    // Same condition as the partial index jobs_unfinished, so SQLite can use it.
+    this.#selectUnfinished = db.prepare(`${SELECT_JOB} WHERE status IN ('queued', 'submitted', 'running') ORDER BY created_at, id`);
+    this.#updateImages = db.prepare('UPDATE jobs SET images = ?, updated_at = ? WHERE id = ?');
+  }
+
+  save(job: Job): void {
+    this.#upsert.run(jobToRow(job, this.#now()));
+  }
+
+  get(id: string): Job | undefined {
+    const row = this.#selectById.get(id);
+    return row === undefined ? undefined : this.#readRow(row);
+  }
+
+  recentFor(userId: string, limit: number): Job[] {
+    return this.#readRows(this.#selectByUser.all(userId, limit));
+  }
+
+  /** A guild's most recent jobs, newest first (for admins). */
+  recentInGuild(guildId: string, limit: number): Job[] {
+    return this.#readRows(this.#selectByGuild.all(guildId, limit));
+  }
+
+  unfinished(): Job[] {
+    return this.#readRows(this.#selectUnfinished.all());
+  }
+
+  /**
+   * Records where each image was delivered: `urls[i]` for `images[i]`, a null or missing
+   * entry leaves that image as it was. Only the images column is written, so this does
+   * not undo a status change saved in between. Returns the updated job.
+   */
+  markDelivered(jobId: string, urls: ReadonlyArray<string | null>): Job | undefined {
+    return inTransaction(this.#db, () => {
+      const job = this.get(jobId);
+      if (!job) return undefined;
+      if (urls.length > job.images.length) {
+        throw new RangeError(`markDelivered: ${urls.length} urls for job ${jobId} with ${job.images.length} images`);
+      }
+      job.images = job.images.map((image, index) => ({ ...image, deliveredUrl: urls[index] ?? image.deliveredUrl }));
+      this.#updateImages.run(JSON.stringify(job.images), this.#now(), jobId);
+      return job;
+    });
+  }
+
+  /** Closes the file (SQLite folds the WAL back into it); the store is unusable afterwards. */
+  close(): void {
+    try {
+      this.#db.exec('PRAGMA optimize');
+    } finally {
+      this.#db.close();
+    }
+  }
+
+  #readRows(rows: SqlRow[]): Job[] {
+    return rows.flatMap((row) => this.#readRow(row) ?? []);
+  }
+
+  #readRow(row: SqlRow): Job | undefined {
+    try {
+      return rowToJob(row);
+    } catch (error) {
+      if (!(error instanceof CorruptJobRowError)) throw error;
+      const key = `${error.jobId}:${error.column}`;
+      if (!this.#reportedCorrupt.has(key)) {
+        this.#reportedCorrupt.add(key);
+        this.#logger.error({ path: this.path, jobId: error.jobId, column: error.column, problem: error.problem }, 'job row is damaged; skipped');
+      }
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * A separate process that writes jobs through SqliteJobStore, for the crash and
+ * two-process tests. Usage: job-writer.ts <db path> <id prefix> <job count, 0 = until killed>
+ *
+ * Each job goes queued → submitted → done, one save per state. A line
+ * `saved <id> <status>` is printed only after `save` returned, i.e. after the commit:
+ * whatever the parent reads must be in the file, however the process dies.
+ */
+import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
+import { bareJob } from './store-fixtures.ts';
+
+const [path, prefix, countText] = process.argv.slice(2);
+if (path === undefined || prefix === undefined) throw new Error('usage: job-writer.ts <db path> <prefix> <count>');
+const count = Number(countText ?? '0');
+
+const store = SqliteJobStore.open(path);
+process.stdout.write('ready\n');
+for (let i = 0; count === 0 || i < count; i += 1) {
+  const job = bareJob(`${prefix}-${i}`, Date.now(), { userId: prefix, spec: { template: 'txt2img', options: { prompt: `🦊 ${prefix} ${i} ${'x'.repeat(i % 500)}` } } });
+  store.save(job);
+  process.stdout.write(`saved ${job.id} queued\n`);
+  job.status = 'submitted';
+  job.promptId = `prompt-${job.id}`;
+  job.startedAt = Date.now();
+  store.save(job);
+  process.stdout.write(`saved ${job.id} submitted\n`);
+  job.status = 'done';
+  job.images = [{ source: { filename: `${job.id}.png`, subfolder: '', type: 'output' }, deliveredUrl: null }];
+  job.finishedAt = Date.now();
+  store.save(job);
+  process.stdout.write(`saved ${job.id} done\n`);
+}
+store.close();
+process.stdout.write('finished\n');
