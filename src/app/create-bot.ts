@@ -9,7 +9,8 @@ import { createDiscordClient, requireToken } from '../discord/discord-client.ts'
 import { InteractionRouter } from '../discord/interaction-router.ts';
 import { JobReplies } from '../discord/job-replies.ts';
 import { ReplyEditor } from '../discord/reply-editor.ts';
-import { MemoryJobStore, type JobStore } from '../jobs/job-store.ts';
+import { databasePath } from '../store/open-database.ts';
+import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import { ServerChoices } from '../workflows/index.ts';
@@ -32,14 +33,16 @@ export class DiscordLoginError extends ComfycordError {
 }
 
 /** Builds every part from the config, connects to ComfyUI and Discord, and returns a handle to stop it. */
-export async function startBot(config: Config, logger: Logger, options: { store?: JobStore } = {}): Promise<RunningBot> {
+export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   const token = requireToken(config);
   const templates = await loadTemplateSet(config.workflowsDir);
   templates.throwIfInvalid();
-  const store = options.store ?? new MemoryJobStore();
+  // Jobs and each ComfyUI server's clientId survive restarts in DATA_DIR/comfycord.db.
+  const store = SqliteJobStore.open(databasePath(config.dataDir), { logger });
   const pool = new ServerPool(
     config.comfy.urls.map((url) => ({
       url,
+      clientId: store.servers.clientIdFor(url),
       ...(config.comfy.auth ? { auth: config.comfy.auth } : {}),
       headers: config.comfy.headers,
       previewMethod: config.comfy.previewMethod,
@@ -90,9 +93,11 @@ export async function startBot(config: Config, logger: Logger, options: { store?
     await client.login(token);
   } catch (error) {
     await pool.close();
+    store.close();
     throw new DiscordLoginError(error);
   }
   await ready;
+  recoverJobs(store, scheduler, replies, logger);
   return {
     client,
     context,
@@ -104,6 +109,23 @@ export async function startBot(config: Config, logger: Logger, options: { store?
       await editor.close();
       await client.destroy();
       await pool.close();
+      // Jobs still running stay 'submitted'/'running' in the store: the next start follows their prompts.
+      store.close();
     },
   };
+}
+
+/**
+ * After a restart: jobs that were on a server follow their prompt again (finished
+ * meanwhile → delivered), waiting ones queue again in their order, and finished jobs
+ * whose final message never reached Discord get it now.
+ */
+function recoverJobs(store: SqliteJobStore, scheduler: Scheduler, replies: JobReplies, logger: Logger): void {
+  const unfinished = store.unfinished();
+  const undelivered = store.undelivered();
+  for (const job of unfinished) scheduler.restore(job);
+  for (const job of undelivered) void replies.showFinal(job);
+  if (unfinished.length + undelivered.length > 0) {
+    logger.info({ resumed: unfinished.length, redelivered: undelivered.length }, 'jobs recovered after restart');
+  }
 }

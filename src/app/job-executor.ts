@@ -1,5 +1,6 @@
 import { ComfyPromptLostError, ComfyUnavailableError } from '../comfy/errors.ts';
 import type { Job, JobImage } from '../jobs/job.ts';
+import type { RunResult } from '../jobs/run-events.ts';
 import type { ExecuteJob } from '../jobs/scheduler.ts';
 import { renderTemplate, type TemplateSet } from '../workflows/index.ts';
 import type { InputImages } from './input-images.ts';
@@ -21,6 +22,19 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     const server = deps.pool.get(worker);
     if (!server) throw new NoServerError(`server '${worker}' is not configured`);
     const template = deps.templates.require(job.spec.template);
+    if (job.promptId !== null && job.server === worker && job.resolved !== null) {
+      // Submitted before a restart: follow the same prompt rather than running it twice.
+      const resolved = job.resolved;
+      const { graph } = renderTemplate(template, resolved);
+      const handle = server.resume(job.promptId, graph, {
+        signal: context.signal,
+        onEvent: (event) => {
+          if (event.type === 'resubmitted') context.onSubmitted(handle.promptId, resolved);
+          context.onEvent(event);
+        },
+      });
+      return imagesOf(await handle.done);
+    }
     // Re-running a job that already drew its seed (restart, another server) keeps it.
     const values: Record<string, unknown> = { ...job.spec.options, ...(job.resolved ?? {}) };
     for (const [option, ref] of Object.entries(job.spec.inputs ?? {})) {
@@ -30,12 +44,23 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     }
     const { graph, resolved } = renderTemplate(template, values);
     context.signal.throwIfAborted();
-    const handle = server.run(graph, { onEvent: context.onEvent, signal: context.signal });
-    await handle.accepted;
+    const handle = server.run(graph, {
+      signal: context.signal,
+      onEvent: (event) => {
+        if (event.type === 'resubmitted') context.onSubmitted(handle.promptId, resolved);
+        context.onEvent(event);
+      },
+    });
+    // Recorded before the POST is answered: a bot killed in between resumes this id
+    // (and resubmits once if the server never got it) instead of running it twice.
     context.onSubmitted(handle.promptId, resolved);
-    const result = await handle.done;
-    const saved = result.images.filter((image) => image.type === 'output');
-    const images: JobImage[] = (saved.length > 0 ? saved : result.images).map((source) => ({ source, deliveredUrl: null }));
-    return images;
+    await handle.accepted;
+    return imagesOf(await handle.done);
   };
+}
+
+/** Saved outputs; a graph that only previews (temp files) still yields its images. */
+function imagesOf(result: RunResult): JobImage[] {
+  const saved = result.images.filter((image) => image.type === 'output');
+  return (saved.length > 0 ? saved : result.images).map((source) => ({ source, deliveredUrl: null }));
 }

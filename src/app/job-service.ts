@@ -105,6 +105,7 @@ export class JobService {
       createdAt: now,
       startedAt: null,
       finishedAt: null,
+      deliveredAt: null,
     };
     const place = this.#scheduler.enqueue(job);
     return { job, ...place };

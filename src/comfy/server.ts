@@ -191,6 +191,34 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
     };
   }
 
+  /**
+   * Follows a prompt submitted earlier (by this client id, e.g. before the bot
+   * restarted): history and queue are read at once, so a prompt that finished
+   * meanwhile completes, one still queued or running is tracked, and one the server
+   * lost is submitted again once from `graph`.
+   */
+  resume(promptId: string, graph: ApiGraph, options: RunOptions = {}): Omit<RunHandle, 'accepted'> {
+    const run = new TrackedRun(promptId, graph, options.onEvent ?? (() => undefined), this.#log);
+    run.previewMethod = options.previewMethod ?? this.#previewMethod;
+    run.accepted();
+    this.#routes.set(promptId, run);
+    if (options.signal) {
+      const signal = options.signal;
+      const onAbort = (): void => this.#requestCancel(run);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      void run.done.catch(() => undefined).finally(() => signal.removeEventListener('abort', onAbort));
+    }
+    this.#log.info({ promptId }, 'comfy prompt resumed');
+    this.#recovery.resyncSoon();
+    return {
+      get promptId() {
+        return run.promptId;
+      },
+      done: run.done,
+    };
+  }
+
   async #submit(run: TrackedRun, signal: AbortSignal | undefined): Promise<PromptAccepted> {
     try {
       if (signal?.aborted) throw new ComfyCancelledError(run.promptId, 'before-submit');

@@ -135,6 +135,8 @@ export class JobReplies {
     const state = await this.#finalState(job);
     try {
       await this.#o.editor.update(key, renderJobView(jobInfo(job), state), { final: true });
+      job.deliveredAt = Date.now();
+      this.#o.store.save(job);
     } catch (error) {
       this.#o.logger.error({ jobId: job.id, err: error }, 'final reply could not be delivered');
     } finally {

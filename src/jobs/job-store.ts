@@ -12,6 +12,8 @@ export interface JobStore {
   recentFor(userId: string, limit: number): Job[];
   /** Jobs not yet finished, oldest first: what a restart must pick up. */
   unfinished(): Job[];
+  /** Finished jobs whose final message was not confirmed delivered, oldest first: a restart delivers them. */
+  undelivered(): Job[];
   /** A guild's most recent jobs, newest first (admin views). */
   recentInGuild(guildId: string, limit: number): Job[];
   /**
@@ -43,6 +45,12 @@ export class MemoryJobStore implements JobStore {
     return [...this.#jobs.values()]
       .filter((job) => job.status !== 'done' && job.status !== 'failed' && job.status !== 'cancelled')
       .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  undelivered(): Job[] {
+    return [...this.#jobs.values()]
+      .filter((job) => job.deliveredAt === null && (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled'))
+      .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
   }
 
   recentInGuild(guildId: string, limit: number): Job[] {

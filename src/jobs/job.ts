@@ -65,6 +65,8 @@ export interface Job {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** When the final message (result or failure) reached Discord; null until then. */
+  deliveredAt: number | null;
 }
 
 export function isFinished(job: Pick<Job, 'status'>): boolean {

@@ -118,9 +118,22 @@ export class Scheduler {
     }
   }
 
-  /** A job read back from the store after a restart: queued again without limit checks. */
+  /**
+   * A job read back from the store after a restart, without limit checks: one that
+   * was on a server goes straight back to it (the executor follows its prompt), the
+   * rest wait in line again in the order given (oldest first).
+   */
   restore(job: Job): void {
-    this.#waiting.push(job);
+    const queue = job.server === null ? undefined : this.#queues.get(job.server);
+    if ((job.status === 'submitted' || job.status === 'running') && job.promptId !== null && queue) {
+      this.#start(job, job.server!, queue);
+    } else {
+      job.status = 'queued';
+      job.server = null;
+      job.promptId = null;
+      this.#options.store.save(job);
+      this.#waiting.push(job);
+    }
     this.#pump();
   }
 

@@ -13,14 +13,14 @@ import type { SqlRow, SqlValue } from './sqlite.ts';
 /** Columns in table order; the upsert and every SELECT use this list. */
 export const JOB_COLUMNS = [
   'id', 'user_id', 'user_name', 'guild_id', 'channel_id', 'origin', 'template', 'options', 'inputs', 'resolved',
-  'status', 'server', 'prompt_id', 'images', 'failure', 'reply', 'created_at', 'started_at', 'finished_at', 'updated_at',
+  'status', 'server', 'prompt_id', 'images', 'failure', 'reply', 'created_at', 'started_at', 'finished_at', 'delivered_at', 'updated_at',
 ] as const;
 export type JobColumn = (typeof JOB_COLUMNS)[number];
 
 // Adding a field to Job or JobSpec without mapping it here is a compile error.
 const MAPPED_JOB_FIELDS = {
   id: 1, userId: 1, userName: 1, guildId: 1, channelId: 1, origin: 1, spec: 1, resolved: 1, status: 1, server: 1,
-  promptId: 1, images: 1, failure: 1, reply: 1, createdAt: 1, startedAt: 1, finishedAt: 1,
+  promptId: 1, images: 1, failure: 1, reply: 1, createdAt: 1, startedAt: 1, finishedAt: 1, deliveredAt: 1,
 } as const satisfies Record<keyof Job, 1>;
 const MAPPED_SPEC_FIELDS = { template: 1, options: 1, inputs: 1 } as const satisfies Record<keyof JobSpec, 1>;
 void MAPPED_JOB_FIELDS;
@@ -60,7 +60,7 @@ const rowSchema = z.object({
   id: text, user_id: text, user_name: text, guild_id: maybeText, channel_id: maybeText, origin: text, template: text,
   options: text, inputs: maybeText, resolved: maybeText, status: z.enum(JOB_STATUSES), server: maybeText,
   prompt_id: maybeText, images: text, failure: maybeText, reply: maybeText, created_at: time,
-  started_at: time.nullable(), finished_at: time.nullable(), updated_at: time,
+  started_at: time.nullable(), finished_at: time.nullable(), delivered_at: time.nullable(), updated_at: time,
 });
 
 /** A row that cannot be turned back into a Job. Carries no column values: they may hold secrets. */
@@ -102,6 +102,7 @@ export function jobToRow(job: Job, updatedAt: number): Record<JobColumn, SqlValu
     created_at: job.createdAt,
     started_at: job.startedAt,
     finished_at: job.finishedAt,
+    delivered_at: job.deliveredAt,
     updated_at: updatedAt,
   };
 }
@@ -154,5 +155,6 @@ export function rowToJob(raw: SqlRow): Job {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    deliveredAt: row.delivered_at,
   };
 }

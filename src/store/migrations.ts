@@ -40,12 +40,15 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at  INTEGER NOT NULL,
         started_at  INTEGER,
         finished_at INTEGER,
+        delivered_at INTEGER,
         updated_at  INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX jobs_by_user ON jobs (user_id, created_at DESC, id DESC);
       CREATE INDEX jobs_by_guild ON jobs (guild_id, created_at DESC, id DESC);
       -- Only the few unfinished rows: what a restart reads. The WHERE must match the query's.
       CREATE INDEX jobs_unfinished ON jobs (created_at, id) WHERE status IN ('queued', 'submitted', 'running');
+      -- Finished jobs whose final message may not have reached Discord (killed mid-delivery).
+      CREATE INDEX jobs_undelivered ON jobs (finished_at, id) WHERE delivered_at IS NULL AND status IN ('done', 'failed', 'cancelled');
 
       -- One row per setting, so a new setting needs no migration. Channel ids are
       -- unique across Discord; guild_id is kept to list or drop a guild's settings.

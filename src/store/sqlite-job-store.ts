@@ -34,6 +34,7 @@ export class SqliteJobStore implements JobStore {
   readonly #selectByUser: StatementSync;
   readonly #selectByGuild: StatementSync;
   readonly #selectUnfinished: StatementSync;
+  readonly #selectUndelivered: StatementSync;
   readonly #updateImages: StatementSync;
 
   /** Opens or creates the file (and its folder), and brings its schema up to date. */
@@ -61,6 +62,10 @@ export class SqliteJobStore implements JobStore {
     this.#selectByGuild = db.prepare(`${SELECT_JOB} WHERE guild_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`);
     // Same condition as the partial index jobs_unfinished, so SQLite can use it.
     this.#selectUnfinished = db.prepare(`${SELECT_JOB} WHERE status IN ('queued', 'submitted', 'running') ORDER BY created_at, id`);
+    // Same condition as the partial index jobs_undelivered.
+    this.#selectUndelivered = db.prepare(
+      `${SELECT_JOB} WHERE delivered_at IS NULL AND status IN ('done', 'failed', 'cancelled') ORDER BY finished_at, id`,
+    );
     this.#updateImages = db.prepare('UPDATE jobs SET images = ?, updated_at = ? WHERE id = ?');
   }
 
@@ -84,6 +89,10 @@ export class SqliteJobStore implements JobStore {
 
   unfinished(): Job[] {
     return this.#readRows(this.#selectUnfinished.all());
+  }
+
+  undelivered(): Job[] {
+    return this.#readRows(this.#selectUndelivered.all());
   }
 
   /**

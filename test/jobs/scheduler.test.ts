@@ -23,6 +23,7 @@ function makeJob(userId: string, template = 'txt2img'): Job {
     createdAt: Date.now(),
     startedAt: null,
     finishedAt: null,
+    deliveredAt: null,
   };
 }
 

@@ -48,6 +48,7 @@ export function fullJob(overrides: Partial<Job> = {}): Job {
     createdAt: 1_700_000_000_000,
     startedAt: 1_700_000_000_500,
     finishedAt: 1_700_000_030_000,
+    deliveredAt: 1_700_000_031_000,
     ...overrides,
   };
 }
@@ -72,6 +73,7 @@ export function bareJob(id: string, createdAt: number, overrides: Partial<Job> =
     createdAt,
     startedAt: null,
     finishedAt: null,
+    deliveredAt: null,
     ...overrides,
   };
 }
