@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseAttachmentHosts } from './discord/attachment-url.ts';
-import { ComfycordError, isComfycordError } from './errors.ts';
+import { readServersFile, type ServerEntry } from './comfy-servers-file.ts';
+import { ConfigError } from './config-error.ts';
+import { isComfycordError } from './errors.ts';
 
 /**
  * Environment → typed, validated configuration. Every variable is documented in
@@ -8,15 +10,7 @@ import { ComfycordError, isComfycordError } from './errors.ts';
  * All problems are reported at once, each naming its variable.
  */
 
-export class ConfigError extends ComfycordError {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super('CONFIG_INVALID', `Configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-      context: { problems },
-    });
-    this.problems = problems;
-  }
-}
+export { ConfigError };
 
 export const DEFAULT_COMFY_URL = 'http://127.0.0.1:8188';
 
@@ -122,6 +116,8 @@ const schema = z.object({
       return { username: value.slice(0, colon), password: value.slice(colon + 1) };
     }),
   COMFY_HEADERS: headersFrom,
+  COMFY_SERVERS_FILE: z.string().trim().optional(),
+  COMFY_LOST_AFTER_SECONDS: intFrom(60, 5, 86_400),
   COMFY_PREVIEW_METHOD: z.enum(['auto', 'latent2rgb', 'taesd', 'none', 'default']).default('auto'),
   WORKFLOWS_DIR: z.string().trim().default('workflows'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -170,6 +166,10 @@ const schema = z.object({
 });
 
 export interface ComfyConfig {
+  /** Every server: from COMFY_SERVERS_FILE when set, else one per COMFY_URL entry (sharing COMFY_AUTH/HEADERS). */
+  servers: ServerEntry[];
+  /** A server unreachable this long has its running jobs sent to another server. */
+  lostAfterMs: number;
   urls: string[];
   auth: { username: string; password: string } | null;
   headers: Record<string, string>;
@@ -207,7 +207,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = result.data;
   const empty = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
   return {
-    comfy: { urls: e.COMFY_URL, auth: e.COMFY_AUTH, headers: e.COMFY_HEADERS, previewMethod: e.COMFY_PREVIEW_METHOD },
+    comfy: {
+      servers: e.COMFY_SERVERS_FILE
+        ? readServersFile(e.COMFY_SERVERS_FILE)
+        : e.COMFY_URL.map((url) => ({ name: null, url, weight: 1, auth: e.COMFY_AUTH, headers: e.COMFY_HEADERS })),
+      lostAfterMs: e.COMFY_LOST_AFTER_SECONDS * 1000,
+      urls: e.COMFY_URL,
+      auth: e.COMFY_AUTH,
+      headers: e.COMFY_HEADERS,
+      previewMethod: e.COMFY_PREVIEW_METHOD,
+    },
     workflowsDir: e.WORKFLOWS_DIR,
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,

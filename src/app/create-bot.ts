@@ -40,14 +40,16 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   // Jobs and each ComfyUI server's clientId survive restarts in DATA_DIR/comfycord.db.
   const store = SqliteJobStore.open(databasePath(config.dataDir), { logger });
   const pool = new ServerPool(
-    config.comfy.urls.map((url) => ({
-      url,
-      clientId: store.servers.clientIdFor(url),
-      ...(config.comfy.auth ? { auth: config.comfy.auth } : {}),
-      headers: config.comfy.headers,
+    config.comfy.servers.map((server) => ({
+      ...(server.name === null ? {} : { name: server.name }),
+      url: server.url,
+      weight: server.weight,
+      clientId: store.servers.clientIdFor(server.url),
+      ...(server.auth ? { auth: server.auth } : {}),
+      headers: server.headers,
       previewMethod: config.comfy.previewMethod,
     })),
-    { templates, logger },
+    { templates, logger, lostAfterMs: config.comfy.lostAfterMs },
   );
   const download = async (url: string) =>
     (await downloadAttachment(url, { allowedHosts: config.attachments.hosts, maxBytes: config.attachments.maxBytes })).data;

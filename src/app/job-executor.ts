@@ -44,6 +44,7 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     }
     const { graph, resolved } = renderTemplate(template, values);
     context.signal.throwIfAborted();
+    deps.pool.noteCheckpoint(worker, resolved['checkpoint']);
     const handle = server.run(graph, {
       signal: context.signal,
       onEvent: (event) => {

@@ -8,6 +8,8 @@ import { hasClass, type ObjectInfo } from '../workflows/object-info.ts';
 export interface PoolServerConfig extends Omit<ComfyServerOptions, 'logger'> {
   /** Shown to users and admins; defaults to the URL's host. */
   name?: string;
+  /** Relative capacity for dispatch. Default 1. */
+  weight?: number;
 }
 
 export interface ServerStatus {
@@ -22,8 +24,13 @@ export interface ServerStatus {
 interface Member {
   name: string;
   server: ComfyServer;
+  weight: number;
   objectInfo: ObjectInfo | null;
   objectInfoAt: number;
+  /** Checkpoint of the last job started there: likely still loaded in VRAM. */
+  lastCheckpoint: string | null;
+  /** Fires when the server has been unreachable for `lostAfterMs`. */
+  lostTimer: ReturnType<typeof setTimeout> | null;
 }
 
 /**
@@ -39,7 +46,13 @@ export class ServerPool {
   readonly #objectInfoTtlMs: number;
   #onChange: () => void = () => undefined;
 
-  constructor(configs: PoolServerConfig[], options: { templates: TemplateSet; logger?: Logger; objectInfoTtlMs?: number }) {
+  readonly #lostAfterMs: number;
+
+  constructor(
+    configs: PoolServerConfig[],
+    options: { templates: TemplateSet; logger?: Logger; objectInfoTtlMs?: number; lostAfterMs?: number },
+  ) {
+    this.#lostAfterMs = options.lostAfterMs ?? 60_000;
     this.#templates = options.templates;
     this.#log = options.logger ?? silentLogger();
     this.#objectInfoTtlMs = options.objectInfoTtlMs ?? 10 * 60_000;
@@ -47,14 +60,37 @@ export class ServerPool {
     configs.forEach((config, index) => {
       const duplicate = hosts.filter((host) => host === hosts[index]).length > 1;
       const name = config.name ?? (duplicate ? `${hosts[index]}#${index + 1}` : hosts[index]!);
-      const { name: _name, ...serverOptions } = config;
+      const { name: _name, weight = 1, ...serverOptions } = config;
       const server = new ComfyServer({ ...serverOptions, logger: this.#log });
-      server.on('state', (state) => {
-        if (state === 'ready') void this.refreshObjectInfo(name);
-        this.#onChange();
-      });
-      this.#members.set(name, { name, server, objectInfo: null, objectInfoAt: 0 });
+      const member: Member = { name, server, weight, objectInfo: null, objectInfoAt: 0, lastCheckpoint: null, lostTimer: null };
+      server.on('state', (state) => this.#onState(member, state));
+      this.#members.set(name, member);
     });
+  }
+
+  #onState(member: Member, state: string): void {
+    if (state === 'ready') {
+      if (member.lostTimer !== null) clearTimeout(member.lostTimer);
+      member.lostTimer = null;
+      void this.refreshObjectInfo(member.name);
+    } else if (state === 'reconnecting' && member.lostTimer === null) {
+      // A blip is ridden out by the socket's own recovery; a long outage sends the jobs elsewhere.
+      member.lostTimer = setTimeout(() => {
+        member.lostTimer = null;
+        if (member.server.state === 'ready') return;
+        const seconds = Math.round(this.#lostAfterMs / 1000);
+        const abandoned = member.server.abandonInFlight(`unreachable for ${seconds} s; its jobs go to another server`);
+        this.#log.warn({ server: member.name, abandoned }, 'ComfyUI server lost');
+      }, this.#lostAfterMs);
+      member.lostTimer.unref();
+    }
+    this.#onChange();
+  }
+
+  /** Remembers what a server has loaded, so the next job with that checkpoint prefers it. */
+  noteCheckpoint(name: string, checkpoint: unknown): void {
+    const member = this.#members.get(name);
+    if (member && typeof checkpoint === 'string') member.lastCheckpoint = checkpoint;
   }
 
   /** Called whenever a server's health or abilities change (the scheduler pumps). */
@@ -91,6 +127,7 @@ export class ServerPool {
   }
 
   async close(): Promise<void> {
+    for (const member of this.#members.values()) if (member.lostTimer !== null) clearTimeout(member.lostTimer);
     await Promise.all([...this.#members.values()].map((member) => member.server.close()));
   }
 
@@ -128,9 +165,18 @@ export class ServerPool {
   workers(): WorkerSlot[] {
     return [...this.#members.values()].map((member) => ({
       name: member.name,
+      weight: member.weight,
       isHealthy: () => member.server.state === 'ready',
       canRun: (job: Job) => this.missingNodeTypes(member.name, job.spec.template).length === 0,
+      affinity: (job: Job) => (member.lastCheckpoint !== null && member.lastCheckpoint === this.#checkpointOf(job) ? 1 : 0),
     }));
+  }
+
+  #checkpointOf(job: Job): string | null {
+    const chosen = job.resolved?.['checkpoint'] ?? job.spec.options['checkpoint'];
+    if (typeof chosen === 'string') return chosen;
+    const fallback = this.#templates.get(job.spec.template)?.options.find((option) => option.name === 'checkpoint')?.default;
+    return typeof fallback === 'string' ? fallback : null;
   }
 
   status(): ServerStatus[] {

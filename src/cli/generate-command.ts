@@ -25,10 +25,11 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
   // Refuse bad options before touching the server.
   renderTemplate(template, { ...values, ...(args.image ? { image: 'placeholder.png' } : {}) });
 
+  const configured = comfy.servers[0]!;
   const server = new ComfyServer({
-    url: args.server ?? comfy.urls[0]!,
-    ...(comfy.auth ? { auth: comfy.auth } : {}),
-    headers: comfy.headers,
+    url: args.server ?? configured.url,
+    ...(configured.auth ? { auth: configured.auth } : {}),
+    headers: configured.headers,
     previewMethod: comfy.previewMethod,
     logger,
     connectTimeoutMs: 5_000,

@@ -176,6 +176,19 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
     this.#routes.clear();
   }
 
+  /**
+   * Gives up on every run in flight (they reject with ComfyUnavailableError) while
+   * the connection keeps retrying: for a server gone so long that its jobs should run
+   * elsewhere. New runs are still accepted once it is back.
+   */
+  abandonInFlight(reason: string): number {
+    const runs = [...new Set(this.#routes.values())];
+    this.#routes.clear();
+    for (const run of runs) run.fail(new ComfyUnavailableError(this.host, reason));
+    if (runs.length > 0) this.#log.warn({ runs: runs.length, reason }, 'comfy runs abandoned');
+    return runs.length;
+  }
+
   /** Submits a graph and follows it to the end. See RunHandle. */
   run(graph: ApiGraph, options: RunOptions = {}): RunHandle {
     const run = new TrackedRun(randomUUID(), graph, options.onEvent ?? (() => undefined), this.#log);

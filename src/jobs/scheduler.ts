@@ -13,6 +13,10 @@ export interface WorkerSlot {
   isHealthy(): boolean;
   /** Whether this server has what the job's template needs (nodes, models). */
   canRun(job: Job): boolean;
+  /** Relative capacity (a server with weight 2 gets twice the load before it counts as busier). Default 1. */
+  readonly weight?: number;
+  /** Higher when this server is a better fit, e.g. it already has the job's checkpoint loaded. */
+  affinity?(job: Job): number;
 }
 
 export interface ExecuteContext {
@@ -186,19 +190,33 @@ export class Scheduler {
   #pump(): void {
     if (this.#closed) return;
     let moved = false;
-    const workers = [...this.#options.workers].sort(
-      (a, b) => (this.load().get(a.name) ?? 0) - (this.load().get(b.name) ?? 0),
-    );
-    for (const worker of workers) {
-      const queue = this.#queues.get(worker.name)!;
-      while (worker.isHealthy() && queue.pending + queue.size < queue.concurrency && this.#waiting.size > 0) {
-        const job = this.#waiting.take((candidate) => worker.canRun(candidate));
-        if (!job) break;
-        moved = true;
-        this.#start(job, worker.name, queue);
-      }
+    while (this.#waiting.size > 0) {
+      const free = this.#options.workers.filter((worker) => worker.isHealthy() && this.#hasSlot(worker.name));
+      if (free.length === 0) break;
+      // The fairest job that some free server can run, then the best server for it.
+      const job = this.#waiting.take((candidate) => free.some((worker) => worker.canRun(candidate)));
+      if (!job) break;
+      const worker = this.#bestWorker(free.filter((candidate) => candidate.canRun(job)), job);
+      this.#start(job, worker.name, this.#queues.get(worker.name)!);
+      moved = true;
     }
     if (moved) this.#emitPositions();
+  }
+
+  #hasSlot(worker: string): boolean {
+    const queue = this.#queues.get(worker)!;
+    return queue.pending + queue.size < queue.concurrency;
+  }
+
+  /** Least loaded for its weight; among equals, the one that fits the job best (same checkpoint). */
+  #bestWorker(candidates: WorkerSlot[], job: Job): WorkerSlot {
+    const load = this.load();
+    const score = (worker: WorkerSlot) => (load.get(worker.name) ?? 0) / (worker.weight ?? 1);
+    return candidates.reduce((best, worker) => {
+      const difference = score(worker) - score(best);
+      if (difference !== 0) return difference < 0 ? worker : best;
+      return (worker.affinity?.(job) ?? 0) > (best.affinity?.(job) ?? 0) ? worker : best;
+    });
   }
 
   #start(job: Job, worker: string, queue: PQueue): void {

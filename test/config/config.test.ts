@@ -56,3 +56,32 @@ describe('loadConfig', () => {
     expect(read.filter((name) => !documented.has(name))).toEqual([]);
   });
 });
+
+describe('COMFY_SERVERS_FILE', () => {
+  it('reads named, weighted servers with their own auth', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'comfycord-servers-'));
+    const file = join(dir, 'servers.json');
+    writeFileSync(file, JSON.stringify([{ name: 'gpu1', url: 'http://127.0.0.1:8188/', weight: 2, auth: 'u:p:w' }, { url: 'https://127.0.0.2/comfy' }]));
+    const config = loadConfig({ COMFY_SERVERS_FILE: file, COMFY_LOST_AFTER_SECONDS: '30' });
+    expect(config.comfy.servers).toEqual([
+      { name: 'gpu1', url: 'http://127.0.0.1:8188', weight: 2, auth: { username: 'u', password: 'p:w' }, headers: {} },
+      { name: null, url: 'https://127.0.0.2/comfy', weight: 1, auth: null, headers: {} },
+    ]);
+    expect(config.comfy.lostAfterMs).toBe(30_000);
+    writeFileSync(file, JSON.stringify([{ name: 'a', url: 'ftp://x' }, { name: 'a', url: 'http://127.0.0.1', weight: -1 }]));
+    expect(() => loadConfig({ COMFY_SERVERS_FILE: file })).toThrow(/\[0\]\.url: must be an http/);
+    writeFileSync(file, 'not json');
+    expect(() => loadConfig({ COMFY_SERVERS_FILE: file })).toThrow(/cannot read .* as JSON/);
+  });
+
+  it('without a file, each COMFY_URL entry is a server sharing COMFY_AUTH', () => {
+    const config = loadConfig({ COMFY_URL: 'http://127.0.0.1:1,http://127.0.0.1:2', COMFY_AUTH: 'a:b' });
+    expect(config.comfy.servers.map((server) => [server.url, server.auth?.username])).toEqual([
+      ['http://127.0.0.1:1', 'a'],
+      ['http://127.0.0.1:2', 'a'],
+    ]);
+  });
+});

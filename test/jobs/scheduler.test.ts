@@ -181,3 +181,29 @@ describe('Scheduler', () => {
     expect(started.map((s) => `${s.job.spec.template}@${s.worker}`).sort()).toEqual(['flux@flux-box', 'txt2img@sdxl-box']);
   });
 });
+
+describe('Scheduler dispatch across servers', () => {
+  it('prefers the least loaded server for its weight, then the one with the job\'s checkpoint', async () => {
+    const { started, execute } = controllableExecutor();
+    const scheduler = new Scheduler({
+      workers: [
+        { name: 'small', isHealthy: () => true, canRun: () => true, weight: 1 },
+        { name: 'big', isHealthy: () => true, canRun: () => true, weight: 3, affinity: (job) => (job.spec.options['checkpoint'] === 'flux' ? 1 : 0) },
+      ],
+      execute,
+      store: new MemoryJobStore(),
+      limits,
+      lookahead: 2,
+    });
+    const flux = makeJob('alice');
+    flux.spec.options['checkpoint'] = 'flux';
+    scheduler.enqueue(flux);
+    await settle();
+    // both idle: equal load, the affinity decides
+    expect(started[0]!.worker).toBe('big');
+    for (const user of ['b', 'c', 'd']) scheduler.enqueue(makeJob(user));
+    await settle();
+    // big (weight 3) takes load 1/3, 2/3 before small's 1/1 is worse
+    expect(started.map((s) => s.worker)).toEqual(['big', 'small', 'big', 'big']);
+  });
+});
