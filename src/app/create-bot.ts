@@ -17,6 +17,7 @@ import { ServerChoices } from '../workflows/index.ts';
 import { InputImages } from './input-images.ts';
 import { createJobExecutor, isServerLoss } from './job-executor.ts';
 import { JobService } from './job-service.ts';
+import { recoverJobs } from './recover-jobs.ts';
 import { ServerPool } from './server-pool.ts';
 
 export interface RunningBot {
@@ -63,7 +64,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     logger,
   });
   pool.onChange(() => scheduler.poke());
-  const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords });
+  const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords, servers: pool });
   const client = createDiscordClient(config);
   const editor = new ReplyEditor({
     minIntervalMs: config.replies.editIntervalMs,
@@ -99,7 +100,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     throw new DiscordLoginError(error);
   }
   await ready;
-  recoverJobs(store, scheduler, replies, logger);
+  recoverJobs(store, scheduler, (job) => replies.showFinal(job), logger);
   return {
     client,
     context,
@@ -115,19 +116,4 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       store.close();
     },
   };
-}
-
-/**
- * After a restart: jobs that were on a server follow their prompt again (finished
- * meanwhile → delivered), waiting ones queue again in their order, and finished jobs
- * whose final message never reached Discord get it now.
- */
-function recoverJobs(store: SqliteJobStore, scheduler: Scheduler, replies: JobReplies, logger: Logger): void {
-  const unfinished = store.unfinished();
-  const undelivered = store.undelivered();
-  for (const job of unfinished) scheduler.restore(job);
-  for (const job of undelivered) void replies.showFinal(job);
-  if (unfinished.length + undelivered.length > 0) {
-    logger.info({ resumed: unfinished.length, redelivered: undelivered.length }, 'jobs recovered after restart');
-  }
 }
