@@ -74,7 +74,21 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   });
   const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: config.discord.apiBase, logger });
   const choices = new ServerChoices(() => pool.any().objectInfo());
-  const context: CommandContext = { config, access: config.access, logger, templates, jobs, scheduler, store, pool, inputs, replies, choices, download };
+  const context: CommandContext = {
+    config,
+    access: config.access,
+    logger,
+    templates,
+    jobs,
+    scheduler,
+    store,
+    pool,
+    inputs,
+    replies,
+    choices,
+    settings: store.channelSettings,
+    download,
+  };
   const router = new InteractionRouter(commandTable(), context);
   let accepting = true;
   client.on(Events.InteractionCreate, (interaction) => {

@@ -15,6 +15,7 @@ import type { Scheduler } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import type { ServerChoices, TemplateSet } from '../workflows/index.ts';
 import type { JobReplies } from '../discord/job-replies.ts';
+import type { ChannelSettingsStore } from '../store/channel-settings.ts';
 
 /** What command modules may use; passed explicitly from bot.ts, no globals. */
 export interface CommandContext {
@@ -30,6 +31,8 @@ export interface CommandContext {
   replies: JobReplies;
   /** Server-side choice lists (checkpoints, samplers…) for autocomplete and validation. */
   choices: ServerChoices;
+  /** Per-channel defaults admins set with /settings. */
+  settings: ChannelSettingsStore;
   /** Downloads an attachment under the configured host list and byte cap. */
   download(url: string): Promise<Buffer>;
 }

@@ -5,6 +5,7 @@ import { toStoredHandle, type ReplyHandle } from '../discord/reply-handle.ts';
 import type { InputImageRef, JobOrigin } from '../jobs/job.ts';
 import type { Template } from '../workflows/index.ts';
 import type { CommandContext } from './command-context.ts';
+import { withChannelDefaults } from './channel-defaults.ts';
 import { takeImage } from './image-input.ts';
 
 type Deferrable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction | MessageContextMenuCommandInteraction;
@@ -24,7 +25,9 @@ export interface StartJob {
  * Discord's 3 s, then fetch the input image and queue. The job's message is the
  * deferred reply; JobReplies edits it from then on.
  */
-export async function startJob(interaction: Deferrable, request: StartJob, context: CommandContext): Promise<Accepted> {
+export async function startJob(interaction: Deferrable, asked: StartJob, context: CommandContext): Promise<Accepted> {
+  const channelSettings = interaction.channelId === null ? {} : context.settings.get(interaction.channelId);
+  const request = { ...asked, ...withChannelDefaults(asked.template, asked.options, channelSettings) };
   const template: Template = context.jobs.check({
     requester: request.requester,
     template: request.template,
@@ -40,6 +43,13 @@ export async function startJob(interaction: Deferrable, request: StartJob, conte
   );
 }
 
+/** A channel's own setting wins; otherwise the config marks results outside age-restricted channels. */
+function spoilerFor(interaction: Deferrable, context: CommandContext): boolean {
+  const setting = interaction.channelId === null ? undefined : context.settings.get(interaction.channelId).spoiler;
+  if (setting !== undefined) return setting;
+  return context.config.moderation.spoilerOutsideNsfw && !isAgeRestricted(interaction);
+}
+
 export function replyHandleOf(interaction: Deferrable, context: CommandContext): ReplyHandle {
   return {
     applicationId: interaction.applicationId,
@@ -48,7 +58,7 @@ export function replyHandleOf(interaction: Deferrable, context: CommandContext):
     messageId: null,
     createdAt: interaction.createdTimestamp,
     sizeLimit: Number.isFinite(interaction.attachmentSizeLimit) && interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : null,
-    spoiler: context.config.moderation.spoilerOutsideNsfw && !isAgeRestricted(interaction),
+    spoiler: spoilerFor(interaction, context),
     userId: interaction.user.id,
   };
 }

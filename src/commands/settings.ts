@@ -1,0 +1,48 @@
+import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import { requesterOf } from '../discord/caller.ts';
+import { ComfycordError, InputError } from '../errors.ts';
+import type { ChannelSettings } from '../store/channel-settings.ts';
+import type { CommandContext, SlashCommand } from './command-context.ts';
+import { parseSize } from './size-option.ts';
+
+export function describeSettings(settings: ChannelSettings): string {
+  const parts: string[] = [];
+  if (settings.template !== undefined) parts.push(`template **${settings.template}**`);
+  if (settings.size !== undefined) parts.push(`size **${settings.size.width}x${settings.size.height}**`);
+  if (settings.steps !== undefined) parts.push(`steps **${settings.steps}**`);
+  if (settings.spoiler !== undefined) parts.push(`results as spoilers **${settings.spoiler ? 'yes' : 'no'}**`);
+  return parts.length === 0 ? 'no channel defaults (the templates\' own apply)' : parts.join(', ');
+}
+
+/** `/settings show|set|clear`: per-channel defaults, admins only, kept in the store. */
+async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
+  const requester = requesterOf(interaction, context.access);
+  if (!requester.isAdmin) throw new ComfycordError('ADMIN_ONLY', 'Only admins can change channel settings.');
+  const channelId = interaction.channelId;
+  const settings = context.settings;
+  const reply = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  switch (interaction.options.getSubcommand()) {
+    case 'show':
+      return void (await reply(`Defaults in <#${channelId}>: ${describeSettings(settings.get(channelId))}.`));
+    case 'clear':
+      settings.clear(channelId);
+      return void (await reply(`Cleared the defaults of <#${channelId}>.`));
+    default: {
+      const update: ChannelSettings = {};
+      const template = interaction.options.getString('template');
+      if (template !== null) update.template = context.templates.require(template).name;
+      const size = interaction.options.getString('size');
+      if (size !== null) update.size = parseSize(size);
+      const steps = interaction.options.getInteger('steps');
+      if (steps !== null) update.steps = steps;
+      const spoiler = interaction.options.getBoolean('spoiler');
+      if (spoiler !== null) update.spoiler = spoiler;
+      if (Object.keys(update).length === 0) throw new InputError('give at least one of template, size, steps, spoiler');
+      settings.set(channelId, interaction.guildId, update);
+      context.logger.info({ channelId, by: requester.userId, update }, 'channel defaults changed');
+      return void (await reply(`Defaults in <#${channelId}> now: ${describeSettings(settings.get(channelId))}.`));
+    }
+  }
+}
+
+export const settingsCommand: SlashCommand = { name: 'settings', execute };
