@@ -44,12 +44,21 @@ export class JobService {
   readonly #scheduler: Scheduler;
   readonly #store: JobStore;
   readonly #blockedWords: string[];
+  readonly #servers: { assertCanRun(template: string): void } | null;
 
-  constructor(deps: { templates: TemplateSet; scheduler: Scheduler; store: JobStore; blockedWords: string[] }) {
+  constructor(deps: {
+    templates: TemplateSet;
+    scheduler: Scheduler;
+    store: JobStore;
+    blockedWords: string[];
+    /** When given, a job no server could start now is refused instead of queued. */
+    servers?: { assertCanRun(template: string): void };
+  }) {
     this.#templates = deps.templates;
     this.#scheduler = deps.scheduler;
     this.#store = deps.store;
     this.#blockedWords = deps.blockedWords;
+    this.#servers = deps.servers ?? null;
   }
 
   /** The template a request gets when it names none. */
@@ -80,6 +89,7 @@ export class JobService {
     const placeholders = Object.fromEntries(request.imageOptions.map((name) => [name, 'input.png']));
     renderTemplate(template, { ...request.options, ...placeholders });
     this.#scheduler.assertCanAccept(request.requester.userId);
+    this.#servers?.assertCanRun(template.name);
     return template;
   }
 

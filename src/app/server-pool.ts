@@ -1,6 +1,7 @@
 import { ComfyServer, type ComfyServerOptions } from '../comfy/server.ts';
 import type { Job } from '../jobs/job.ts';
 import type { WorkerSlot } from '../jobs/scheduler.ts';
+import { NoServerError } from '../jobs/scheduler-errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { TemplateSet } from '../workflows/index.ts';
 import { hasClass, type ObjectInfo } from '../workflows/object-info.ts';
@@ -160,6 +161,24 @@ export class ServerPool {
     if (!member?.objectInfo || !template) return [];
     const info = member.objectInfo;
     return [...new Set(Object.values(template.graph).map((node) => node.class_type))].filter((type) => !hasClass(info, type));
+  }
+
+  /**
+   * Refuses a new job up front when no server could start it now (all unreachable,
+   * or every reachable one lacks the template's nodes): otherwise it would sit in
+   * the queue with nothing telling the user why.
+   */
+  assertCanRun(templateName: string): void {
+    const members = [...this.#members.values()];
+    const ready = members.filter((member) => member.server.state === 'ready');
+    if (ready.length === 0) {
+      const names = members.map((member) => member.name).join(', ');
+      throw new NoServerError(`ComfyUI (${names}) is not reachable. Try again in a minute.`);
+    }
+    const missing = ready.map((member) => this.missingNodeTypes(member.name, templateName));
+    if (missing.every((types) => types.length > 0)) {
+      throw new NoServerError(`template '${templateName}' needs nodes the server does not have (${missing[0]!.join(', ')}). Ask an admin.`);
+    }
   }
 
   workers(): WorkerSlot[] {

@@ -1,4 +1,4 @@
-import { FormData, request, type Dispatcher } from 'undici';
+import { FormData, request, Response, type Dispatcher } from 'undici';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { OutputImage } from './messages.ts';
@@ -112,12 +112,17 @@ export class ComfyHttp {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const headers: Record<string, string> = { ...this.endpoint.headers };
-    let body: string | FormData | undefined;
+    let body: string | Buffer | undefined;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.json);
     } else if (options.form !== undefined) {
-      body = options.form;
+      // Encoded here, not handed to request(): in an ES-module process (`node --import tsx`,
+      // the bot's own entry) undici 7.30's request() sends the headers of a FormData body
+      // and never its bytes, so the upload hangs until the timeout.
+      const encoded = new Response(options.form);
+      headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+      body = Buffer.from(await encoded.arrayBuffer());
     }
     const started = Date.now();
     try {

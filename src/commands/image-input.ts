@@ -2,13 +2,22 @@ import type { Attachment } from 'discord.js';
 import type { InputImageRef } from '../jobs/job.ts';
 import { randomUUID } from 'node:crypto';
 import { AttachmentRejectedError } from '../discord/attachment-errors.ts';
+import { checkAttachmentUrl } from '../discord/attachment-url.ts';
 import { normaliseInputImage } from '../images/normalise-input.ts';
 import { formatSize } from '../images/format-size.ts';
 import type { Template } from '../workflows/index.ts';
 import type { CommandContext } from './command-context.ts';
 
-/** What Discord says about a file, checked before deferring so the refusal can be ephemeral. */
-export function precheckAttachment(attachment: { contentType: string | null; size: number; name: string }, maxBytes: number): void {
+/**
+ * What Discord says about a file, checked before deferring so the refusal can be
+ * ephemeral; with `allowedHosts`, a URL we would never fetch is refused here too.
+ */
+export function precheckAttachment(
+  attachment: { contentType: string | null; size: number; name: string; url?: string },
+  maxBytes: number,
+  allowedHosts?: readonly string[],
+): void {
+  if (allowedHosts !== undefined && attachment.url !== undefined) checkAttachmentUrl(attachment.url, allowedHosts);
   const type = attachment.contentType?.split(';')[0]?.trim().toLowerCase() ?? null;
   if (type !== null && (!type.startsWith('image/') || type === 'image/svg+xml')) {
     throw new AttachmentRejectedError('not-image', `That file is not an image (${type}). Attach a PNG, JPEG or WebP.`, { context: { type, name: attachment.name } });

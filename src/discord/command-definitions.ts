@@ -18,6 +18,8 @@ export const COMMAND_NAMES = {
   cancel: 'cancel',
   comfy: 'comfy',
   show: 'show',
+  history: 'history',
+  settings: 'settings',
 } as const;
 
 export const MAX_COUNT = 4;
@@ -79,7 +81,7 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
     .setName(COMMAND_NAMES.templates)
     .setDescription('List the workflow templates and their options')
     .setContexts(where)
-    .addStringOption((o) => o.setName('template').setDescription('Show one template in detail').setAutocomplete(true));
+    .addStringOption((o) => o.setName('template').setDescription('Show one template in detail').setAutocomplete(true).setMaxLength(100));
 
   const queue = new SlashCommandBuilder().setName(COMMAND_NAMES.queue).setDescription('Your jobs, their places in line, and the servers').setContexts(where);
 
@@ -102,5 +104,33 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
     .setContexts(where)
     .addStringOption((o) => o.setName('job').setDescription('Job id').setRequired(true).setAutocomplete(true).setMaxLength(64));
 
-  return [imagine, img2img, remix, templatesCommand, queue, cancel, comfy, show].map((builder) => builder.toJSON());
+  const history = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.history)
+    .setDescription('Your recent jobs (admins: anyone\'s)')
+    .setContexts(where)
+    .addUserOption((o) => o.setName('user').setDescription('Whose history (admins only)'));
+
+  // Template names as fixed choices: /settings has no autocomplete handler, and 25 choices cover any sane folder.
+  const templateChoices = templates.names().slice(0, 25).map((name) => ({ name: name.slice(0, 100), value: name.slice(0, 100) }));
+  const settings = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.settings)
+    .setDescription('This channel\'s defaults for new jobs (admins)')
+    .setContexts([InteractionContextType.Guild])
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .addSubcommand((s) => s.setName('show').setDescription('Show this channel\'s defaults'))
+    .addSubcommand((s) =>
+      s
+        .setName('set')
+        .setDescription('Set defaults for new jobs in this channel')
+        .addStringOption((o) => {
+          o.setName('template').setDescription('Default template').setMaxLength(100);
+          return templateChoices.length > 0 && templates.size <= 25 ? o.addChoices(...templateChoices) : o;
+        })
+        .addStringOption((o) => o.setName('size').setDescription('Default size, WIDTHxHEIGHT or a preset').setMaxLength(20))
+        .addIntegerOption((o) => o.setName('steps').setDescription('Default sampling steps').setMinValue(steps.min).setMaxValue(steps.max))
+        .addBooleanOption((o) => o.setName('spoiler').setDescription('Post results as spoilers')),
+    )
+    .addSubcommand((s) => s.setName('clear').setDescription('Remove this channel\'s defaults'));
+
+  return [imagine, img2img, remix, templatesCommand, queue, cancel, comfy, show, history, settings].map((builder) => builder.toJSON());
 }

@@ -1,6 +1,7 @@
 import { MessageFlags, type BaseInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
 import type { ButtonHandler, CommandContext, MessageMenuCommand, ModalHandler, SlashCommand } from '../commands/command-context.ts';
 import { isComfycordError, userMessageOf } from '../errors.ts';
+import { redactRequestError } from './redact-request-error.ts';
 
 export interface RouterTable {
   slash: SlashCommand[];
@@ -48,7 +49,8 @@ export class InteractionRouter {
         await this.#buttons.execute(interaction, this.#context);
       }
     } catch (error) {
-      await this.#fail(interaction, error);
+      // A failed Discord call's error names the interaction token in its URL; it is logged below.
+      await this.#fail(interaction, redactRequestError(error));
     } finally {
       this.#context.logger.debug({ interactionId: interaction.id, type: interaction.type, ms: Date.now() - started }, 'interaction handled');
     }
@@ -78,7 +80,7 @@ export class InteractionRouter {
         await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
       }
     } catch (error) {
-      this.#context.logger.warn({ interactionId: interaction.id, err: error }, 'could not tell the user about a failure');
+      this.#context.logger.warn({ interactionId: interaction.id, err: redactRequestError(error) }, 'could not tell the user about a failure');
     }
   }
 }

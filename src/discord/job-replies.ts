@@ -33,11 +33,21 @@ export class JobReplies {
   readonly #o: JobRepliesOptions;
   readonly #progress = new Map<string, RunProgress>();
   readonly #finals = new Set<Promise<void>>();
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: Array<() => void> = [];
 
   constructor(options: JobRepliesOptions) {
     this.#o = options;
-    this.#unsubscribe = options.scheduler.subscribe((update) => this.#onUpdate(update));
+    this.#unsubscribe.push(options.scheduler.subscribe((update) => this.#onUpdate(update)));
+    // A server that drops sends no event to its runs; without this their messages would freeze mid-bar.
+    for (const name of options.pool.names()) {
+      const server = options.pool.get(name);
+      if (!server) continue;
+      const onState = (state: string) => {
+        if (state === 'reconnecting') this.#onServerLost(name);
+      };
+      server.on('state', onState);
+      this.#unsubscribe.push(() => server.off('state', onState));
+    }
   }
 
   /** Waits for every final edit under way (shutdown). */
@@ -46,7 +56,7 @@ export class JobReplies {
   }
 
   close(): void {
-    this.#unsubscribe();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
   }
 
   /** The view of a job as it stands, for /show and for a restarted bot. */
@@ -70,10 +80,14 @@ export class JobReplies {
           if (job?.status === 'queued') this.#show(job, { kind: 'waiting', position, total: update.total });
         }
         return;
-      case 'requeued':
+      case 'requeued': {
         this.#progress.delete(update.job.id);
         this.#o.logger.info({ jobId: update.job.id, reason: update.reason }, 'job requeued after losing its server');
+        // Back in line: the message must stop showing the run that was lost.
+        const place = this.#o.scheduler.position(update.job.id);
+        if (place) this.#show(update.job, { kind: 'waiting', ...place });
         return;
+      }
     }
   }
 
@@ -92,6 +106,16 @@ export class JobReplies {
         const final = this.#deliverFinal(job).finally(() => this.#finals.delete(final));
         this.#finals.add(final);
       }
+    }
+  }
+
+  /** Jobs on a server whose socket just dropped show that they are waiting for it to come back. */
+  #onServerLost(server: string): void {
+    for (const job of this.#o.scheduler.pending()) {
+      if (job.server !== server || (job.status !== 'submitted' && job.status !== 'running')) continue;
+      const progress = this.#progressOf(job.id);
+      progress.apply({ type: 'reconnected' });
+      this.#show(job, { kind: 'running', progress: progress.snapshot() });
     }
   }
 

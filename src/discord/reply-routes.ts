@@ -2,6 +2,8 @@ import { WebhookClient, type APIMessage, type Client, type Message } from 'disco
 import type { Logger } from '../log.ts';
 import type { EditPayload } from './message-view.ts';
 import type { ReplyHandle } from './reply-handle.ts';
+import { redactRequestError } from './redact-request-error.ts';
+import { classifyEditError } from './edit-errors.ts';
 import { ReplyTarget, type EditRoute } from './reply-target.ts';
 import { toDiscordCreate, toDiscordEdit } from './to-discord-payload.ts';
 
@@ -29,23 +31,33 @@ export interface ReplyRouteOptions {
  */
 export function createReplyTarget(options: ReplyRouteOptions): ReplyTarget {
   const { client, handle, logger, messageKey, onDelivered } = options;
+  // One client per job: its REST sweepers are setInterval timers that would keep every
+  // job's client alive for good, and a job's handful of routes needs no sweeping.
   const webhook = new WebhookClient(
     { id: handle.applicationId, token: handle.token },
-    options.apiBase ? { rest: { api: options.apiBase } } : {},
+    { rest: { hashSweepInterval: 0, handlerSweepInterval: 0, ...(options.apiBase ? { api: options.apiBase } : {}) } },
   );
   const editViaInteraction: EditRoute = async (payload) => {
-    const message = await webhook.editMessage('@original', toDiscordEdit(payload));
+    const message = await webhook.editMessage('@original', toDiscordEdit(payload)).catch(rethrowRedacted);
     handle.messageId = message.id;
     onDelivered(fromApiMessage(message));
   };
   const channelEditOf = (messageId: string): EditRoute => async (payload) => {
     const channel = await textChannel(client, handle.channelId);
-    const message = await channel.messages.edit(messageId, toDiscordEdit(payload));
+    const message = await channel.messages.edit(messageId, toDiscordEdit(payload)).catch(rethrowRedacted);
     onDelivered(fromMessage(message));
   };
   const editViaChannel: EditRoute | null = handle.channelId === null ? null : async (payload) => {
     // Before the first edit the message id is unknown; the deferred reply is only reachable by token.
-    if (handle.messageId === null) return editViaInteraction(payload);
+    if (handle.messageId === null) {
+      try {
+        return await editViaInteraction(payload);
+      } catch (error) {
+        // With the token dead too, nothing can reach that reply: it has to be posted anew.
+        if (classifyEditError(error).kind === 'token_invalid') throw new ReplyIdUnknownError(error);
+        throw error;
+      }
+    }
     return channelEditOf(handle.messageId)(payload);
   };
   const postNewMessage =
@@ -54,12 +66,14 @@ export function createReplyTarget(options: ReplyRouteOptions): ReplyTarget {
       : async (payload: EditPayload): Promise<EditRoute> => {
           const channel = await textChannel(client, handle.channelId);
           const create = toDiscordCreate(payload);
-          const message = await channel.send({
-            ...create,
-            content: `<@${handle.userId}> ${create.content ?? ''}`.slice(0, 2000),
-            allowedMentions: { users: [handle.userId] },
-            ...(handle.messageId ? { reply: { messageReference: handle.messageId, failIfNotExists: false } } : {}),
-          });
+          const message = await channel
+            .send({
+              ...create,
+              content: `<@${handle.userId}> ${create.content ?? ''}`.slice(0, 2000),
+              allowedMentions: { users: [handle.userId] },
+              ...(handle.messageId ? { reply: { messageReference: handle.messageId, failIfNotExists: false } } : {}),
+            })
+            .catch(rethrowRedacted);
           handle.messageId = message.id;
           onDelivered(fromMessage(message));
           return channelEditOf(message.id);
@@ -72,6 +86,24 @@ export function createReplyTarget(options: ReplyRouteOptions): ReplyTarget {
     logger,
     messageKey,
   });
+}
+
+/**
+ * The deferred reply was never edited (so its id is unknown) and its token no longer
+ * works. Shaped as Discord's "Unknown Message" (404), which ReplyTarget answers by
+ * posting the view as a new message.
+ */
+class ReplyIdUnknownError extends Error {
+  readonly status = 404;
+  constructor(cause: unknown) {
+    super('the reply was never edited and its interaction token no longer works', { cause });
+    this.name = 'ReplyIdUnknownError';
+  }
+}
+
+/** The editor logs what a route throws: no interaction token or file bytes may ride along. */
+function rethrowRedacted(error: unknown): never {
+  throw redactRequestError(error);
 }
 
 async function textChannel(client: Client, channelId: string | null) {

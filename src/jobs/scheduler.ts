@@ -254,7 +254,11 @@ export class Scheduler {
       job.images = images;
       this.#finish(job, 'done', null);
     } catch (error) {
-      if (controller.signal.aborted) {
+      if (this.#closed) {
+        // Shutting down: the failure is the servers being closed under the job (and the store
+        // may be closed already). The job stays as stored; the next start follows or requeues it.
+        logger.info({ jobId: job.id, worker }, 'job left for the next start');
+      } else if (controller.signal.aborted) {
         this.#finish(job, 'cancelled', null);
       } else if (this.#options.isRetryable(error) && (this.#attempts.get(job.id) ?? 0) < this.#options.maxAttempts) {
         logger.warn({ jobId: job.id, worker, err: error }, 'job lost with its server; queued again');

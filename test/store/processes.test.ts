@@ -34,7 +34,7 @@ describe('SqliteJobStore across processes', () => {
       const writer = startWriter([path, `r${round}`, '0']);
       await writer.waitFor((line) => line === 'ready');
       // Let it get well into its loop, then kill it wherever it happens to be.
-      await writer.waitFor(() => writer.lines.length > 150 * round);
+      await writer.waitFor(() => writer.lines.length > 60 * round);
       writer.child.kill('SIGKILL');
       expect(await writer.exited).toEqual({ code: null, signal: 'SIGKILL' });
       expect(writer.stderr()).not.toMatch(/ExperimentalWarning/);
@@ -42,7 +42,7 @@ describe('SqliteJobStore across processes', () => {
       expectIntact(path);
       const store = SqliteJobStore.open(path);
       const saved = reported(writer.lines);
-      expect(saved.size).toBeGreaterThan(40 * round);
+      expect(saved.size).toBeGreaterThan(15 * round);
       for (const [id, status] of saved) {
         const job = store.get(id);
         expect(job, `job ${id} reported saved as ${status}`).toBeDefined();
@@ -55,7 +55,7 @@ describe('SqliteJobStore across processes', () => {
       if (round > 1) expect(store.recentFor(`r${round - 1}`, 100_000).length).toBeGreaterThan(0);
       store.close();
     }
-  });
+  }, 40_000);
 
   it('lets two processes create, migrate and write the same file at once while a third reads', async () => {
     const path = join(tempDir(), 'shared.db');

@@ -114,7 +114,7 @@ export function startWriter(args: string[]): Writer {
     }
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const waitFor = (predicate: (line: string) => boolean, timeoutMs = 8_000): Promise<string> =>
+  const waitFor = (predicate: (line: string) => boolean, timeoutMs = 20_000): Promise<string> =>
     new Promise((resolve, reject) => {
       const done = lines.find(predicate);
       if (done !== undefined) return resolve(done);

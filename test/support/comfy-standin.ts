@@ -3,16 +3,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Catalogue, type ModelLists } from './comfy-standin/catalogue.ts';
-import { Controls } from './comfy-standin/controls.ts';
+import { Controls, type BenchKnobs } from './comfy-standin/controls.ts';
 import { FileStore } from './comfy-standin/files.ts';
 import { recordRequest, refusal, type RecordedRequest } from './comfy-standin/access.ts';
 import { BodyTooLarge, readBody, sendServerError, sendText } from './comfy-standin/http-util.ts';
 import { ComfyProcess } from './comfy-standin/process.ts';
 import { handleRoute, type RouteHost } from './comfy-standin/routes.ts';
+import { ResponseInjector, sendInjected, type InjectedResponse, type InjectionMatcher } from './comfy-standin/injections.ts';
 import type { RunStatus } from './comfy-standin/run-prompt.ts';
 
 export type { RecordedRequest } from './comfy-standin/access.ts';
 export type { RunStatus } from './comfy-standin/run-prompt.ts';
+export type { BenchKnobs, OutputTexture } from './comfy-standin/controls.ts';
+export type { InjectedResponse, InjectionMatcher } from './comfy-standin/injections.ts';
 
 /**
  * A ComfyUI 0.3.64 stand-in for tests: real HTTP and WebSocket on 127.0.0.1, the
@@ -33,6 +36,8 @@ export interface StandinOptions {
   pathPrefix?: string;
   /** When true, sampler steps wait for step() calls instead of timers. */
   manualSteps?: boolean;
+  /** For benchmarks: sampler pacing, preview rate, photo-like outputs (see BenchKnobs). */
+  bench?: BenchKnobs;
 }
 
 export type StandinEvents = {
@@ -41,6 +46,8 @@ export type StandinEvents = {
   'executing-start': [promptId: string];
   /** After the history entry, the status broadcast and the final `executing`. */
   done: [promptId: string, status: RunStatus];
+  /** A sampler step, just before its `progress` message is sent. */
+  progress: [promptId: string, node: string, value: number, max: number];
 };
 
 const EVENT_LOG_SIZE = 1000;
@@ -65,6 +72,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
   #port = 0;
   #down = false;
   #failNextPost: { status: number; body: string } | null = null;
+  readonly #injector = new ResponseInjector();
   readonly #eventLog: Array<{ event: keyof StandinEvents; args: unknown[] }> = [];
 
   private constructor(options: StandinOptions) {
@@ -74,6 +82,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
       stepDelayMs: options.stepDelayMs ?? 20,
       defaultSteps: options.defaultSteps ?? 3,
       manualSteps: options.manualSteps ?? false,
+      ...options.bench,
     });
     this.#server = createServer((req, res) => void this.#onRequest(req, res));
     this.#server.on('connection', (socket: Socket) => {
@@ -158,6 +167,24 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
   }
 
   /**
+   * Fault hook (not ComfyUI behaviour): the next `times` requests matching `matcher`
+   * get `response` (any status, content type and body, e.g. garbage JSON) instead of
+   * the real route. They are still recorded in `requests`.
+   */
+  injectResponse(matcher: InjectionMatcher, response: InjectedResponse, options: { times?: number } = {}): void {
+    this.#injector.add(matcher, response, options.times ?? 1);
+  }
+
+  /**
+   * Fault hook (not ComfyUI behaviour): sends `payload` as one WebSocket frame, exactly
+   * as given — a string as a text frame, a Buffer as a binary frame — to the socket of
+   * `clientId`, or to every socket when null. Returns how many sockets it went to.
+   */
+  sendRawFrame(payload: string | Buffer, clientId: string | null = null): number {
+    return this.#process.sockets.sendRaw(payload, clientId);
+  }
+
+  /**
    * Resolves with the arguments of an `event` matching `predicate`. With a
    * predicate, events that already happened count too (a run often finishes
    * before the test gets to ask); without one, only the next event does.
@@ -219,6 +246,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
       history: () => this.history,
       emitStart: (promptId) => this.#publish('executing-start', promptId),
       emitDone: (promptId, status) => this.#publish('done', promptId, status),
+      emitProgress: (promptId, node, value, max) => this.#publish('progress', promptId, node, value, max),
     });
   }
 
@@ -274,6 +302,8 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
     const refused = refusal(req, this.#options.requireAuth);
     if (refused !== null) return sendText(res, refused.status, refused.text);
     if (route === null) return sendText(res, 404, '404: Not Found');
+    const injected = this.#injector.take(req.method ?? 'GET', route);
+    if (injected !== null) return sendInjected(res, injected);
     try {
       await handleRoute(this.#routeHost(), { method: req.method ?? 'GET', route, query: url.searchParams, headers: req.headers, body }, res);
     } catch {

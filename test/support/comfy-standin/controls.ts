@@ -18,18 +18,49 @@ export class Wakeup {
   }
 }
 
+/** What a saved image looks like: one flat colour (tiny PNG), or a texture that compresses like a photo. */
+export type OutputTexture = 'flat' | 'noise';
+
+/** Knobs for benchmarks; none changes anything unless set. */
+export interface BenchKnobs {
+  /**
+   * A prompt's sampler steps are paced so the last one is due this many ms after its
+   * execution_start (step i of n at start + i·D/n, against the clock, so neither the
+   * nodes before the sampler nor timer lateness add up). Only the nodes after the
+   * sampler add to D: ~5 ms for a small flat PNG. Meant for one-sampler graphs; a
+   * second sampler finds its steps overdue and runs at once. Default: stepDelayMs per step.
+   */
+  promptDurationMs?: number;
+  /** A preview frame every N steps instead of every step (default 1, as ComfyUI). */
+  previewEverySteps?: number;
+  /** 'noise' saves photo-like PNGs (≈1.5 MB at 1024×1024) instead of flat colours (default 'flat'). */
+  outputTexture?: OutputTexture;
+}
+
+export interface ControlOptions extends BenchKnobs {
+  stepDelayMs: number;
+  defaultSteps: number;
+  manualSteps: boolean;
+}
+
 export class Controls {
   readonly wake = new Wakeup();
   readonly stepDelayMs: number;
   readonly defaultSteps: number;
   readonly manualSteps: boolean;
+  readonly promptDurationMs: number | null;
+  readonly previewEverySteps: number;
+  readonly outputTexture: OutputTexture;
   #paused = false;
   #stepCredits = 0;
 
-  constructor(options: { stepDelayMs: number; defaultSteps: number; manualSteps: boolean }) {
+  constructor(options: ControlOptions) {
     this.stepDelayMs = options.stepDelayMs;
     this.defaultSteps = options.defaultSteps;
     this.manualSteps = options.manualSteps;
+    this.promptDurationMs = options.promptDurationMs ?? null;
+    this.previewEverySteps = Math.max(1, Math.trunc(options.previewEverySteps ?? 1));
+    this.outputTexture = options.outputTexture ?? 'flat';
   }
 
   get paused(): boolean {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import type { OutputTexture } from './controls.ts';
 import type { FileStore } from './files.ts';
 import { isLink } from './schedule.ts';
 import type { Graph } from './validate.ts';
@@ -81,8 +82,14 @@ function firstUpstream(graph: Graph, inputs: Record<string, unknown>, files: Fil
   return null;
 }
 
-/** One PNG of the batch; `index` shifts the colour a little so batch members differ. */
-export async function renderPng(source: ImageSource, index: number): Promise<Buffer> {
+/**
+ * One PNG of the batch; `index` shifts the colour a little so batch members differ.
+ * With the 'noise' texture a generated image is blurred noise instead of a flat
+ * colour: it compresses like a real render (about 1.5 MB at 1024×1024, where a flat
+ * one is a few KB), for benchmarks of fetching, re-encoding and uploading results.
+ */
+export async function renderPng(source: ImageSource, index: number, texture: OutputTexture = 'flat'): Promise<Buffer> {
+  if (source.kind === 'solid' && texture === 'noise') return noisePng(source.width, source.height, index);
   if (source.kind === 'file') {
     try {
       const image = sharp(source.data);
@@ -115,4 +122,24 @@ export async function renderPreviewJpeg(source: ImageSource, mode: 'contain512' 
   const height = Math.max(8, Math.round(source.height * scale));
   const [r, g, b] = source.rgb;
   return sharp({ create: { width, height, channels: 3, background: { r, g, b } } }).jpeg({ quality: 95 }).toBuffer();
+}
+
+/** Rendering one takes ~250 ms, so each size and batch index is made once and reused (the bytes do not matter). */
+const noiseCache = new Map<string, Promise<Buffer>>();
+const NOISE_CACHE_SIZE = 16;
+
+function noisePng(width: number, height: number, index: number): Promise<Buffer> {
+  const key = `${width}x${height}:${index}`;
+  let png = noiseCache.get(key);
+  if (png === undefined) {
+    png = (async () => {
+      const noise = sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 100 } } });
+      const { data, info } = await noise.raw().toBuffer({ resolveWithObject: true });
+      return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).blur(5).png().toBuffer();
+    })();
+    if (noiseCache.size >= NOISE_CACHE_SIZE) noiseCache.delete(noiseCache.keys().next().value ?? '');
+    noiseCache.set(key, png);
+    png.catch(() => noiseCache.delete(key));
+  }
+  return png;
 }

@@ -130,19 +130,23 @@ async function runSteps(run: PromptRun, id: string, kind: StepKind): Promise<voi
   const { proc } = run;
   const preview = kind.preview === null ? null : await renderPreviewJpeg(imageSource(run, id), kind.preview);
   proc.assertAlive();
+  const { promptDurationMs, previewEverySteps } = proc.host.controls;
   for (let step = 1; step <= kind.steps; step += 1) {
-    await proc.waitStep();
+    await proc.waitStep(promptDurationMs === null ? undefined : run.startedAt + (step * promptDurationMs) / kind.steps);
     if (kind.text) proc.sendBinary(encodeProgressTextFrame(id, `step ${step}/${kind.steps}`), null);
     if (proc.interrupted) throw new Interrupted(id);
     run.updateProgress(id, step, kind.steps);
+    proc.host.emitProgress?.(run.promptId, id, step, kind.steps);
     const progress = { value: step, max: kind.steps, prompt_id: run.promptId, node: id };
-    if (preview !== null && proc.sockets.supportsPreviewMetadata(run.clientId)) {
+    if (preview === null || step % previewEverySteps !== 0) {
+      proc.send('progress', progress, run.clientId);
+    } else if (proc.sockets.supportsPreviewMetadata(run.clientId)) {
       const metadata = { node_id: id, prompt_id: run.promptId, display_node_id: id, parent_node_id: null, real_node_id: id, image_type: 'image/jpeg' };
       proc.sendBinary(encodePreviewWithMetadataFrame(preview, pyJson(metadata)), run.clientId);
       proc.send('progress', progress, run.clientId);
     } else {
       proc.send('progress', progress, run.clientId);
-      if (preview !== null) proc.sendBinary(encodePreviewFrame(preview, 'jpeg'), run.clientId);
+      proc.sendBinary(encodePreviewFrame(preview, 'jpeg'), run.clientId);
     }
   }
 }
@@ -158,7 +162,7 @@ async function saveImages(run: PromptRun, id: string, type: FolderType, prefix: 
   const source = imageSource(run, id);
   const images: OutputImage[] = [];
   for (let index = 0; index < source.batch; index += 1) {
-    const png = await renderPng(source, index);
+    const png = await renderPng(source, index, run.proc.host.controls.outputTexture);
     run.proc.assertAlive();
     const counter = files.nextCounter(type, subfolder, name);
     const filename = `${name}_${String(counter).padStart(5, '0')}_.png`;

@@ -24,6 +24,8 @@ export interface ProcessHost {
   history(): Map<string, unknown>;
   emitStart(promptId: string): void;
   emitDone(promptId: string, status: RunStatus): void;
+  /** A sampler step was reported (progress sent), for benchmarks timing what follows. */
+  emitProgress?(promptId: string, node: string, value: number, max: number): void;
 }
 
 export class ComfyProcess {
@@ -91,8 +93,12 @@ export class ComfyProcess {
     if (this.#dead) throw new Aborted();
   }
 
-  /** Between sampler steps: a timer, or a `step()` credit with manualSteps. Interrupts cut it short. */
-  async waitStep(): Promise<void> {
+  /**
+   * Between sampler steps: a timer, or a `step()` credit with manualSteps. Interrupts
+   * cut it short. With `dueAt` (epoch ms) the timer aims at that instant instead of
+   * waiting stepDelayMs, so a late timer does not delay every later step too.
+   */
+  async waitStep(dueAt?: number): Promise<void> {
     const controls = this.host.controls;
     if (controls.manualSteps) {
       await this.until(() => this.interrupted || (!controls.paused && controls.stepCredits > 0));
@@ -103,7 +109,7 @@ export class ComfyProcess {
     const timer = setTimeout(() => {
       elapsed = true;
       controls.wake.notify();
-    }, controls.stepDelayMs);
+    }, dueAt === undefined ? controls.stepDelayMs : Math.max(0, dueAt - Date.now()));
     try {
       await this.until(() => this.interrupted || (elapsed && !controls.paused));
     } finally {

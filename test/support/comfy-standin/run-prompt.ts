@@ -35,6 +35,8 @@ export class PromptRun {
   readonly outputs: Record<string, NodeOutput> = {};
   readonly meta: Record<string, unknown> = {};
   readonly messages: Array<[string, unknown]> = [];
+  /** When execution began (epoch ms): BenchKnobs.promptDurationMs paces sampler steps from here. */
+  readonly startedAt = Date.now();
 
   constructor(proc: ComfyProcess, item: QueueItem) {
     this.proc = proc;

@@ -46,6 +46,16 @@ export class SocketTable {
     this.#deliver(frame, sid);
   }
 
+  /**
+   * Test hook: `payload` as one frame, exactly as given (text for a string, binary
+   * for a Buffer), to `sid` or to every socket. Returns how many sockets got it.
+   */
+  sendRaw(payload: string | Buffer, sid: string | null): number {
+    const open = (sid === null ? [...this.#entries.values()] : [this.#entries.get(sid)]).filter((e) => e?.ws.readyState === WebSocket.OPEN);
+    this.#deliver(payload, sid);
+    return open.length;
+  }
+
   clear(): void {
     this.#entries.clear();
   }

@@ -1,0 +1,119 @@
+import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import type { Accepted, Requester } from '../app/job-service.ts';
+import { requesterOf } from '../discord/caller.ts';
+import { parseCustomId, type ButtonIntent } from '../discord/custom-id.ts';
+import { toStoredHandle } from '../discord/reply-handle.ts';
+import { ComfycordError, InputError } from '../errors.ts';
+import { isFinished, type Job } from '../jobs/job.ts';
+import { JobNotFoundError } from '../jobs/scheduler-errors.ts';
+import type { ButtonHandler, CommandContext } from './command-context.ts';
+import { cancelReply } from './job-labels.ts';
+import { replyHandleOf } from './start-job.ts';
+
+export class StaleButtonError extends ComfycordError {
+  constructor(customId: string) {
+    super('BUTTON_INVALID', 'This button is no longer valid.', { context: { customId: customId.slice(0, 100) } });
+  }
+}
+
+/**
+ * The buttons under a job's message (custom_id `cc:<action>:<jobId>[:<index>]`, see
+ * discord/custom-id.ts). The job is read from the store by id, so buttons on old
+ * messages keep working after a restart. Anyone the access policy allows may Reroll,
+ * Vary or Upscale anyone's result and becomes the requester of the new job; Cancel
+ * and Delete belong to the requester and admins.
+ */
+export const buttonHandler: ButtonHandler = {
+  async execute(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
+    const intent = parseCustomId(interaction.customId);
+    if (intent === null) throw new StaleButtonError(interaction.customId);
+    const requester = requesterOf(interaction, context.access);
+    switch (intent.action) {
+      case 'reroll':
+      case 'vary':
+      case 'upscale':
+        return newJobFrom(interaction, { ...intent, action: intent.action }, requester, context);
+      case 'cancel':
+        return cancelFrom(interaction, intent.jobId, requester, context);
+      case 'delete':
+        return deleteResult(interaction, intent.jobId, requester, context);
+    }
+  },
+};
+
+type NewJobIntent = ButtonIntent & { action: 'reroll' | 'vary' | 'upscale' };
+
+/** Checks what can be checked quickly (ephemeral refusal), then a new public message for the new job. */
+async function newJobFrom(interaction: ButtonInteraction, intent: NewJobIntent, requester: Requester, context: CommandContext): Promise<void> {
+  const parent = context.jobs.get(intent.jobId);
+  const index = intent.imageIndex ?? 0;
+  precheckNewJob(parent, intent.action, index, requester, context);
+  await interaction.deferReply();
+  const reply = toStoredHandle(replyHandleOf(interaction, context));
+  let accepted: Accepted;
+  if (intent.action === 'reroll') accepted = context.jobs.reroll(parent.id, requester, reply);
+  else if (intent.action === 'vary') accepted = context.jobs.vary(parent.id, index, requester, reply);
+  else accepted = context.jobs.upscale(parent.id, index, requester, reply);
+  context.logger.info(
+    { button: intent.action, parentJobId: parent.id, imageIndex: index, jobId: accepted.job.id, userId: requester.userId, position: accepted.position },
+    'job queued from a button',
+  );
+}
+
+/**
+ * The refusals JobService would give after the public defer, given before it instead:
+ * Reroll runs the exact check; Vary and Upscale check the parent image, that a template
+ * of the needed kind exists, and the user's limits (option carry-over is JobService's).
+ */
+function precheckNewJob(parent: Job, action: 'reroll' | 'vary' | 'upscale', index: number, requester: Requester, context: CommandContext): void {
+  if (action === 'reroll') {
+    const { seed: _seed, ...options } = parent.spec.options;
+    context.jobs.check({ requester, template: parent.spec.template, options, imageOptions: Object.keys(parent.spec.inputs ?? {}) });
+    return;
+  }
+  if (parent.status !== 'done') throw new InputError('That job has no finished images yet.');
+  if (!parent.images[index]) throw new InputError(`That job has no image ${index + 1}.`);
+  context.jobs.defaultTemplate(action === 'vary' ? 'img2img' : 'upscale');
+  context.scheduler.assertCanAccept(requester.userId);
+}
+
+async function cancelFrom(interaction: ButtonInteraction, jobId: string, requester: Requester, context: CommandContext): Promise<void> {
+  const job = context.jobs.get(jobId);
+  context.jobs.assertOwner(job, requester);
+  const before = job.status;
+  const pending = context.scheduler.pending().some((candidate) => candidate.id === job.id);
+  if (!isFinished(job) && pending) await context.jobs.cancel(job.id, requester);
+  await interaction.reply({ content: cancelReply(job, before, pending), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  context.logger.info({ button: 'cancel', jobId: job.id, userId: requester.userId, status: before }, 'cancel button');
+}
+
+const DELETE_FAILED = '⚠️ The message could not be deleted (the bot may lack access to this channel). Delete it by hand or ask a moderator.';
+
+/**
+ * Deletes the message the button is on through the interaction webhook (deferUpdate,
+ * then DELETE @original), which works wherever the bot's reply could be posted, even
+ * without the bot in the channel; if that fails, through the bot token. A job no
+ * longer in the store may still be cleaned up by an admin.
+ */
+async function deleteResult(interaction: ButtonInteraction, jobId: string, requester: Requester, context: CommandContext): Promise<void> {
+  const job = context.store.get(jobId);
+  if (job) context.jobs.assertOwner(job, requester);
+  else if (!requester.isAdmin) throw new JobNotFoundError(jobId);
+  if (job && !isFinished(job)) throw new InputError('That job is still running: cancel it first.');
+  await interaction.deferUpdate();
+  try {
+    await interaction.deleteReply();
+  } catch (webhookError) {
+    try {
+      await interaction.message.delete();
+    } catch (botError) {
+      context.logger.warn({ jobId, messageId: interaction.message.id, err: botError, webhookErr: webhookError }, 'result message could not be deleted');
+      // A failure after deferUpdate must not reach the router, which would delete "the reply": answer here.
+      await interaction
+        .followUp({ content: DELETE_FAILED, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
+        .catch(() => undefined);
+      return;
+    }
+  }
+  context.logger.info({ button: 'delete', jobId, messageId: interaction.message.id, userId: requester.userId }, 'result message deleted');
+}

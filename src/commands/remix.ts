@@ -1,0 +1,92 @@
+import { ComponentType, type Message, type MessageContextMenuCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
+import { requesterOf } from '../discord/caller.ts';
+import { checkAttachmentUrl } from '../discord/attachment-url.ts';
+import { COMMAND_NAMES } from '../discord/command-definitions.ts';
+import { ComfycordError } from '../errors.ts';
+import type { CommandContext, MessageMenuCommand, ModalHandler } from './command-context.ts';
+import { precheckAttachment } from './image-input.ts';
+import { findRemixImage, jobIdOfMessage } from './remix-image.ts';
+import { parseRemixValues, remixKeyOf, remixModal, REMIX_MODAL_PREFIX } from './remix-modal.ts';
+import { RemixStash } from './remix-stash.ts';
+import { startJob } from './start-job.ts';
+
+export class RemixNoImageError extends ComfycordError {
+  constructor(messageId: string) {
+    super('REMIX_NO_IMAGE', 'That message has no image to remix.', { context: { messageId } });
+  }
+}
+
+export class RemixExpiredError extends ComfycordError {
+  constructor() {
+    super('REMIX_EXPIRED', 'This Remix form has expired (forms last 15 minutes). Use Apps → Remix on the message again.');
+  }
+}
+
+/**
+ * "Apps → Remix" on a message: img2img on its image with a prompt asked in a modal.
+ * Everything that can be refused is refused before the modal opens (a modal must be
+ * the first response, so nothing is deferred here); the image URL waits in the
+ * stash under the key the modal carries.
+ */
+export function createRemix(stash: RemixStash = new RemixStash()): { menu: MessageMenuCommand; modal: ModalHandler } {
+  const menu: MessageMenuCommand = {
+    name: COMMAND_NAMES.remix,
+    async execute(interaction: MessageContextMenuCommandInteraction, context: CommandContext): Promise<void> {
+      const requester = requesterOf(interaction, context.access);
+      const message = interaction.targetMessage;
+      const image = findRemixImage({ attachments: message.attachments.values(), embeds: message.embeds });
+      if (image === null) throw new RemixNoImageError(message.id);
+      if (image.kind === 'attachment') precheckAttachment(image.attachment, context.config.attachments.maxBytes);
+      checkAttachmentUrl(image.url, context.config.attachments.hosts);
+      context.jobs.defaultTemplate('img2img');
+      context.scheduler.assertCanAccept(requester.userId);
+      const prompt = promptOfOwnResult(message, interaction, context);
+      const key = stash.put({ imageUrl: image.url, channelId: interaction.channelId, userId: requester.userId, prompt });
+      await interaction.showModal(remixModal(key, { prompt }));
+      context.logger.info({ command: 'remix', userId: requester.userId, messageId: message.id, image: image.kind, prefilled: prompt !== '' }, 'remix form opened');
+    },
+  };
+
+  const modal: ModalHandler = {
+    prefix: REMIX_MODAL_PREFIX,
+    async execute(interaction: ModalSubmitInteraction, context: CommandContext): Promise<void> {
+      const key = remixKeyOf(interaction.customId);
+      const target = key === null ? null : stash.get(key, interaction.user.id);
+      if (key === null || target === null) throw new RemixExpiredError();
+      const requester = requesterOf(interaction, context.access);
+      const values = parseRemixValues(textInputValues(interaction));
+      const options: Record<string, string | number> = { prompt: values.prompt };
+      if (values.negative !== null) options['negative'] = values.negative;
+      if (values.strength !== null) options['denoise'] = values.strength;
+      const accepted = await startJob(
+        interaction,
+        { requester, template: null, options, imageUrl: target.imageUrl, origin: { kind: 'command', command: 'remix' } },
+        context,
+      );
+      stash.delete(key);
+      context.logger.info(
+        { command: 'remix', userId: requester.userId, jobId: accepted.job.id, template: accepted.job.spec.template, position: accepted.position },
+        'remix queued',
+      );
+    },
+  };
+
+  return { menu, modal };
+}
+
+/** The text inputs of a submitted modal by custom_id (Label and legacy action-row layouts alike). */
+export function textInputValues(interaction: ModalSubmitInteraction): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [customId, field] of interaction.fields.fields) {
+    if (field.type === ComponentType.TextInput) values[customId] = field.value;
+  }
+  return values;
+}
+
+/** Remixing one of our own results starts from its prompt; any other message starts empty. */
+function promptOfOwnResult(message: Message, interaction: MessageContextMenuCommandInteraction, context: CommandContext): string {
+  if (message.author.id !== interaction.client.user.id && message.author.id !== interaction.applicationId) return '';
+  const jobId = jobIdOfMessage({ attachments: [], embeds: message.embeds });
+  const prompt = jobId === null ? undefined : context.store.get(jobId)?.spec.options['prompt'];
+  return typeof prompt === 'string' ? prompt : '';
+}

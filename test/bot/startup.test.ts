@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ComfyStandin } from '../support/comfy-standin.ts';
+import { startDiscordStandins, type DiscordStandins } from '../support/discord-standin/index.ts';
+import { REPO_ROOT } from '../support/shared-paths.ts';
+import { BotHarness, CHECKPOINT } from './harness.ts';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm start` as a person runs it (npm's own chatter off), with only the environment given. */
+function npmStart(env: Record<string, string>, timeoutMs = 15_000): Promise<Run> {
+  // A developer's own .env in the repo must not leak into the test: an empty value shadows it.
+  const shadow = existsSync(join(REPO_ROOT, '.env')) && env['DISCORD_TOKEN'] === undefined ? { DISCORD_TOKEN: '' } : {};
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...shadow, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`npm start did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const STACK_LINE = /^\s+at .+\(?.+:\d+:\d+\)?$/m;
+
+describe('starting the bot', () => {
+  let comfy: ComfyStandin | null = null;
+  let discord: DiscordStandins | null = null;
+  let dataDir: string | null = null;
+  afterEach(async () => {
+    await Promise.allSettled([comfy?.close(), discord?.close()]);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    comfy = null;
+    discord = null;
+    dataDir = null;
+  });
+
+  it('npm start without DISCORD_TOKEN: one line naming DISCORD_TOKEN, exit code 1, no stack trace', async () => {
+    const run = await npmStart({});
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^comfycord: DISCORD_TOKEN is not set\./);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  }, 20_000);
+
+  it('npm start with a token Discord refuses: a clear message, non-zero exit, no stack trace, the token not echoed', async () => {
+    comfy = await ComfyStandin.start({ models: { checkpoints: [CHECKPOINT] } });
+    discord = await startDiscordStandins();
+    dataDir = await mkdtemp(join(tmpdir(), 'comfycord-start-'));
+    const badToken = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GbadXX.not-the-right-token-at-all';
+    const run = await npmStart({
+      DISCORD_TOKEN: badToken,
+      DISCORD_API_BASE: discord.rest.apiBase,
+      COMFY_URL: comfy.url,
+      WORKFLOWS_DIR: join(REPO_ROOT, 'workflows'),
+      DATA_DIR: dataDir,
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.code).not.toBeNull();
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(lines.at(-1)).toBe(
+      'comfycord: Discord refused to log in with DISCORD_TOKEN. Check the token (Developer Portal → Bot → Reset Token) and DISCORD_API_BASE.',
+    );
+    expect(run.stderr).not.toMatch(STACK_LINE);
+    expect(run.stderr + run.stdout).not.toContain(badToken);
+    // It really asked Discord, with that token, and was told no.
+    const refused = discord.rest.requests.find((r) => r.route === '/gateway/bot');
+    expect(refused).toMatchObject({ authorization: 'bot', botTokenMatched: false, status: 401 });
+  }, 20_000);
+
+  it('in-process: startBot with a refused token throws DiscordLoginError and leaves nothing running', async () => {
+    const h = await BotHarness.start({ deferStart: true });
+    try {
+      h.env['DISCORD_TOKEN'] = 'wrong-token';
+      await expect(h.startBot()).rejects.toMatchObject({ code: 'DISCORD_LOGIN' });
+      // ComfyUI's socket was closed again: the stand-in sees no open connection.
+      expect(h.comfy.sockets()).toBe(0);
+    } finally {
+      await h.stop();
+    }
+  });
+});
