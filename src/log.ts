@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, stdSerializers, type Logger } from 'pino';
+import { redactRequestError } from './discord/redact-request-error.ts';
 
 export type { Logger };
 
@@ -12,9 +13,10 @@ export const REDACTED_KEYS = ['token', 'authorization', 'password', 'DISCORD_TOK
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
   const level = options.level ?? process.env['LOG_LEVEL'] ?? 'info';
   const redact = { paths: REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]), censor: '[redacted]' };
-  return options.destination
-    ? pino({ level, redact, base: { app: 'comfycord' } }, options.destination as pino.DestinationStream)
-    : pino({ level, redact, base: { app: 'comfycord' } }, pino.destination(2));
+  // Every logged error goes through the token scrubber, wherever it is logged from.
+  const serializers = { err: (error: Error) => stdSerializers.err(redactRequestError(error)) };
+  const settings = { level, redact, serializers, base: { app: 'comfycord' } };
+  return options.destination ? pino(settings, options.destination as pino.DestinationStream) : pino(settings, pino.destination(2));
 }
 
 /** A logger that drops everything, for tests and library use. */

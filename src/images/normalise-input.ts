@@ -106,7 +106,7 @@ export async function normaliseInputImage(data: Buffer, options: NormaliseOption
   if (width * height > maxPixels) {
     throw new ImageRejectedError(
       'too-many-pixels',
-      `The image is ${width}×${height}; the limit is ${megapixels(maxPixels)} megapixels.`,
+      `The image is ${width}×${height}; the limit is ${megapixels(maxPixels)} megapixel${megapixels(maxPixels) === '1' ? '' : 's'}.`,
       { context: { width, height, maxPixels } },
     );
   }

@@ -3,7 +3,7 @@ import { ComfycordError } from '../errors.ts';
 /** The whole bot has as many jobs as it accepts; try later. */
 export class QueueFullError extends ComfycordError {
   constructor(limit: number) {
-    super('QUEUE_FULL', `The queue is full (${limit} jobs). Please try again in a few minutes.`, { context: { limit } });
+    super('QUEUE_FULL', `The queue is full (${limit} job${limit === 1 ? '' : 's'}). Please try again in a few minutes.`, { context: { limit } });
   }
 }
 

@@ -105,6 +105,8 @@ export class Scheduler {
     this.#emit({ type: 'status', job });
     const place = this.position(job.id) ?? { position: this.#waiting.size, total: this.#waiting.size };
     this.#pump();
+    // The line grew: the others' "position n of N" changes even when nobody moved.
+    if (this.#waiting.has(job.id)) this.#emitPositions();
     return this.position(job.id) ?? place;
   }
 

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log.ts';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'debug', destination }) };
+}
+
+describe('logger', () => {
+  it('scrubs interaction tokens from any logged error and drops request bodies', () => {
+    const { lines, logger } = capture();
+    const error = Object.assign(new Error('Invalid Webhook Token at PATCH /api/v10/webhooks/123456789012345678/aW50ZXJhY3Rpb246c2VjcmV0/messages/@original'), {
+      url: 'https://discord.com/api/v10/interactions/123456789012345678/aW50ZXJhY3Rpb246c2VjcmV0/callback',
+      requestBody: { files: [{ data: [1, 2, 3] }] },
+    });
+    logger.error({ err: error }, 'edit failed');
+    const text = lines.join('');
+    expect(text).toContain('edit failed');
+    expect(text).toContain('/webhooks/123456789012345678/[redacted]');
+    expect(text).not.toContain('aW50ZXJhY3Rpb246c2VjcmV0');
+    expect(text).not.toContain('"data"');
+  });
+
+  it('redacts secrets by key wherever they sit in a context object', () => {
+    const { lines, logger } = capture();
+    logger.info({ config: { token: 'bot-token-123', auth: { username: 'u', password: 'hunter2' } }, headers: { authorization: 'Bearer abc' } }, 'starting');
+    const text = lines.join('');
+    expect(text).not.toMatch(/bot-token-123|hunter2|Bearer abc/);
+    expect(text).toContain('[redacted]');
+  });
+});
