@@ -191,6 +191,14 @@ export class BotHarness {
   }
 
   /** Stops the bot (with its bounded shutdown) and every stand-in; safe to call twice. */
+  /** Stops the bot as SIGTERM would and starts a new one on the same DATA_DIR and stand-ins. */
+  async restartBot(): Promise<RunningBot> {
+    const bot = this.#bot;
+    this.#bot = null;
+    await bot?.stop();
+    return this.startBot();
+  }
+
   async stop(): Promise<void> {
     const bot = this.#bot;
     this.#bot = null;
