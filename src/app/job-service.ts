@@ -1,6 +1,6 @@
 import { assertNoBlockedWords } from '../access/blocked-words.ts';
 import { InputError } from '../errors.ts';
-import { newJobId, type InputImageRef, type Job, type JobOrigin, type JobReplyHandle } from '../jobs/job.ts';
+import { createJob, type InputImageRef, type Job, type JobOrigin, type JobReplyHandle } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import { JobNotFoundError, NotYourJobError } from '../jobs/scheduler-errors.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
@@ -96,27 +96,15 @@ export class JobService {
   /** Validates and queues; `reply` is the adapter's handle to its message, stored with the job. */
   submit(request: NewJobRequest, reply: JobReplyHandle | null = null): Accepted {
     const template = this.check({ ...request, imageOptions: Object.keys(request.inputs ?? {}) });
-    const now = Date.now();
-    const job: Job = {
-      id: newJobId(now),
+    const job = createJob({
       userId: request.requester.userId,
       userName: request.requester.userName,
       guildId: request.requester.guildId,
       channelId: request.requester.channelId,
       origin: request.origin,
       spec: { template: template.name, options: { ...request.options }, ...(request.inputs ? { inputs: { ...request.inputs } } : {}) },
-      resolved: null,
-      status: 'queued',
-      server: null,
-      promptId: null,
-      images: [],
-      failure: null,
       reply,
-      createdAt: now,
-      startedAt: null,
-      finishedAt: null,
-      deliveredAt: null,
-    };
+    });
     const place = this.#scheduler.enqueue(job);
     return { job, ...place };
   }
@@ -145,31 +133,31 @@ export class JobService {
 
   /** img2img on one image of a finished job, same prompt, moderate change. */
   vary(jobId: string, imageIndex: number, requester: Requester, reply: JobReplyHandle | null = null): Accepted {
-    const parent = this.#finishedWithImage(jobId, imageIndex);
-    const template = this.defaultTemplate('img2img');
-    const options = this.#carry(parent, template, ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler']);
-    if (findOption(template, 'denoise')) options['denoise'] = VARY_DENOISE;
-    return this.submit({
-      requester,
-      template: template.name,
-      options,
-      inputs: { image: { kind: 'job-output', jobId: parent.id, index: imageIndex } },
-      origin: { kind: 'vary', parentJobId: parent.id, imageIndex },
-    }, reply);
+    return this.#fromImage('vary', jobId, imageIndex, requester, reply);
   }
 
   /** The upscale template on one image of a finished job. */
   upscale(jobId: string, imageIndex: number, requester: Requester, reply: JobReplyHandle | null = null): Accepted {
+    return this.#fromImage('upscale', jobId, imageIndex, requester, reply);
+  }
+
+  /** A new job that starts from one image of a finished job, carrying over what still applies. */
+  #fromImage(kind: 'vary' | 'upscale', jobId: string, imageIndex: number, requester: Requester, reply: JobReplyHandle | null): Accepted {
     const parent = this.#finishedWithImage(jobId, imageIndex);
-    const template = this.defaultTemplate('upscale');
-    const options = this.#carry(parent, template, ['prompt', 'negative', 'checkpoint']);
-    return this.submit({
-      requester,
-      template: template.name,
-      options,
-      inputs: { image: { kind: 'job-output', jobId: parent.id, index: imageIndex } },
-      origin: { kind: 'upscale', parentJobId: parent.id, imageIndex },
-    }, reply);
+    const template = this.defaultTemplate(kind === 'vary' ? 'img2img' : 'upscale');
+    const carried = kind === 'vary' ? ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler'] : ['prompt', 'negative', 'checkpoint'];
+    const options = this.#carry(parent, template, carried);
+    if (kind === 'vary' && findOption(template, 'denoise')) options['denoise'] = VARY_DENOISE;
+    return this.submit(
+      {
+        requester,
+        template: template.name,
+        options,
+        inputs: { image: { kind: 'job-output', jobId: parent.id, index: imageIndex } },
+        origin: { kind, parentJobId: parent.id, imageIndex },
+      },
+      reply,
+    );
   }
 
   async cancel(jobId: string, requester: Requester): Promise<Job> {

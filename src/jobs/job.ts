@@ -69,6 +69,29 @@ export interface Job {
   deliveredAt: number | null;
 }
 
+/** What a new job must be told; everything else starts empty. */
+export type NewJob = Pick<Job, 'userId' | 'userName' | 'guildId' | 'channelId' | 'origin' | 'spec'> & Partial<Job>;
+
+/** A job just accepted: queued, on no server yet, nothing delivered. */
+export function createJob(init: NewJob): Job {
+  const createdAt = init.createdAt ?? Date.now();
+  return {
+    id: newJobId(createdAt),
+    resolved: null,
+    status: 'queued',
+    server: null,
+    promptId: null,
+    images: [],
+    failure: null,
+    reply: null,
+    createdAt,
+    startedAt: null,
+    finishedAt: null,
+    deliveredAt: null,
+    ...init,
+  };
+}
+
 export function isFinished(job: Pick<Job, 'status'>): boolean {
   return FINISHED_STATUSES.has(job.status);
 }

@@ -1,9 +1,9 @@
-import type { Job } from '../../src/jobs/job.ts';
+import { createJob, type Job } from '../../src/jobs/job.ts';
 
 /** A stored job as the scheduler leaves it; override what a test is about. */
 export function jobFixture(overrides: Partial<Job> & { prompt?: string } = {}): Job {
   const { prompt = 'a lighthouse at dusk', ...rest } = overrides;
-  return {
+  return createJob({
     id: 'lq3k9v2a1b2c3d4e5',
     userId: '111111111111111111',
     userName: 'ada',
@@ -11,17 +11,7 @@ export function jobFixture(overrides: Partial<Job> & { prompt?: string } = {}): 
     channelId: '333333333333333333',
     origin: { kind: 'command', command: 'imagine' },
     spec: { template: 'sdxl', options: { prompt } },
-    resolved: null,
-    status: 'queued',
-    server: null,
-    promptId: null,
-    images: [],
-    failure: null,
-    reply: null,
     createdAt: 1_700_000_000_000,
-    startedAt: null,
-    finishedAt: null,
-    deliveredAt: null,
     ...rest,
-  };
+  });
 }

@@ -1,30 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { newJobId, type Job, type JobImage } from '../../src/jobs/job.ts';
+import { createJob, type Job, type JobImage } from '../../src/jobs/job.ts';
 import { MemoryJobStore } from '../../src/jobs/job-store.ts';
 import { Scheduler, type ExecuteContext, type SchedulerUpdate } from '../../src/jobs/scheduler.ts';
 import { ComfycordError } from '../../src/errors.ts';
 
 function makeJob(userId: string, template = 'txt2img'): Job {
-  return {
-    id: newJobId(),
+  return createJob({
     userId,
     userName: userId,
     guildId: null,
     channelId: null,
     origin: { kind: 'command', command: 'imagine' },
     spec: { template, options: { prompt: 'a fox' } },
-    resolved: null,
-    status: 'queued',
-    server: null,
-    promptId: null,
-    images: [],
-    failure: null,
-    reply: null,
-    createdAt: Date.now(),
-    startedAt: null,
-    finishedAt: null,
-    deliveredAt: null,
-  };
+  });
 }
 
 /** An executor whose jobs finish only when the test says so. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
-import type { Job } from '../../src/jobs/job.ts';
+import { createJob, type Job } from '../../src/jobs/job.ts';
 import { sqlite, type DatabaseSync } from '../../src/store/sqlite.ts';
 
 /** A fresh folder per test, removed afterwards. */
@@ -55,7 +55,7 @@ export function fullJob(overrides: Partial<Job> = {}): Job {
 
 /** A just-accepted job: every nullable field null, no inputs. */
 export function bareJob(id: string, createdAt: number, overrides: Partial<Job> = {}): Job {
-  return {
+  return createJob({
     id,
     userId: 'u1',
     userName: 'user one',
@@ -63,19 +63,9 @@ export function bareJob(id: string, createdAt: number, overrides: Partial<Job> =
     channelId: null,
     origin: { kind: 'command', command: 'imagine' },
     spec: { template: 'txt2img', options: { prompt: `job ${id}` } },
-    resolved: null,
-    status: 'queued',
-    server: null,
-    promptId: null,
-    images: [],
-    failure: null,
-    reply: null,
     createdAt,
-    startedAt: null,
-    finishedAt: null,
-    deliveredAt: null,
     ...overrides,
-  };
+  });
 }
 
 /** A second, raw connection to the file, to look at or damage it behind the store's back. */
