@@ -12,6 +12,9 @@ import type { ReplyEditor } from './reply-editor.ts';
 import { createReplyTarget, type DeliveredMessage } from './reply-routes.ts';
 import { buildResultFiles } from './result-files.ts';
 
+/** How long place-in-line changes are gathered before messages are redrawn. */
+const POSITIONS_DELAY_MS = 200;
+
 export interface JobRepliesOptions {
   client: Client;
   scheduler: Scheduler;
@@ -34,6 +37,9 @@ export class JobReplies {
   readonly #progress = new Map<string, RunProgress>();
   readonly #finals = new Set<Promise<void>>();
   readonly #unsubscribe: Array<() => void> = [];
+  #positionsTimer: ReturnType<typeof setTimeout> | null = null;
+  /** "position/total" last drawn per waiting job. */
+  #shownPositions = new Map<string, string>();
 
   constructor(options: JobRepliesOptions) {
     this.#o = options;
@@ -56,6 +62,7 @@ export class JobReplies {
   }
 
   close(): void {
+    if (this.#positionsTimer !== null) clearTimeout(this.#positionsTimer);
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
   }
 
@@ -75,10 +82,7 @@ export class JobReplies {
         return;
       }
       case 'positions':
-        for (const [jobId, position] of update.positions) {
-          const job = this.#o.store.get(jobId);
-          if (job?.status === 'queued') this.#show(job, { kind: 'waiting', position, total: update.total });
-        }
+        this.#schedulePositions();
         return;
       case 'requeued': {
         this.#progress.delete(update.job.id);
@@ -89,6 +93,28 @@ export class JobReplies {
         return;
       }
     }
+  }
+
+  /**
+   * Places in line change on every enqueue and start; with hundreds waiting, redrawing
+   * each message per change would be quadratic. Changes are gathered for a moment, and
+   * only messages whose "position n of N" text actually changed are redrawn.
+   */
+  #schedulePositions(): void {
+    if (this.#positionsTimer !== null) return;
+    this.#positionsTimer = setTimeout(() => {
+      this.#positionsTimer = null;
+      const waiting = this.#o.scheduler.waiting();
+      const total = waiting.length;
+      const current = new Map<string, string>();
+      waiting.forEach((job, index) => {
+        const text = `${index + 1}/${total}`;
+        current.set(job.id, text);
+        if (this.#shownPositions.get(job.id) !== text) this.#show(job, { kind: 'waiting', position: index + 1, total });
+      });
+      this.#shownPositions = current;
+    }, POSITIONS_DELAY_MS);
+    this.#positionsTimer.unref();
   }
 
   #onStatus(job: Job): void {

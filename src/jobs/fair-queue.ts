@@ -82,16 +82,15 @@ export class FairQueue<T extends FairQueueItem> {
 
   /** Every waiting job in the order `take()` would return them (with no filter). */
   ordered(): T[] {
-    const served = new Map(this.#lastServed);
-    const lines = new Map([...this.#lines].map(([userId, line]) => [userId, { ...line, jobs: [...line.jobs] }]));
+    // Once served, a user ranks after everyone else, so from the current turn order on
+    // it is plain round-robin: the k-th round takes each user's k-th job. O(n + u log u).
+    const lines = this.#turnOrder().map(([, line]) => line.jobs);
     const order: T[] = [];
-    let turn = this.#turn;
-    while (lines.size > 0) {
-      const [userId, line] = FairQueue.#first(lines, served);
-      order.push(line.jobs.shift()!);
-      turn += 1;
-      served.set(userId, turn);
-      if (line.jobs.length === 0) lines.delete(userId);
+    for (let round = 0; order.length < this.#size; round += 1) {
+      for (const jobs of lines) {
+        const job = jobs[round];
+        if (job !== undefined) order.push(job);
+      }
     }
     return order;
   }
@@ -123,11 +122,4 @@ export class FairQueue<T extends FairQueueItem> {
     return lineA.arrival - lineB.arrival;
   }
 
-  static #first<U extends { arrival: number }>(lines: Map<string, U>, served: Map<string, number>): [string, U] {
-    let best: [string, U] | undefined;
-    for (const entry of lines) {
-      if (!best || FairQueue.#compare(entry[0], entry[1], best[0], best[1], served) < 0) best = entry;
-    }
-    return best!;
-  }
 }

@@ -148,6 +148,11 @@ export class Scheduler {
     return position === undefined ? null : { position, total: this.#waiting.size };
   }
 
+  /** Waiting jobs in the order they will be served. */
+  waiting(): Job[] {
+    return this.#waiting.ordered();
+  }
+
   /** Jobs of this user that are waiting or on a server. */
   pendingFor(userId: string): Job[] {
     return this.pending().filter((job) => job.userId === userId);
