@@ -30,8 +30,9 @@ interface Member {
   objectInfoAt: number;
   /** Checkpoint of the last job started there: likely still loaded in VRAM. */
   lastCheckpoint: string | null;
-  /** Fires when the server has been unreachable for `lostAfterMs`. */
+  /** Fires when the server has been unreachable for `lostAfterMs`; runs only after it was once ready. */
   lostTimer: ReturnType<typeof setTimeout> | null;
+  everReady: boolean;
 }
 
 /**
@@ -63,7 +64,7 @@ export class ServerPool {
       const name = config.name ?? (duplicate ? `${hosts[index]}#${index + 1}` : hosts[index]!);
       const { name: _name, weight = 1, ...serverOptions } = config;
       const server = new ComfyServer({ ...serverOptions, logger: this.#log });
-      const member: Member = { name, server, weight, objectInfo: null, objectInfoAt: 0, lastCheckpoint: null, lostTimer: null };
+      const member: Member = { name, server, weight, objectInfo: null, objectInfoAt: 0, lastCheckpoint: null, lostTimer: null, everReady: false };
       server.on('state', (state) => this.#onState(member, state));
       this.#members.set(name, member);
     });
@@ -71,10 +72,11 @@ export class ServerPool {
 
   #onState(member: Member, state: string): void {
     if (state === 'ready') {
+      member.everReady = true;
       if (member.lostTimer !== null) clearTimeout(member.lostTimer);
       member.lostTimer = null;
       void this.refreshObjectInfo(member.name);
-    } else if (state === 'reconnecting' && member.lostTimer === null) {
+    } else if (state === 'reconnecting' && member.lostTimer === null && member.everReady) {
       // A blip is ridden out by the socket's own recovery; a long outage sends the jobs elsewhere.
       member.lostTimer = setTimeout(() => {
         member.lostTimer = null;
@@ -170,7 +172,9 @@ export class ServerPool {
    */
   assertCanRun(templateName: string): void {
     const members = [...this.#members.values()];
-    const ready = members.filter((member) => member.server.state === 'ready');
+    // A server reconnecting within its grace period (lostTimer running) still counts:
+    // a socket blip or a quick ComfyUI restart queues jobs instead of refusing them.
+    const ready = members.filter((member) => member.server.state === 'ready' || member.lostTimer !== null);
     if (ready.length === 0) {
       const names = members.map((member) => member.name).join(', ');
       throw new NoServerError(`ComfyUI (${names}) is not reachable. Try again in a minute.`);

@@ -160,8 +160,8 @@ export function promptValidationError(bodyText: string, graph?: ApiGraph): Promp
   try {
     body = JSON.parse(bodyText);
   } catch {
-    const snippet = bodyText.trim().slice(0, 300) || 'no details given';
-    return new PromptValidationError(`ComfyUI refused the workflow: ${snippet}`, 'unparsed', [], undefined, bodyText.slice(0, 2000));
+    // An unreadable body (a proxy's HTML page, say) is for the log, not for the user.
+    return new PromptValidationError('ComfyUI refused the workflow (HTTP 400) without saying why.', 'unparsed', [], undefined, bodyText.slice(0, 2000));
   }
   const error = isObject(body) && isObject(body['error']) ? body['error'] : isObject(body) ? body : {};
   const nodeErrors = isObject(body) ? body['node_errors'] : undefined;

@@ -1,4 +1,5 @@
 import type { ComfycordError } from '../errors.ts';
+import { detectImageFormat } from '../images/image-format.ts';
 import type { Logger } from '../log.ts';
 import type { RunEvent, RunResult } from '../jobs/run-events.ts';
 import type { ComfyBinaryMessage, ComfyMessage, NodeOutput } from './messages.ts';
@@ -185,7 +186,11 @@ export class TrackedRun {
   }
 
   handleBinary(message: ComfyBinaryMessage): void {
-    if (message.type === 'preview') this.emit({ type: 'preview', mime: message.mime, image: message.image });
+    // A preview whose bytes are not the image they claim would be uploaded to Discord as a broken file.
+    if (message.type === 'preview') {
+      if (detectImageFormat(message.image) !== undefined) this.emit({ type: 'preview', mime: message.mime, image: message.image });
+      else this.#log.debug({ promptId: this.promptId, bytes: message.image.length }, 'comfy preview is not an image; dropped');
+    }
     else if (message.type === 'progress_text') this.emit({ type: 'progress_text', node: message.nodeId, text: message.text });
   }
 }

@@ -1,3 +1,4 @@
+import { deferReplyWithRetry } from '../discord/defer-reply.ts';
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import type { Accepted, Requester } from '../app/job-service.ts';
 import { requesterOf } from '../discord/caller.ts';
@@ -48,7 +49,7 @@ async function newJobFrom(interaction: ButtonInteraction, intent: NewJobIntent, 
   const parent = context.jobs.get(intent.jobId);
   const index = intent.imageIndex ?? 0;
   precheckNewJob(parent, intent.action, index, requester, context);
-  await interaction.deferReply();
+  await deferReplyWithRetry(interaction);
   const reply = toStoredHandle(replyHandleOf(interaction, context));
   let accepted: Accepted;
   if (intent.action === 'reroll') accepted = context.jobs.reroll(parent.id, requester, reply);

@@ -1,3 +1,4 @@
+import { deferReplyWithRetry } from '../discord/defer-reply.ts';
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import type { SystemStats } from '../comfy/http.ts';
 import { requesterOf } from '../discord/caller.ts';
@@ -28,7 +29,7 @@ export const comfyCommand: SlashCommand = {
     const sub = interaction.options.getSubcommand(false);
     if (sub !== 'status') throw new InputError(`/comfy ${sub ?? ''} is not known to this bot version.`);
     // /system_stats may take up to the timeout: acknowledge first.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await deferReplyWithRetry(interaction, { flags: MessageFlags.Ephemeral });
     const servers = await serverHealth(context, STATS_TIMEOUT_MS);
     const pending = context.scheduler.pending();
     const waiting = pending.filter((job) => context.scheduler.position(job.id) !== null).length;

@@ -19,7 +19,8 @@ export function precheckAttachment(
 ): void {
   if (allowedHosts !== undefined && attachment.url !== undefined) checkAttachmentUrl(attachment.url, allowedHosts);
   const type = attachment.contentType?.split(';')[0]?.trim().toLowerCase() ?? null;
-  if (type !== null && (!type.startsWith('image/') || type === 'image/svg+xml')) {
+  // application/octet-stream says nothing either way: the downloader checks the bytes.
+  if (type !== null && type !== 'application/octet-stream' && (!type.startsWith('image/') || type === 'image/svg+xml')) {
     throw new AttachmentRejectedError('not-image', `That file is not an image (${type}). Attach a PNG, JPEG or WebP.`, { context: { type, name: attachment.name } });
   }
   if (attachment.size > maxBytes) {

@@ -1,3 +1,4 @@
+import { deferReplyWithRetry } from '../discord/defer-reply.ts';
 import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction, type Message } from 'discord.js';
 import type { Requester } from '../app/job-service.ts';
 import type { ComfyServer } from '../comfy/server.ts';
@@ -45,7 +46,7 @@ export const showCommand: SlashCommand = {
       return;
     }
     const server = job.status === 'done' ? serverWithImages(job, context) : null;
-    await interaction.deferReply();
+    await deferReplyWithRetry(interaction);
     const state = server === null ? finalStateWithoutImages(job) : await doneState(job, server, interaction, context);
     const view = renderJobView(jobInfo(job), state);
     const message = await interaction.editReply(toDiscordEdit({ ...view, attachments: 'replace', resultingFiles: view.files }));

@@ -1,3 +1,4 @@
+import { deferReplyWithRetry } from '../discord/defer-reply.ts';
 import type { ButtonInteraction, ChatInputCommandInteraction, MessageContextMenuCommandInteraction, ModalSubmitInteraction } from 'discord.js';
 import type { Accepted, NewJobRequest, Requester } from '../app/job-service.ts';
 import { isAgeRestricted } from '../discord/caller.ts';
@@ -34,7 +35,7 @@ export async function startJob(interaction: Deferrable, asked: StartJob, context
     options: request.options,
     imageOptions: request.imageUrl === null ? [] : ['image'],
   });
-  await interaction.deferReply();
+  await deferReplyWithRetry(interaction);
   let inputs: Record<string, InputImageRef> | undefined;
   if (request.imageUrl !== null) inputs = { image: await takeImage(request.imageUrl, template, context) };
   return context.jobs.submit(

@@ -154,7 +154,7 @@ describe('/img2img refuses bad attachments with a clear ephemeral reply', () => 
 
   it('decompression bomb: a small file claiming 30000×30000 pixels is refused from its header', async () => {
     const raw = await img2img({ data: await pngClaiming(30_000, 30_000), filename: 'cat.png', contentType: 'image/png' });
-    await expectPrivateRefusal(raw, /30000×30000; the limit is 1 megapixels/);
+    await expectPrivateRefusal(raw, /30000×30000; the limit is 1 megapixel\./);
   });
 
   it('not from Discord: an attachment URL on another host is never fetched', async () => {

@@ -42,13 +42,11 @@ describe('refusals and failures the user can read', () => {
     expect(messageJson(final).content).toMatch(/^❌ Failed — ComfyUI at 127\.0\.0\.1:\d+ answered POST \/prompt with HTTP 500: 500 Internal Server Error\.$/u);
   });
 
-  it('ComfyUI down: refused at once with a message that says so, nothing left waiting', async () => {
-    h = await BotHarness.start();
-    const down = new Promise<void>((resolve) => h!.bot.context.pool.get(h!.bot.context.pool.names()[0]!)!.once('state', () => resolve()));
-    h.comfy.setDown(true);
-    await down;
+  it('ComfyUI unreachable since start: refused at once with a message that says so, nothing left waiting', async () => {
+    // (A server that was up and drops is different: jobs wait through its grace period, see comfy-outage.)
+    h = await BotHarness.start({ env: { COMFY_URL: 'http://127.0.0.1:9' } });
     const raw = await h.imagine('a red fox');
-    await expectEphemeralRefusal(h, raw, /^⚠️ No ComfyUI server can run this right now: ComfyUI \(127\.0\.0\.1:\d+\) is not reachable\. Try again in a minute\.$/u);
+    await expectEphemeralRefusal(h, raw, /^⚠️ No ComfyUI server can run this right now: ComfyUI \(127\.0\.0\.1:9\) is not reachable\. Try again in a minute\.$/u);
     expect(h.bot.context.scheduler.pending()).toEqual([]);
   });
 

@@ -101,8 +101,10 @@ describe('promptValidationError', () => {
     expect(lines[10]).toBe('…and 2 more problems');
   });
 
-  it('keeps a body that is not JSON readable', () => {
-    expect(rejected('Bad Request from proxy').userMessage).toBe('ComfyUI refused the workflow: Bad Request from proxy');
+  it('keeps a body that is not JSON out of the user message, and in the log context', () => {
+    const error = rejected('<html><body>Bad Request from proxy</body></html>');
+    expect(error.userMessage).toBe('ComfyUI refused the workflow (HTTP 400) without saying why.');
+    expect(JSON.stringify(error.context)).toContain('Bad Request from proxy');
   });
 });
 

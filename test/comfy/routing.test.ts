@@ -27,6 +27,10 @@ function historyFor(promptId: string, outputs: Record<string, unknown>, status =
   return { [promptId]: { outputs, status: { status_str: status, completed: status === 'success', messages: [] } } };
 }
 
+/** Image signatures with stand-in bodies: the adapter drops previews that are not images. */
+const JPEG_BYTES = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('legacy-jpeg')]);
+const PNG_BYTES = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('png-for-b')]);
+
 describe('ComfyServer routing (scripted frames)', () => {
   it('sends client_id, a lowercase UUID prompt_id and the preview method', async () => {
     comfy = await startScriptedComfy();
@@ -58,8 +62,8 @@ describe('ComfyServer routing (scripted frames)', () => {
     await comfy.send('execution_start', { prompt_id: A });
     await comfy.send('execution_cached', { prompt_id: A, nodes: ['1'] });
     await comfy.send('executing', { node: '2', display_node: '2', prompt_id: A });
-    await comfy.sendBinary(encodePreviewFrame(Buffer.from('legacy-jpeg'))); // type 1: no prompt id
-    await comfy.sendBinary(encodePreviewWithMetadataFrame(Buffer.from('png-for-b'), { prompt_id: B, node_id: '2', image_type: 'image/png' }));
+    await comfy.sendBinary(encodePreviewFrame(JPEG_BYTES)); // type 1: no prompt id
+    await comfy.sendBinary(encodePreviewWithMetadataFrame(PNG_BYTES, { prompt_id: B, node_id: '2', image_type: 'image/png' }));
     await comfy.sendBinary(encodeProgressTextFrame('2', 'step text'));
     await comfy.send('progress', { value: 1, max: 3, prompt_id: A, node: '2' });
     await comfy.send('progress', { value: 1, max: 9, prompt_id: 'someone-else', node: '7' });
@@ -69,11 +73,11 @@ describe('ComfyServer routing (scripted frames)', () => {
       { type: 'started' },
       { type: 'cached', nodes: ['1'] },
       { type: 'node', node: '2', classType: 'SlowProgress', index: 1, total: 3 },
-      { type: 'preview', mime: 'image/jpeg', image: Buffer.from('legacy-jpeg') },
+      { type: 'preview', mime: 'image/jpeg', image: JPEG_BYTES },
       { type: 'progress_text', node: '2', text: 'step text' },
       { type: 'progress', node: '2', value: 1, max: 3 },
     ]);
-    expect(b.events.filter((e) => e.type === 'preview')).toEqual([{ type: 'preview', mime: 'image/png', image: Buffer.from('png-for-b') }]);
+    expect(b.events.filter((e) => e.type === 'preview')).toEqual([{ type: 'preview', mime: 'image/png', image: PNG_BYTES }]);
 
     comfy.routes.set('GET /history/*', () => ({
       status: 200,

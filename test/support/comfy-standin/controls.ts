@@ -33,7 +33,7 @@ export interface BenchKnobs {
   promptDurationMs?: number;
   /** A preview frame every N steps instead of every step (default 1, as ComfyUI). */
   previewEverySteps?: number;
-  /** 'noise' saves photo-like PNGs (≈1.5 MB at 1024×1024) instead of flat colours (default 'flat'). */
+  /** 'noise' saves photo-like PNGs (≈1.7 MB at 1024×1024) instead of flat colours (default 'flat'). */
   outputTexture?: OutputTexture;
 }
 

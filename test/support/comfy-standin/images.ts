@@ -85,7 +85,7 @@ function firstUpstream(graph: Graph, inputs: Record<string, unknown>, files: Fil
 /**
  * One PNG of the batch; `index` shifts the colour a little so batch members differ.
  * With the 'noise' texture a generated image is blurred noise instead of a flat
- * colour: it compresses like a real render (about 1.5 MB at 1024×1024, where a flat
+ * colour: it compresses like a real render (about 1.7 MB at 1024×1024, where a flat
  * one is a few KB), for benchmarks of fetching, re-encoding and uploading results.
  */
 export async function renderPng(source: ImageSource, index: number, texture: OutputTexture = 'flat'): Promise<Buffer> {
