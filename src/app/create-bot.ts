@@ -121,7 +121,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     async stop() {
       accepting = false;
       scheduler.close();
-      await Promise.race([replies.flush(), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      // Final edits under way get up to 5 s; the timer must not keep the process alive after.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([replies.flush(), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      clearTimeout(timer);
       replies.close();
       await editor.close();
       await client.destroy();

@@ -1,0 +1,168 @@
+import type { RecordedRequest } from '../test/support/discord-standin/index.ts';
+import { BotRig, benchUser } from './bot-rig.ts';
+import type { JobSummary } from './bot-process.ts';
+import { ComfyRig, type PromptTimeline } from './comfy-rig.ts';
+import { fmt, type Benchmark, type BenchResult, type Cell } from './report.ts';
+import { percentile, pollUntil } from './stats.ts';
+
+/**
+ * Benchmark 3: 20 jobs running at once (one per ComfyUI stand-in) at 20 steps/s with
+ * a preview every second step (10 fps), against a Discord REST stand-in enforcing
+ * Discord-like rate limits (5 edits per 5 s per message, 50/s global). Run twice in
+ * the same benchmark: with the bot's default edit settings, and with a larger global
+ * edit budget. Measured over the window in which all 20 run: edits sent per second,
+ * 429s, and how long a step takes to show.
+ */
+
+const JOBS = 20;
+const STEP_MS = 50;
+const PREVIEW_EVERY = 2;
+
+function isMessageEdit(request: RecordedRequest): boolean {
+  return request.method === 'PATCH' && /\/messages\/[^/]+$/.test(request.route);
+}
+
+/** The interaction token in a webhook route: /webhooks/{app}/{token}/messages/{id}. */
+function tokenOf(request: RecordedRequest): string | undefined {
+  const parts = request.route.split('/');
+  return parts[1] === 'webhooks' ? parts[3] : undefined;
+}
+
+interface Scenario {
+  label: string;
+  env: Record<string, string>;
+}
+
+interface ScenarioResult {
+  row: Cell[];
+  count429: number;
+}
+
+/** One run: 20 stand-ins, the bot with `env`, 20 /imagine at once; measured over the window all 20 sample. */
+async function runScenario(scenario: Scenario, steps: number): Promise<ScenarioResult> {
+  const comfy = await ComfyRig.start(JOBS, { bench: { promptDurationMs: steps * STEP_MS, previewEverySteps: PREVIEW_EVERY } });
+  let jobs: JobSummary[] = [];
+  let requests: readonly RecordedRequest[] = [];
+  let count429 = 0;
+  try {
+    const bot = await BotRig.start({ comfyUrls: comfy.urls, env: scenario.env });
+    try {
+      bot.discord.rest.setRateLimits({});
+      for (let i = 0; i < JOBS; i += 1) await bot.imagine(benchUser(i), { steps, size: '1024x1024' });
+      jobs = await pollUntil(
+        'every final edit',
+        async () => {
+          const all = await bot.jobs();
+          const failed = all.find((job) => job.status === 'failed' || job.status === 'cancelled');
+          if (failed) throw new Error(`job ${failed.id} ${failed.status}: ${(await bot.logs()).problems.join(' | ')}`);
+          return all.length === JOBS && all.every((job) => job.deliveredAt !== null) ? all : undefined;
+        },
+        steps * STEP_MS + 60_000,
+        200,
+      );
+      requests = [...bot.discord.rest.requests];
+      count429 = bot.discord.rest.count429;
+    } finally {
+      await bot.stop();
+    }
+  } finally {
+    await comfy.close();
+  }
+
+  const timelineByToken = new Map<string, PromptTimeline>();
+  for (const job of jobs) {
+    const timeline = job.promptId === null ? undefined : comfy.prompts.get(job.promptId);
+    if (job.token !== null && timeline) timelineByToken.set(job.token, timeline);
+  }
+  const timelines = [...timelineByToken.values()];
+  const from = Math.max(...timelines.map((t) => t.steps.get(1) ?? Number.POSITIVE_INFINITY));
+  const to = Math.min(...timelines.map((t) => t.steps.get(steps) ?? Number.NEGATIVE_INFINITY));
+  const windowMs = to - from;
+  if (!(windowMs > 0)) throw new Error('the 20 jobs never all ran at the same time');
+  const edits = requests.filter((r) => isMessageEdit(r) && r.at >= from && r.at <= to);
+  const delivered = edits.filter((r) => r.status === 200);
+  const previews = delivered.filter((r) => r.files.some((file) => file.filename.startsWith('preview')));
+  // Age of the step an edit shows when it arrives; and, for every step, how long until an edit showed it (or a later one).
+  const ages: number[] = [];
+  const shownBy = new Map<string, Array<{ at: number; step: number }>>();
+  for (const edit of requests.filter((r) => isMessageEdit(r) && r.status === 200)) {
+    const shown = /step (\d+)\/\d+/.exec((edit.json as { content?: string } | undefined)?.content ?? '');
+    const token = tokenOf(edit) ?? '';
+    const stepAt = shown ? timelineByToken.get(token)?.steps.get(Number(shown[1])) : undefined;
+    if (shown === null || stepAt === undefined) continue;
+    if (edit.at >= from && edit.at <= to) ages.push(edit.at - stepAt);
+    shownBy.set(token, [...(shownBy.get(token) ?? []), { at: edit.at, step: Number(shown[1]) }]);
+  }
+  const delays: number[] = [];
+  for (const [token, timeline] of timelineByToken) {
+    const shown = shownBy.get(token) ?? [];
+    for (const [step, at] of timeline.steps) {
+      if (at < from || at > to) continue;
+      const first = shown.find((edit) => edit.step >= step && edit.at >= at);
+      if (first) delays.push(first.at - at);
+    }
+  }
+  const perMessage = new Map<string, number[]>();
+  for (const edit of delivered) perMessage.set(tokenOf(edit) ?? '', [...(perMessage.get(tokenOf(edit) ?? '') ?? []), edit.at]);
+  const gaps = [...perMessage.values()].flatMap((times) => times.slice(1).map((at, i) => at - times[i]!));
+  const finalLag = jobs.map((job) => {
+    const timeline = job.promptId === null ? undefined : comfy.prompts.get(job.promptId);
+    return job.deliveredAt! - (timeline?.doneAt ?? job.deliveredAt!);
+  });
+  const seconds = windowMs / 1000;
+  const editedMessages = new Set(delivered.map((edit) => tokenOf(edit))).size;
+  return {
+    count429,
+    row: [
+      scenario.label,
+      fmt(seconds, 1),
+      fmt(edits.length / seconds, 2),
+      fmt(previews.length / seconds, 2),
+      `${editedMessages}/${JOBS}`,
+      count429,
+      `${fmt(percentile(delays, 50), 0)} / ${fmt(percentile(delays, 95), 0)}`,
+      `${fmt(percentile(ages, 50), 0)} / ${fmt(percentile(ages, 95), 0)}`,
+      fmt(percentile(gaps, 50), 0),
+      `${fmt(percentile(finalLag, 50), 0)} / ${fmt(Math.max(...finalLag), 0)}`,
+    ],
+  };
+}
+
+export const progressBenchmark: Benchmark = {
+  name: 'progress',
+  title: '3. Progress under load',
+  async run({ quick }): Promise<BenchResult> {
+    const steps = quick ? 60 : 240;
+    const scenarios: Scenario[] = [
+      { label: 'bot defaults', env: {} },
+      // Interaction-token edits are not bot-token requests, so Discord's 50/s global limit does not apply to them.
+      { label: 'EDIT_BUDGET_PER_SECOND=20', env: { EDIT_BUDGET_PER_SECOND: '20' } },
+    ];
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios) results.push(await runScenario(scenario, steps));
+    const defaults = results[0]!;
+    return {
+      tables: [
+        {
+          title: `3. Progress under load — ${JOBS} concurrent jobs, ${1000 / STEP_MS} steps/s, previews ${1000 / STEP_MS / PREVIEW_EVERY} fps, Discord rate limits on`,
+          columns: ['bot', 'window s', 'edits/s', 'with preview/s', 'msgs edited', '429s', 'step→edit p50/p95 ms', 'shown step age p50/p95 ms', 'gap per msg p50 ms', 'final lag p50/max ms'],
+          rows: results.map((result) => result.row),
+          notes: [
+            'Defaults: EDIT_INTERVAL_MS 1500, PREVIEW_INTERVAL_MS 4000, EDIT_BUDGET_PER_SECOND 5. Rate limits: 5 edits per 5 s per message, 50/s global (bot token).',
+            'Window = all 20 jobs sampling. step→edit: for every step in the window, time until an edit showing it (or a later step) reached the REST stand-in.',
+            'shown step age: at each edit\'s arrival, how old the step it shows was. 429s: whole run. final lag: prompt done → final edit confirmed.',
+          ],
+        },
+      ],
+      targets: [
+        { benchmark: '3. progress: 429s received (defaults)', target: '0', measured: String(defaults.count429), met: defaults.count429 === 0 },
+        ...results.slice(1).map((result) => ({
+          benchmark: `3. progress: 429s received (${String(result.row[0])})`,
+          target: '0',
+          measured: String(result.count429),
+          met: result.count429 === 0,
+        })),
+      ],
+    };
+  },
+};
