@@ -31,9 +31,9 @@ export const comfyCommand: SlashCommand = {
     // /system_stats may take up to the timeout: acknowledge first.
     await deferReplyWithRetry(interaction, { flags: MessageFlags.Ephemeral });
     const servers = await serverHealth(context, STATS_TIMEOUT_MS);
-    const pending = context.scheduler.pending();
-    const waiting = pending.filter((job) => context.scheduler.position(job.id) !== null).length;
-    await interaction.editReply({ embeds: [serverStatusEmbed(servers, { waiting, running: pending.length - waiting })], allowedMentions: { parse: [] } });
+    // Counts only: no need to order the line or look each job up in it.
+    const line = { waiting: context.scheduler.waitingCount(), running: context.scheduler.running().length };
+    await interaction.editReply({ embeds: [serverStatusEmbed(servers, line)], allowedMentions: { parse: [] } });
     context.logger.info(
       { command: 'comfy status', userId: requester.userId, servers: servers.map((s) => ({ name: s.name, state: s.state, stats: s.stats.ok })) },
       'server status shown',

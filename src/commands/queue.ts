@@ -17,13 +17,18 @@ export const queueCommand: SlashCommand = {
 
 /** Everything /queue shows, read from the scheduler and the pool at one moment. */
 export function queueReport(userId: string, context: Pick<CommandContext, 'scheduler' | 'pool'>): QueueReport {
-  const pending = context.scheduler.pending();
-  const places = pending.map((job) => ({ job, place: context.scheduler.position(job.id) }));
-  const waiting = places.filter((entry) => entry.place !== null).length;
+  // One pass over the line for everyone's places, rather than a search of it per job.
+  const waiting = context.scheduler.waiting();
+  const places = new Map(waiting.map((job, index) => [job.id, index + 1]));
+  const pending = context.scheduler.pendingFor(userId);
+  const placeOf = (jobId: string) => {
+    const position = places.get(jobId);
+    return position === undefined ? null : { position, total: waiting.length };
+  };
   return {
-    mine: places.filter((entry) => entry.job.userId === userId),
-    waiting,
-    running: pending.length - waiting,
+    mine: pending.map((job) => ({ job, place: placeOf(job.id) })),
+    waiting: waiting.length,
+    running: context.scheduler.running().length,
     servers: context.pool.status().map(({ name, state, queueRemaining, inFlight }) => ({ name, state, queueRemaining, inFlight })),
   };
 }

@@ -1,7 +1,10 @@
 /**
  * A token bucket shared by every message the bot edits, so a busy server cannot turn
  * twenty progress replies into a burst of 429s. Over any window of T ms at most
- * `burst + ratePerSecond × T / 1000` edits start. A global 429 pauses the whole bucket.
+ * `burst + ratePerSecond × T / 1000` progress edits start. Finals (one per job, never
+ * dropped) do not wait for a token: they are charged to the bucket, which may go into
+ * debt by up to one burst, so progress edits make way for them. A global 429 pauses
+ * the whole bucket, finals included.
  */
 export interface EditBudgetOptions {
   /** Sustained edits per second across all messages. Default 5. */
@@ -27,13 +30,35 @@ export class EditBudget {
     this.#updatedAt = this.#now();
   }
 
-  /** Takes one edit's worth of budget if there is one. */
-  tryTake(): boolean {
+  /** Whether `tryTake` would succeed now, without taking. */
+  canTake(): boolean {
     const now = this.#refill();
     // The epsilon absorbs float error in the refill, so a timer set for the refill moment finds a whole token.
-    if (now < this.#pausedUntil || this.#tokens < 1 - 1e-9) return false;
+    return now >= this.#pausedUntil && this.#tokens >= 1 - 1e-9;
+  }
+
+  /** Takes one edit's worth of budget if there is one. */
+  tryTake(): boolean {
+    if (!this.canTake()) return false;
     this.#tokens = Math.max(0, this.#tokens - 1);
     return true;
+  }
+
+  /**
+   * Charges one edit that must not wait for the budget (a final). Only a global pause
+   * refuses it. The debt is capped at one burst: a wave of finals delays progress
+   * edits by at most burst ÷ rate seconds, however many there are.
+   */
+  takeUrgent(): boolean {
+    const now = this.#refill();
+    if (now < this.#pausedUntil) return false;
+    this.#tokens = Math.max(-this.#burst, this.#tokens - 1);
+    return true;
+  }
+
+  /** When `takeUrgent` can succeed (now or later). */
+  urgentAvailableAt(): number {
+    return Math.max(this.#now(), this.#pausedUntil);
   }
 
   /** When the next `tryTake` can succeed (now or later), in the clock's ms. */

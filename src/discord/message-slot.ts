@@ -61,3 +61,44 @@ export function settle(state: QueuedState, error: Error | null): void {
     else waiter.reject(error);
   }
 }
+
+/**
+ * The slots that have a state waiting to be sent, in the order each began waiting
+ * (a state replaced by a newer one keeps its place). Every write to a slot's
+ * `pending` goes through `set`, so the editor can look at these alone, not at every
+ * message it tracks, and knows without looking whether any final waits.
+ */
+export class WaitingSlots implements Iterable<MessageSlot> {
+  readonly #slots = new Set<MessageSlot>();
+  #finals = 0;
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  /** How many of the waiting states are finals. */
+  get finals(): number {
+    return this.#finals;
+  }
+
+  set(slot: MessageSlot, state: QueuedState | null): void {
+    if (slot.pending?.final === true) this.#finals -= 1;
+    if (state?.final === true) this.#finals += 1;
+    slot.pending = state;
+    if (state === null) this.#slots.delete(slot);
+    else this.#slots.add(slot);
+  }
+
+  [Symbol.iterator](): Iterator<MessageSlot> {
+    return this.#slots.values();
+  }
+}
+
+/** Sending order: finals before progress; then the message whose last edit is oldest (never edited first). */
+export function servedFirst(a: MessageSlot, b: MessageSlot): number {
+  const finalA = a.pending?.final === true;
+  const finalB = b.pending?.final === true;
+  if (finalA !== finalB) return finalA ? -1 : 1;
+  if (a.lastSentAt === b.lastSentAt) return 0;
+  return a.lastSentAt < b.lastSentAt ? -1 : 1;
+}

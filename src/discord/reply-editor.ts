@@ -6,7 +6,7 @@ import { planEdit, type EditPlan } from './edit-plan.ts';
 import { RetryPolicy } from './edit-retry.ts';
 import type { ReplyEditorOptions, ReplyEditorStats } from './reply-editor-options.ts';
 import type { MessageView } from './message-view.ts';
-import { newSlot, settle, type MessageSlot, type QueuedState } from './message-slot.ts';
+import { newSlot, servedFirst, settle, WaitingSlots, type MessageSlot, type QueuedState } from './message-slot.ts';
 import type { ReplySink } from './reply-target.ts';
 
 export type { ReplySink } from './reply-target.ts';
@@ -17,14 +17,20 @@ export type { ReplyEditorOptions, ReplyEditorStats } from './reply-editor-option
  * Per message: at most one edit in flight, only the newest state is kept (older ones
  * are dropped), a minimum interval between edits, previews uploaded at most every
  * `previewIntervalMs`, and edits that would change nothing skipped. Across messages:
- * one token bucket. A final state skips the per-message interval, goes first for the
- * budget, retries transient failures with backoff (a 429's retry-after respected),
- * and settles its promise only when delivered or when every route has failed.
- * After a final is requested, progress states for that message are ignored.
+ * one token bucket for progress edits. A final state skips the per-message interval and
+ * does not wait for the budget (it is charged to it, so progress makes way), retries
+ * transient failures with backoff (a 429's retry-after respected), and settles its
+ * promise only when delivered or when every route has failed. After a final is
+ * requested, progress states for that message are ignored.
+ *
+ * Cost: a burst of updates (e.g. a queue-position redraw of hundreds of messages) is
+ * handled by one pass per tick, and a pass looks only at messages with a state waiting,
+ * not at every message tracked.
  */
 
 export class ReplyEditor {
   readonly #messages = new Map<string, MessageSlot>();
+  readonly #waiting = new WaitingSlots();
   readonly #budget: EditBudget;
   readonly #now: () => number;
   readonly #log: Logger;
@@ -42,7 +48,8 @@ export class ReplyEditor {
   };
   readonly #finals = new Set<Promise<void>>();
   #timer: ReturnType<typeof setTimeout> | null = null;
-  #pumping = false;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #pumpQueued = false;
   #closing: Promise<void> | null = null;
   #closed = false;
 
@@ -100,10 +107,11 @@ export class ReplyEditor {
         this.#stats.droppedSuperseded += 1;
         return;
       }
-      if (message.pending !== null) this.#drop(message);
-      message.pending = { view, final: false, waiters: [], attempts: 0 };
+      // Replaced in place: the message keeps its turn among those waiting.
+      if (message.pending !== null) this.#stats.droppedSuperseded += 1;
+      this.#setPending(message, { view, final: false, waiters: [], attempts: 0 });
       message.previewDueAt = 0;
-      this.#pump();
+      this.#requestPump();
       return;
     }
     if (message === undefined || this.#closing !== null) {
@@ -115,7 +123,7 @@ export class ReplyEditor {
     const delivered = new Promise<void>((resolve, reject) => {
       const waiters = message.pending?.final === true ? message.pending.waiters : [];
       if (message.pending !== null) this.#stats.droppedSuperseded += 1;
-      message.pending = { view, final: true, waiters: [...waiters, { resolve, reject }], attempts: 0 };
+      this.#setPending(message, { view, final: true, waiters: [...waiters, { resolve, reject }], attempts: 0 });
     });
     message.sealed = true;
     // Marked handled so a caller that forgets to await cannot crash the process; failures are logged here.
@@ -126,7 +134,7 @@ export class ReplyEditor {
     );
     this.#finals.add(settled);
     void settled.then(() => this.#finals.delete(settled));
-    this.#pump();
+    this.#requestPump();
     return delivered;
   }
 
@@ -141,7 +149,7 @@ export class ReplyEditor {
   }
 
   async #shutDown(): Promise<void> {
-    for (const message of this.#messages.values()) {
+    for (const message of [...this.#waiting]) {
       if (message.pending !== null && !message.pending.final) this.#drop(message);
     }
     let timeout: ReturnType<typeof setTimeout> | undefined;
@@ -156,45 +164,80 @@ export class ReplyEditor {
           if (state?.final !== true) continue;
           settle(state, new ReplyDeliveryError('editor closed before delivery', { messageKey: message.key }));
         }
-        message.pending = null;
+        this.#setPending(message, null);
       }
     }
     this.#closed = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#clearTimer();
   }
 
   #drop(message: MessageSlot): void {
-    message.pending = null;
+    this.#setPending(message, null);
     this.#stats.droppedSuperseded += 1;
   }
 
+  /** Every write to `pending` goes through here, so `#waiting` holds exactly the messages with one. */
+  #setPending(message: MessageSlot, state: QueuedState | null): void {
+    this.#waiting.set(message, state);
+  }
+
+  /** Any number of calls in one tick make one pass, after the caller's synchronous work. */
+  #requestPump(): void {
+    if (this.#pumpQueued || this.#closed) return;
+    this.#pumpQueued = true;
+    queueMicrotask(() => this.#pump());
+  }
+
+  /**
+   * One pass: sends what may go now, finals first, then whichever message has waited
+   * longest since its last edit, and sets the timer for the next thing that comes due.
+   */
   #pump(): void {
-    if (this.#pumping || this.#closed) return;
-    this.#pumping = true;
-    try {
-      for (;;) {
-        const now = this.#now();
-        const message = this.#nextReady(now);
-        if (message === null || message.pending === null) break;
-        const plan = planEdit(message.pending.view, message, now, this.#o.previewIntervalMs);
-        if (plan.fingerprint === message.deliveredFingerprint) {
-          if (plan.previewDueAt !== null && !message.pending.final) {
-            message.previewDueAt = plan.previewDueAt;
-          } else {
-            this.#stats.skippedUnchanged += 1;
-            settle(message.pending, null);
-            message.pending = null;
-          }
-          continue;
-        }
-        if (!this.#budget.tryTake()) break;
-        this.#send(message, message.pending, plan, now);
-      }
-    } finally {
-      this.#pumping = false;
+    this.#pumpQueued = false;
+    if (this.#closed) return;
+    if (this.#waiting.finals === 0 && !this.#budget.canTake()) {
+      // Nothing can be sent before the budget refills, so there is nothing to look at until then:
+      // with hundreds of messages waiting (a long queue), most passes end here.
+      this.#armTimer(this.#waiting.size > 0 ? this.#budget.nextAvailableAt() : Number.POSITIVE_INFINITY, this.#now());
+      return;
     }
-    this.#scheduleWake();
+    const now = this.#now();
+    let wake = Number.POSITIVE_INFINITY;
+    const ready: MessageSlot[] = [];
+    for (const message of this.#waiting) {
+      if (message.pending === null || message.inFlight !== null) continue;
+      const at = this.#notBefore(message, message.pending);
+      if (at > now) wake = Math.min(wake, at);
+      else ready.push(message);
+    }
+    ready.sort(servedFirst);
+    let budgetSpent = false;
+    for (const message of ready) {
+      const state = message.pending;
+      if (state === null) continue;
+      if (!state.final && budgetSpent) continue;
+      const plan = planEdit(state.view, message, now, this.#o.previewIntervalMs);
+      if (plan.fingerprint === message.deliveredFingerprint) {
+        if (plan.previewDueAt !== null && !state.final) {
+          message.previewDueAt = plan.previewDueAt;
+          wake = Math.min(wake, this.#notBefore(message, state));
+        } else {
+          this.#stats.skippedUnchanged += 1;
+          settle(state, null);
+          this.#setPending(message, null);
+        }
+        continue;
+      }
+      if (state.final ? this.#budget.takeUrgent() : this.#budget.tryTake()) {
+        this.#send(message, state, plan, now);
+      } else if (state.final) {
+        wake = Math.min(wake, this.#budget.urgentAvailableAt());
+      } else {
+        budgetSpent = true;
+        wake = Math.min(wake, this.#budget.nextAvailableAt());
+      }
+    }
+    this.#armTimer(wake, now);
   }
 
   #notBefore(message: MessageSlot, state: QueuedState): number {
@@ -202,44 +245,27 @@ export class ReplyEditor {
     return Math.max(message.lastSentAt + this.#o.minIntervalMs, message.retryAt, message.penaltyUntil, message.previewDueAt);
   }
 
-  /** Finals first, then whichever message has waited longest since its last edit. */
-  #nextReady(now: number): MessageSlot | null {
-    let best: MessageSlot | null = null;
-    for (const message of this.#messages.values()) {
-      const state = message.pending;
-      if (state === null || message.inFlight !== null || this.#notBefore(message, state) > now) continue;
-      if (best === null || best.pending === null) {
-        best = message;
-        continue;
-      }
-      const better = state.final !== best.pending.final ? state.final : message.lastSentAt < best.lastSentAt;
-      if (better) best = message;
-    }
-    return best;
-  }
-
-  #scheduleWake(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    const now = this.#now();
-    let wake = Number.POSITIVE_INFINITY;
-    let waitingForBudget = false;
-    for (const message of this.#messages.values()) {
-      if (message.pending === null || message.inFlight !== null) continue;
-      const at = this.#notBefore(message, message.pending);
-      if (at <= now) waitingForBudget = true;
-      else wake = Math.min(wake, at);
-    }
-    if (waitingForBudget) wake = Math.min(wake, this.#budget.nextAvailableAt());
+  /** Keeps the timer if it is already set for `wake`: a pass per tick must not churn timers. */
+  #armTimer(wake: number, now: number): void {
+    if (wake === this.#timerAt && this.#timer !== null) return;
+    this.#clearTimer();
     if (!Number.isFinite(wake)) return;
+    this.#timerAt = wake;
     this.#timer = setTimeout(() => {
       this.#timer = null;
+      this.#timerAt = Number.POSITIVE_INFINITY;
       this.#pump();
     }, Math.max(1, Math.ceil(wake - now)));
   }
 
+  #clearTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
   #send(message: MessageSlot, state: QueuedState, plan: EditPlan, startedAt: number): void {
-    message.pending = null;
+    this.#setPending(message, null);
     message.inFlight = state;
     message.lastSentAt = startedAt;
     message.previewDueAt = 0;
@@ -255,7 +281,7 @@ export class ReplyEditor {
       .finally(() => {
         message.inFlight = null;
         this.#forgetIfIdle(message);
-        this.#pump();
+        this.#requestPump();
       });
   }
 
@@ -274,7 +300,7 @@ export class ReplyEditor {
       settle(state, null);
     } else if (plan.previewDueAt !== null && message.pending === null && !message.sealed && this.#closing === null) {
       // The newest preview was held back; show it when due even if no new state arrives.
-      message.pending = { view: state.view, final: false, waiters: [], attempts: 0 };
+      this.#setPending(message, { view: state.view, final: false, waiters: [], attempts: 0 });
     }
   }
 
@@ -304,13 +330,13 @@ export class ReplyEditor {
     if (!state.final && this.#closing !== null) {
       this.#stats.droppedSuperseded += 1;
     } else if (newer === null) {
-      message.pending = state;
+      this.#setPending(message, state);
       this.#stats.retries += 1;
     } else if (state.final && newer.final) {
       newer.waiters.unshift(...state.waiters);
       this.#stats.droppedSuperseded += 1;
     } else if (state.final) {
-      message.pending = state;
+      this.#setPending(message, state);
       this.#stats.retries += 1;
       this.#stats.droppedSuperseded += 1;
     } else {

@@ -1,6 +1,7 @@
 import type { ComfyServer } from '../comfy/server.ts';
 import { DEFAULT_UPLOAD_LIMIT_BYTES, fitImageToLimit } from '../images/fit-to-limit.ts';
 import { makeGrid } from '../images/grid.ts';
+import { EXTENSION_BY_FORMAT } from '../images/image-format.ts';
 import type { Job } from '../jobs/job.ts';
 import type { ViewFile } from './message-view.ts';
 
@@ -19,27 +20,33 @@ export interface ResultFiles {
  * A finished job's images as files for its final message: each fetched from ComfyUI
  * and kept as PNG when it fits the upload limit the interaction reported (else
  * re-encoded to fit), plus a grid for a batch. The request as a whole stays under
- * Discord's 25 MiB by giving each file an equal share.
+ * Discord's 25 MiB: the grid (a small JPEG, see makeGrid) is made first and the images
+ * share what it leaves equally, so they stay lossless as long as possible.
  */
 export async function buildResultFiles(job: Job, server: ComfyServer, options: { sizeLimit: number | null; spoiler: boolean }): Promise<ResultFiles> {
   const started = Date.now();
   const originals = await Promise.all(job.images.map((image) => server.view(image.source)));
   const fetched = Date.now();
-  const fileCount = originals.length > 1 ? originals.length + 1 : originals.length;
-  const perFile = Math.min(options.sizeLimit ?? DEFAULT_UPLOAD_LIMIT_BYTES, Math.floor((MAX_REQUEST_BYTES * 0.95) / Math.max(1, fileCount)));
+  const fileLimit = options.sizeLimit ?? DEFAULT_UPLOAD_LIMIT_BYTES;
+  const requestBudget = Math.floor(MAX_REQUEST_BYTES * 0.95);
   const prefix = options.spoiler ? 'SPOILER_' : '';
+
+  let grid: ViewFile | null = null;
+  if (originals.length > 1) {
+    const sheet = await makeGrid(originals);
+    // Never more than an image's equal share, so the images always keep at least theirs.
+    const share = Math.min(fileLimit, Math.floor(requestBudget / (originals.length + 1)));
+    const fitted = await fitImageToLimit(sheet.data, share, { filename: `${prefix}${job.id}-grid.${EXTENSION_BY_FORMAT[sheet.format]}` });
+    grid = { name: fitted.filename, data: fitted.data, id: `grid:${job.id}:${fitted.data.length}`, kind: 'output' };
+  }
+
+  const perImage = Math.min(fileLimit, Math.floor((requestBudget - (grid?.data.length ?? 0)) / Math.max(1, originals.length)));
   const files: ViewFile[] = [];
   for (const [index, data] of originals.entries()) {
     const name = `${prefix}${job.id}-${index + 1}.png`;
-    const fitted = await fitImageToLimit(data, perFile, { filename: name });
+    const fitted = await fitImageToLimit(data, perImage, { filename: name });
     files.push({ name: fitted.filename, data: fitted.data, id: `output:${job.id}:${index}:${fitted.data.length}`, kind: 'output' });
   }
-  let shown = files[0]?.name ?? '';
-  if (originals.length > 1) {
-    const grid = await makeGrid(originals);
-    const fitted = await fitImageToLimit(grid.png, perFile, { filename: `${prefix}${job.id}-grid.png` });
-    files.push({ name: fitted.filename, data: fitted.data, id: `grid:${job.id}:${fitted.data.length}`, kind: 'output' });
-    shown = fitted.filename;
-  }
-  return { files, shown, timings: { fetchMs: fetched - started, encodeMs: Date.now() - fetched } };
+  if (grid !== null) files.push(grid);
+  return { files, shown: grid?.name ?? files[0]?.name ?? '', timings: { fetchMs: fetched - started, encodeMs: Date.now() - fetched } };
 }

@@ -1,15 +1,28 @@
 import sharp from 'sharp';
 import { ImageRejectedError } from './image-errors.ts';
 
+export type GridFormat = 'png' | 'jpeg';
+
 export interface GridOptions {
-  /** Longest side of the whole sheet. Default 2048. */
+  /** Longest side of the whole sheet. Default 1024: it is a preview of the batch, whose images go as files of their own. */
   maxSide?: number;
   /** Pixels between cells. Default 8. */
   gap?: number;
+  /**
+   * 'auto' (default): PNG with transparent gaps while the sheet has at most
+   * `pngMaxPixels` pixels (cheap and lossless there), else JPEG, which at 1024² is a
+   * few hundred kB where a PNG of photo-like content is several MB and slow to encode.
+   */
+  format?: GridFormat | 'auto';
+  /** Pixels up to which 'auto' picks PNG. Default 512 × 512. */
+  pngMaxPixels?: number;
+  /** JPEG quality, 1-100. Default 85. */
+  quality?: number;
 }
 
 export interface Grid {
-  png: Buffer;
+  data: Buffer;
+  format: GridFormat;
   width: number;
   height: number;
   columns: number;
@@ -18,9 +31,13 @@ export interface Grid {
   cellHeight: number;
 }
 
-const DEFAULT_MAX_SIDE = 2048;
+const DEFAULT_MAX_SIDE = 1024;
 const DEFAULT_GAP = 8;
+const DEFAULT_PNG_MAX_PIXELS = 512 * 512;
+const DEFAULT_JPEG_QUALITY = 85;
 const TRANSPARENT = { r: 0, g: 0, b: 0, alpha: 0 };
+/** JPEG has no alpha: gaps and letterboxes become a dark neutral grey, quiet in Discord's light and dark themes. */
+export const GRID_JPEG_BACKGROUND = { r: 48, g: 48, b: 48 };
 
 /**
  * Columns × rows for `count` cells: two landscape images stack, two portrait or square
@@ -36,7 +53,8 @@ export function gridLayout(count: number, cellWidth: number, cellHeight: number)
 /**
  * A contact sheet of a batch, in order left to right, top to bottom. Every cell has the
  * size of the largest image (scaled down as a whole to fit `maxSide`); an image of a
- * different shape is centred in its cell on transparency rather than cropped.
+ * different shape is centred in its cell rather than cropped, on transparency (PNG) or
+ * on a neutral grey (JPEG).
  */
 export async function makeGrid(images: readonly Buffer[], options: GridOptions = {}): Promise<Grid> {
   if (images.length === 0) throw new RangeError('makeGrid needs at least one image');
@@ -66,18 +84,30 @@ export async function makeGrid(images: readonly Buffer[], options: GridOptions =
   const cellHeight = Math.max(1, Math.floor(naturalHeight * scale));
   const width = columns * cellWidth + (columns - 1) * gap;
   const height = rows * cellHeight + (rows - 1) * gap;
+  const requested = options.format ?? 'auto';
+  const format: GridFormat = requested !== 'auto' ? requested : width * height <= (options.pngMaxPixels ?? DEFAULT_PNG_MAX_PIXELS) ? 'png' : 'jpeg';
 
+  // Cells go to the compositor as raw pixels: encoding each to PNG only to decode it again cost more than the sheet.
   const cells = await Promise.all(
-    images.map(async (image, index) => ({
-      input: await sharp(image).resize(cellWidth, cellHeight, { fit: 'contain', background: TRANSPARENT }).png().toBuffer(),
-      left: (index % columns) * (cellWidth + gap),
-      top: Math.floor(index / columns) * (cellHeight + gap),
-    })),
+    images.map(async (image, index) => {
+      const { data, info } = await sharp(image)
+        .resize(cellWidth, cellHeight, { fit: 'contain', background: TRANSPARENT })
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return {
+        input: data,
+        raw: { width: info.width, height: info.height, channels: info.channels },
+        left: (index % columns) * (cellWidth + gap),
+        top: Math.floor(index / columns) * (cellHeight + gap),
+      };
+    }),
   );
 
-  const png = await sharp({ create: { width, height, channels: 4, background: TRANSPARENT } })
-    .composite(cells)
-    .png()
-    .toBuffer();
-  return { png, width, height, columns, rows, cellWidth, cellHeight };
+  const sheet = sharp({ create: { width, height, channels: 4, background: format === 'png' ? TRANSPARENT : { ...GRID_JPEG_BACKGROUND, alpha: 1 } } }).composite(cells);
+  const data =
+    format === 'png'
+      ? await sheet.png().toBuffer()
+      : await sheet.flatten({ background: GRID_JPEG_BACKGROUND }).jpeg({ quality: options.quality ?? DEFAULT_JPEG_QUALITY }).toBuffer();
+  return { data, format, width, height, columns, rows, cellWidth, cellHeight };
 }

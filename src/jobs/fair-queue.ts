@@ -22,6 +22,8 @@ interface UserLine<T> {
 
 export class FairQueue<T extends FairQueueItem> {
   readonly #lines = new Map<string, UserLine<T>>();
+  /** Every waiting item by id, so lookups need not search the lines. */
+  readonly #byId = new Map<string, T>();
   /** Turn number at which each user was last served; lower goes first. */
   readonly #lastServed = new Map<string, number>();
   #turn = 0;
@@ -34,12 +36,14 @@ export class FairQueue<T extends FairQueueItem> {
 
   push(item: T): void {
     this.#lineOf(item.userId).jobs.push(item);
+    this.#byId.set(item.id, item);
     this.#size += 1;
   }
 
   /** Puts a job back first in line, e.g. when the server running it died. */
   pushFront(item: T): void {
     this.#lineOf(item.userId).jobs.unshift(item);
+    this.#byId.set(item.id, item);
     this.#lastServed.set(item.userId, RETURNED_RANK - this.#turn);
     this.#size += 1;
   }
@@ -53,6 +57,7 @@ export class FairQueue<T extends FairQueueItem> {
       this.#turn += 1;
       this.#lastServed.set(userId, this.#turn);
       if (line.jobs.length === 0) this.#lines.delete(userId);
+      if (item !== undefined) this.#byId.delete(item.id);
       this.#size -= 1;
       return item;
     }
@@ -60,24 +65,47 @@ export class FairQueue<T extends FairQueueItem> {
   }
 
   remove(id: string): T | undefined {
-    for (const [userId, line] of this.#lines) {
-      const index = line.jobs.findIndex((job) => job.id === id);
-      if (index === -1) continue;
-      const [item] = line.jobs.splice(index, 1);
-      if (line.jobs.length === 0) this.#lines.delete(userId);
-      this.#size -= 1;
-      return item;
-    }
-    return undefined;
+    const item = this.#byId.get(id);
+    const line = item === undefined ? undefined : this.#lines.get(item.userId);
+    if (item === undefined || line === undefined) return undefined;
+    line.jobs.splice(line.jobs.indexOf(item), 1);
+    if (line.jobs.length === 0) this.#lines.delete(item.userId);
+    this.#byId.delete(id);
+    this.#size -= 1;
+    return item;
   }
 
   has(id: string): boolean {
-    for (const line of this.#lines.values()) if (line.jobs.some((job) => job.id === id)) return true;
-    return false;
+    return this.#byId.has(id);
+  }
+
+  /**
+   * 1-based place of one item in the order `ordered()` gives, without building it:
+   * the k-th job of a user comes after its own k earlier jobs, after up to k + 1 jobs of
+   * each user ranked before its user, and after up to k of each user ranked after.
+   * O(users + that user's line).
+   */
+  positionOf(id: string): number | undefined {
+    const item = this.#byId.get(id);
+    const line = item === undefined ? undefined : this.#lines.get(item.userId);
+    if (item === undefined || line === undefined) return undefined;
+    const k = line.jobs.indexOf(item);
+    let before = k;
+    for (const [userId, other] of this.#lines) {
+      if (other === line) continue;
+      const ranksBefore = FairQueue.#compare(userId, other, item.userId, line, this.#lastServed) < 0;
+      before += Math.min(other.jobs.length, ranksBefore ? k + 1 : k);
+    }
+    return before + 1;
   }
 
   countFor(userId: string): number {
     return this.#lines.get(userId)?.jobs.length ?? 0;
+  }
+
+  /** One user's waiting jobs in the order they will be served (first come, first served). */
+  jobsOf(userId: string): T[] {
+    return [...(this.#lines.get(userId)?.jobs ?? [])];
   }
 
   /** Every waiting job in the order `take()` would return them (with no filter). */

@@ -32,8 +32,8 @@ export type ExecuteJob = (job: Job, worker: string, context: ExecuteContext) => 
 export type SchedulerUpdate =
   | { type: 'status'; job: Job }
   | { type: 'event'; job: Job; event: RunEvent }
-  /** Waiting jobs moved: 1-based position among `total` waiting. */
-  | { type: 'positions'; positions: ReadonlyMap<string, number>; total: number }
+  /** Waiting jobs moved or the line grew; read the order with waiting() / position(). */
+  | { type: 'positions'; total: number }
   | { type: 'requeued'; job: Job; reason: string };
 
 export interface SchedulerLimits {
@@ -57,6 +57,7 @@ export interface SchedulerOptions {
 }
 
 interface Running {
+  job: Job;
   controller: AbortController;
   worker: string;
 }
@@ -68,6 +69,8 @@ interface Running {
 export class Scheduler {
   readonly #waiting = new FairQueue<Job>();
   readonly #running = new Map<string, Running>();
+  /** Jobs in `#running` per user, so limit checks need not walk the jobs. */
+  readonly #runningByUser = new Map<string, number>();
   readonly #queues = new Map<string, PQueue>();
   readonly #attempts = new Map<string, number>();
   readonly #lastStart = new Map<string, number>();
@@ -103,11 +106,13 @@ export class Scheduler {
     store.save(job);
     this.#waiting.push(job);
     this.#emit({ type: 'status', job });
-    const place = this.position(job.id) ?? { position: this.#waiting.size, total: this.#waiting.size };
-    this.#pump();
+    const joined = this.#waiting.size;
+    const moved = this.#pump();
+    const place = this.position(job.id);
     // The line grew: the others' "position n of N" changes even when nobody moved.
-    if (this.#waiting.has(job.id)) this.#emitPositions();
-    return this.position(job.id) ?? place;
+    if (moved || place !== null) this.#emitPositions();
+    // A job that went straight to a server was first of the line it joined.
+    return place ?? { position: 1, total: joined };
   }
 
   /** Throws the error enqueue would throw for this user now (so a command can refuse before deferring). */
@@ -115,7 +120,7 @@ export class Scheduler {
     const { limits, now } = this.#options;
     const active = this.#waiting.size + this.#running.size;
     if (active >= limits.queueMax) throw new QueueFullError(limits.queueMax);
-    const pending = this.pendingFor(userId).length;
+    const pending = this.pendingCountFor(userId);
     if (pending >= limits.userMaxPending) throw new UserLimitError(limits.userMaxPending, pending);
     const last = this.#lastStart.get(userId);
     if (!options.bypassCooldown && limits.userCooldownSeconds > 0 && last !== undefined) {
@@ -140,11 +145,12 @@ export class Scheduler {
       this.#options.store.save(job);
       this.#waiting.push(job);
     }
-    this.#pump();
+    this.#pumpAndAnnounce();
   }
 
+  /** Place in line of a waiting job; null when it is not waiting. Costs O(users), not O(jobs). */
   position(jobId: string): { position: number; total: number } | null {
-    const position = this.#waiting.positions().get(jobId);
+    const position = this.#waiting.positionOf(jobId);
     return position === undefined ? null : { position, total: this.#waiting.size };
   }
 
@@ -153,14 +159,33 @@ export class Scheduler {
     return this.#waiting.ordered();
   }
 
-  /** Jobs of this user that are waiting or on a server. */
-  pendingFor(userId: string): Job[] {
-    return this.pending().filter((job) => job.userId === userId);
+  /** How many jobs wait for a server (no ordering needed). */
+  waitingCount(): number {
+    return this.#waiting.size;
   }
 
+  /** Jobs of this user on a server, then waiting (in their order). Costs the user's jobs plus the running ones. */
+  pendingFor(userId: string): Job[] {
+    const running: Job[] = [];
+    if (this.#runningByUser.has(userId)) {
+      for (const { job } of this.#running.values()) if (job.userId === userId) running.push(job);
+    }
+    return [...running, ...this.#waiting.jobsOf(userId)];
+  }
+
+  /** How many jobs of this user are waiting or on a server. */
+  pendingCountFor(userId: string): number {
+    return this.#waiting.countFor(userId) + (this.#runningByUser.get(userId) ?? 0);
+  }
+
+  /** Jobs on a server, then the waiting line in order: the scheduler's own objects, no store reads. */
   pending(): Job[] {
-    const running = [...this.#running.keys()].flatMap((id) => this.#options.store.get(id) ?? []);
-    return [...running, ...this.#waiting.ordered()];
+    return [...this.running(), ...this.#waiting.ordered()];
+  }
+
+  /** Jobs on a server (submitted or running), in the order they were started. */
+  running(): Job[] {
+    return [...this.#running.values()].map(({ job }) => job);
   }
 
   /** Load per server: jobs running or submitted there. */
@@ -191,11 +216,16 @@ export class Scheduler {
 
   /** Call when a server's health or abilities change, so waiting work moves. */
   poke(): void {
-    this.#pump();
+    this.#pumpAndAnnounce();
   }
 
-  #pump(): void {
-    if (this.#closed) return;
+  #pumpAndAnnounce(): void {
+    if (this.#pump()) this.#emitPositions();
+  }
+
+  /** Starts what the free servers can take; true when a job left the line (positions changed). */
+  #pump(): boolean {
+    if (this.#closed) return false;
     let moved = false;
     while (this.#waiting.size > 0) {
       const free = this.#options.workers.filter((worker) => worker.isHealthy() && this.#hasSlot(worker.name));
@@ -207,7 +237,7 @@ export class Scheduler {
       this.#start(job, worker.name, this.#queues.get(worker.name)!);
       moved = true;
     }
-    if (moved) this.#emitPositions();
+    return moved;
   }
 
   #hasSlot(worker: string): boolean {
@@ -228,7 +258,8 @@ export class Scheduler {
 
   #start(job: Job, worker: string, queue: PQueue): void {
     const controller = new AbortController();
-    this.#running.set(job.id, { controller, worker });
+    this.#running.set(job.id, { job, controller, worker });
+    this.#runningByUser.set(job.userId, (this.#runningByUser.get(job.userId) ?? 0) + 1);
     this.#attempts.set(job.id, (this.#attempts.get(job.id) ?? 0) + 1);
     job.server = worker;
     job.status = 'submitted';
@@ -236,7 +267,7 @@ export class Scheduler {
     this.#options.store.save(job);
     this.#emit({ type: 'status', job });
     // Pump once p-queue has released the slot, not from inside the task.
-    void queue.add(() => this.#execute(job, worker, controller)).finally(() => this.#pump());
+    void queue.add(() => this.#execute(job, worker, controller)).finally(() => this.#pumpAndAnnounce());
   }
 
   async #execute(job: Job, worker: string, controller: AbortController): Promise<void> {
@@ -269,7 +300,7 @@ export class Scheduler {
         this.#finish(job, 'cancelled', null);
       } else if (this.#options.isRetryable(error) && (this.#attempts.get(job.id) ?? 0) < this.#options.maxAttempts) {
         logger.warn({ jobId: job.id, worker, err: error }, 'job lost with its server; queued again');
-        this.#running.delete(job.id);
+        this.#stopRunning(job);
         job.status = 'queued';
         job.server = null;
         job.promptId = null;
@@ -281,8 +312,15 @@ export class Scheduler {
         this.#finish(job, 'failed', error);
       }
     } finally {
-      this.#running.delete(job.id);
+      this.#stopRunning(job);
     }
+  }
+
+  #stopRunning(job: Job): void {
+    if (!this.#running.delete(job.id)) return;
+    const left = (this.#runningByUser.get(job.userId) ?? 1) - 1;
+    if (left > 0) this.#runningByUser.set(job.userId, left);
+    else this.#runningByUser.delete(job.userId);
   }
 
   #finish(job: Job, status: 'done' | 'failed' | 'cancelled', error: unknown): void {
@@ -295,7 +333,7 @@ export class Scheduler {
   }
 
   #emitPositions(): void {
-    this.#emit({ type: 'positions', positions: this.#waiting.positions(), total: this.#waiting.size });
+    this.#emit({ type: 'positions', total: this.#waiting.size });
   }
 
   #emit(update: SchedulerUpdate): void {

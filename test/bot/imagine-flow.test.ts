@@ -96,14 +96,14 @@ describe('/imagine end to end', () => {
     const jobId = jobIdOf(json.embeds?.[0]?.footer?.text);
     const served = servedImages(h);
     expect(served).toHaveLength(2);
-    expect(final.files.map((f) => f.filename)).toEqual([`${jobId}-1.png`, `${jobId}-2.png`, `${jobId}-grid.png`]);
+    expect(final.files.map((f) => f.filename)).toEqual([`${jobId}-1.png`, `${jobId}-2.png`, `${jobId}-grid.jpg`]);
     expect(final.files[0]?.data.equals(served[0]!)).toBe(true);
     expect(final.files[1]?.data.equals(served[1]!)).toBe(true);
     expect(served[0]!.equals(served[1]!)).toBe(false);
     const grid = await sharp(final.files[2]!.data).metadata();
-    expect(grid.format).toBe('png');
+    expect(grid.format).toBe('jpeg');
     expect(grid.width).toBeGreaterThan(512);
-    expect(json.embeds?.[0]?.image?.url).toBe(`attachment://${jobId}-grid.png`);
+    expect(json.embeds?.[0]?.image?.url).toBe(`attachment://${jobId}-grid.jpg`);
     expect(json.embeds?.[0]?.fields?.find((f) => f.name === 'Count')?.value).toBe('2');
     expect(buttonIds(json)).toEqual([
       [`cc:reroll:${jobId}`, `cc:delete:${jobId}`],

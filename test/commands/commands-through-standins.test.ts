@@ -2,6 +2,7 @@ import { PermissionFlagsBits, Routes, type APIMessage } from 'discord.js';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Requester } from '../../src/app/job-service.ts';
+import { queueReport } from '../../src/commands/queue.ts';
 import type { Job } from '../../src/jobs/job.ts';
 import { STANDIN_CHANNEL_PERMISSIONS, standinUser } from '../support/discord-standin/fixtures.ts';
 import {
@@ -91,6 +92,20 @@ describe('/templates, /queue, /cancel', () => {
     const content = String((await callbackOf(raw)).data?.['content']);
     expect(content).toContain(`\`${job.id}\` a red fox — #1 of 1 in line`);
     expect(content).toContain('**gpu\\-1** — ⚪ not connected');
+  });
+
+  it('/queue places each of your jobs by the fair order, among everyone waiting', () => {
+    const mine1 = queued('mine 1');
+    const mine2 = queued('mine 2');
+    const theirs = queued('theirs', other.id);
+    // Round-robin: my first, their first, my second.
+    const report = queueReport(harness.standins.world.invoker.id, harness.context);
+    expect(report.mine.map((line) => [line.job.id, line.place])).toEqual([
+      [mine1.id, { position: 1, total: 3 }],
+      [mine2.id, { position: 3, total: 3 }],
+    ]);
+    expect([report.waiting, report.running]).toEqual([3, 0]);
+    expect(queueReport(other.id, harness.context).mine.map((line) => [line.job.id, line.place])).toEqual([[theirs.id, { position: 2, total: 3 }]]);
   });
 
   it('/cancel suggests your pending jobs, then cancels the newest when none is named', async () => {

@@ -83,4 +83,30 @@ describe('FairQueue', () => {
     queue.pushFront(job('b0', 'bob'));
     expect(drain(queue)).toEqual(['b0', 'a1', 'b1']);
   });
+
+  it('positionOf, has and remove agree with the full order through pushes, takes, returns and cancels', () => {
+    const queue = new FairQueue<{ id: string; userId: string }>();
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let next = 0;
+    for (let step = 0; step < 400; step += 1) {
+      const roll = random(10);
+      const waiting = queue.ordered();
+      if (roll < 5 || waiting.length === 0) queue.push(job(`j${next++}`, `u${random(6)}`));
+      else if (roll < 7) queue.take((item) => item.userId !== `u${random(6)}`);
+      else if (roll < 8) queue.pushFront(job(`j${next++}`, `u${random(6)}`));
+      else queue.remove(waiting[random(waiting.length)]!.id);
+      const order = queue.ordered();
+      expect(order).toHaveLength(queue.size);
+      order.forEach((item, index) => {
+        expect(queue.has(item.id)).toBe(true);
+        expect(queue.positionOf(item.id)).toBe(index + 1);
+      });
+    }
+    expect(queue.positionOf('nope')).toBeUndefined();
+    expect(queue.has(`j${next}`)).toBe(false);
+  });
 });

@@ -195,3 +195,83 @@ describe('Scheduler dispatch across servers', () => {
     expect(started.map((s) => s.worker)).toEqual(['big', 'small', 'big', 'big']);
   });
 });
+
+/** A store that counts reads, to show which questions the scheduler answers from what it holds. */
+class CountingStore extends MemoryJobStore {
+  reads = 0;
+  override get(id: string): Job | undefined {
+    this.reads += 1;
+    return super.get(id);
+  }
+}
+
+describe('Scheduler bookkeeping', () => {
+  it('answers pendingFor, pending and the limit check from its own jobs, without reading the store', async () => {
+    const { started, execute } = controllableExecutor();
+    const store = new CountingStore();
+    const scheduler = new Scheduler({ workers: [healthy('gpu1')], execute, store, limits, lookahead: 1 });
+    const alice = [makeJob('alice'), makeJob('alice'), makeJob('alice')];
+    const bob = makeJob('bob');
+    for (const job of [...alice, bob]) scheduler.enqueue(job);
+    await settle();
+    expect(started.map((s) => s.job.id)).toEqual([alice[0]!.id, alice[1]!.id]);
+    store.reads = 0;
+
+    expect(scheduler.pendingFor('alice').map((job) => job.id)).toEqual(alice.map((job) => job.id));
+    expect(scheduler.pendingFor('bob').map((job) => job.id)).toEqual([bob.id]);
+    expect(scheduler.pendingFor('nobody')).toEqual([]);
+    expect(scheduler.pendingCountFor('alice')).toBe(3);
+    expect(scheduler.pending().map((job) => job.id)).toEqual([alice[0]!.id, alice[1]!.id, bob.id, alice[2]!.id]);
+    expect(scheduler.pending()[0]).toBe(alice[0]); // the object the scheduler runs, not a copy
+    scheduler.assertCanAccept('alice');
+    expect(store.reads).toBe(0);
+  });
+
+  it('keeps per-user counts right as jobs finish, fail over and come back', async () => {
+    const { started, execute } = controllableExecutor();
+    let gpu1Up = true;
+    const scheduler = new Scheduler({
+      workers: [{ name: 'gpu1', isHealthy: () => gpu1Up, canRun: () => true }, healthy('gpu2')],
+      execute,
+      store: new MemoryJobStore(),
+      limits: { userMaxPending: 2, queueMax: 100, userCooldownSeconds: 0 },
+      lookahead: 0,
+      isRetryable: (error) => error instanceof ComfycordError && error.code === 'COMFY_LOST',
+    });
+    scheduler.enqueue(makeJob('alice'));
+    scheduler.enqueue(makeJob('alice'));
+    await settle();
+    expect(started).toHaveLength(2);
+    expect(() => scheduler.assertCanAccept('alice')).toThrow(/already have 2 jobs/);
+    const lost = started.find((s) => s.worker === 'gpu1')!;
+    gpu1Up = false;
+    lost.fail(new ComfycordError('COMFY_LOST', 'The ComfyUI server went away'));
+    await settle();
+    // Back in line, not counted twice and not forgotten.
+    expect(scheduler.pendingCountFor('alice')).toBe(2);
+    expect(() => scheduler.assertCanAccept('alice')).toThrow(/already have 2 jobs/);
+    started.find((s) => s.worker === 'gpu2')!.finish();
+    await settle();
+    expect(scheduler.pendingCountFor('alice')).toBe(1); // the requeued one, now on gpu2
+    expect(scheduler.pendingFor('alice').map((job) => job.id)).toEqual([lost.job.id]);
+    started.at(-1)!.finish();
+    await settle();
+    expect(scheduler.pendingCountFor('alice')).toBe(0);
+    expect(scheduler.pending()).toEqual([]);
+    expect(scheduler.enqueue(makeJob('alice'))).toEqual({ position: 1, total: 1 });
+  });
+
+  it('answers enqueue with the place in line and announces the new order once per enqueue', () => {
+    const { execute } = controllableExecutor();
+    const scheduler = new Scheduler({ workers: [{ name: 'gpu1', isHealthy: () => false, canRun: () => true }], execute, store: new MemoryJobStore(), limits });
+    const announced: number[] = [];
+    scheduler.subscribe((update) => {
+      if (update.type === 'positions') announced.push(update.total);
+    });
+    expect(scheduler.enqueue(makeJob('alice'))).toEqual({ position: 1, total: 1 });
+    expect(scheduler.enqueue(makeJob('alice'))).toEqual({ position: 2, total: 2 });
+    // round-robin: bob's first job goes before alice's second
+    expect(scheduler.enqueue(makeJob('bob'))).toEqual({ position: 2, total: 3 });
+    expect(announced).toEqual([1, 2, 3]);
+  });
+});

@@ -104,6 +104,30 @@ describe('ReplyEditor per-message interval', () => {
   });
 });
 
+describe('ReplyEditor cost', () => {
+  it('GIVEN 1,000 messages updated in one tick THEN they are handled in one pass, and a message updated twice sends only its latest', async () => {
+    let clockReads = 0;
+    const now = () => {
+      clockReads += 1;
+      return Date.now();
+    };
+    const { discord, editor, track } = setup({ now, editsPerSecond: 5, burst: 5, minIntervalMs: 0 });
+    const keys = Array.from({ length: 1000 }, (_, i) => `m${i}`);
+    track(...keys);
+    clockReads = 0;
+    for (const key of keys) editor.update(key, view(`${key} position 1`));
+    editor.update('m0', view('m0 position 2'));
+    // A pass reads the clock a few times (itself, the budget); a pass per update would read it 1,000+ times.
+    expect(clockReads).toBe(0);
+    await tick(0);
+    expect(clockReads).toBeLessThan(20);
+    expect(discord.edits).toHaveLength(5);
+    expect(discord.edits[0]!.payload.content).toBe('m0 position 2');
+    expect(editor.stats().droppedSuperseded).toBe(1);
+    await editor.close();
+  });
+});
+
 describe('ReplyEditor per message', () => {
   it('GIVEN states arriving during an edit THEN only the latest is sent next', async () => {
     const { discord, editor, track } = setup({ minIntervalMs: 0 }, 1000);
@@ -180,17 +204,55 @@ describe('ReplyEditor finals', () => {
     expect(final!.at - first!.at).toBe(200);
   });
 
-  it('GIVEN waiting progress everywhere THEN a final gets the next budget token first', async () => {
+  it('GIVEN the budget spent and progress waiting THEN a final goes at once, and progress makes way for it', async () => {
     const { discord, editor, track } = setup({ minIntervalMs: 0, editsPerSecond: 1, burst: 1 });
     track('a', 'b', 'c', 'z');
+    const start = Date.now();
     editor.update('a', view('a1'));
     await tick(10);
     editor.update('b', view('b1'));
     editor.update('c', view('c1'));
     const delivered = watch(editor.update('z', view('z final'), { final: true }));
-    await tick(1100);
-    expect(discord.edits.map((e) => e.payload.content)).toEqual(['a1', 'z final']);
+    await tick(100);
     expect(delivered.state).toBe('resolved');
+    expect(discord.editsOf('z')[0]!.at - start).toBe(10); // no wait for a token
+    await tick(1000);
+    // The final was charged: the next progress edit waits for the bucket to refill past it.
+    expect(discord.edits.map((e) => e.payload.content)).toEqual(['a1', 'z final']);
+    await tick(2000);
+    expect(discord.edits.map((e) => e.payload.content)).toEqual(['a1', 'z final', 'b1', 'c1']);
+  });
+
+  it('GIVEN many finals at once and a small budget THEN none waits for a token, and progress resumes within one burst', async () => {
+    const { discord, editor, track } = setup({ minIntervalMs: 0, editsPerSecond: 2, burst: 2 });
+    const keys = Array.from({ length: 10 }, (_, i) => `f${i}`);
+    track(...keys, 'p');
+    const start = Date.now();
+    const finals = keys.map((key) => watch(editor.update(key, view(`${key} done`), { final: true })));
+    editor.update('p', view('progress'));
+    await tick(100);
+    expect(finals.every((f) => f.state === 'resolved')).toBe(true);
+    expect(discord.edits.filter((e) => e.key !== 'p').every((e) => e.at === start)).toBe(true);
+    await tick(3000);
+    // Debt is capped at one burst: progress starts once the bucket is back from -2 to 1 (1.5 s at 2/s).
+    const progress = discord.editsOf('p');
+    expect(progress).toHaveLength(1);
+    expect(progress[0]!.at - start).toBeGreaterThanOrEqual(1500);
+    expect(progress[0]!.at - start).toBeLessThanOrEqual(1600);
+  });
+
+  it('GIVEN a global 429 THEN a final waits it out too', async () => {
+    const { discord, editor, track } = setup({ minIntervalMs: 0 });
+    track('a', 'b');
+    discord.failNext('a', discordErrors.rateLimited(1, true));
+    editor.update('a', view('a1'));
+    await tick(60);
+    const delivered = watch(editor.update('b', view('b done'), { final: true }));
+    await tick(500);
+    expect(delivered.state).toBe('pending');
+    await tick(1000);
+    expect(delivered.state).toBe('resolved');
+    expect(discord.editsOf('b')[0]!.at - discord.editsOf('a')[0]!.at).toBeGreaterThanOrEqual(1050);
   });
 
   it('GIVEN 5xx, network and 429 failures THEN the final is retried, honouring retry_after, until delivered', async () => {
