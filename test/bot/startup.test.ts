@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,38 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ComfyStandin } from '../support/comfy-standin.ts';
 import { startDiscordStandins, type DiscordStandins } from '../support/discord-standin/index.ts';
 import { REPO_ROOT } from '../support/shared-paths.ts';
+import { runProcess, type ProcessResult } from '../support/run-process.ts';
 import { BotHarness, CHECKPOINT } from './harness.ts';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `npm start` as a person runs it (npm's own chatter off), with only the environment given. */
-function npmStart(env: Record<string, string>, timeoutMs = 15_000): Promise<Run> {
+function npmStart(env: Record<string, string>, timeoutMs = 15_000): Promise<ProcessResult> {
   // A developer's own .env in the repo must not leak into the test: an empty value shadows it.
   const shadow = existsSync(join(REPO_ROOT, '.env')) && env['DISCORD_TOKEN'] === undefined ? { DISCORD_TOKEN: '' } : {};
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--silent'], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...shadow, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`npm start did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess('npm', ['start', '--silent'], { env: { ...shadow, ...env }, timeoutMs });
 }
 
 const STACK_LINE = /^\s+at .+\(?.+:\d+:\d+\)?$/m;
