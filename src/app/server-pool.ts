@@ -4,7 +4,7 @@ import type { WorkerSlot } from '../jobs/scheduler.ts';
 import { NoServerError } from '../jobs/scheduler-errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { TemplateSet } from '../workflows/index.ts';
-import { hasClass, type ObjectInfo } from '../workflows/object-info.ts';
+import { comboChoices, hasClass, type ObjectInfo } from '../workflows/object-info.ts';
 
 export interface PoolServerConfig extends Omit<ComfyServerOptions, 'logger'> {
   /** Shown to users and admins; defaults to the URL's host. */
@@ -185,12 +185,40 @@ export class ServerPool {
     }
   }
 
+  /**
+   * Models (checkpoint, LoRA, upscale model…) the job asks for that this server's
+   * lists do not have; a server whose list is unknown or empty is not judged.
+   */
+  missingModels(name: string, job: Job): string[] {
+    const info = this.#members.get(name)?.objectInfo;
+    const template = this.#templates.get(job.spec.template);
+    if (!info || !template) return [];
+    const missing: string[] = [];
+    for (const option of template.options) {
+      if (!option.choicesFrom) continue;
+      const value = job.resolved?.[option.name] ?? job.spec.options[option.name] ?? option.default;
+      const choices = comboChoices(info, option.choicesFrom.class, option.choicesFrom.input);
+      if (typeof value === 'string' && choices && choices.length > 0 && !choices.includes(value)) missing.push(value);
+    }
+    return missing;
+  }
+
+  /**
+   * A server without the job's model is passed over while another has it; when none
+   * has it, any server may take the job so ComfyUI's own validation error reaches the
+   * user instead of the job waiting forever.
+   */
+  #hasModelsOrNoneHas(name: string, job: Job): boolean {
+    if (this.missingModels(name, job).length === 0) return true;
+    return ![...this.#members.keys()].some((other) => this.missingModels(other, job).length === 0 && this.missingNodeTypes(other, job.spec.template).length === 0);
+  }
+
   workers(): WorkerSlot[] {
     return [...this.#members.values()].map((member) => ({
       name: member.name,
       weight: member.weight,
       isHealthy: () => member.server.state === 'ready',
-      canRun: (job: Job) => this.missingNodeTypes(member.name, job.spec.template).length === 0,
+      canRun: (job: Job) => this.missingNodeTypes(member.name, job.spec.template).length === 0 && this.#hasModelsOrNoneHas(member.name, job),
       affinity: (job: Job) => (member.lastCheckpoint !== null && member.lastCheckpoint === this.#checkpointOf(job) ? 1 : 0),
     }));
   }

@@ -41,6 +41,8 @@ export class JobReplies {
   #positionsTimer: ReturnType<typeof setTimeout> | null = null;
   /** "position/total" last drawn per waiting job. */
   #shownPositions = new Map<string, string>();
+  /** Why a job is back in line (its server was lost), shown while it waits. */
+  readonly #notes = new Map<string, string>();
 
   constructor(options: JobRepliesOptions) {
     this.#o = options;
@@ -86,11 +88,16 @@ export class JobReplies {
         this.#schedulePositions();
         return;
       case 'requeued': {
-        this.#progress.delete(update.job.id);
         this.#o.logger.info({ jobId: update.job.id, reason: update.reason }, 'job requeued after losing its server');
+        // The user is told why the bar starts over: the new run's progress carries the note.
+        const note = `the ComfyUI server running it was lost (${update.reason}); it runs again on another server`;
+        const progress = new RunProgress();
+        progress.apply({ type: 'resubmitted', reason: note });
+        this.#progress.set(update.job.id, progress);
+        this.#notes.set(update.job.id, note);
         // Back in line: the message must stop showing the run that was lost.
         const place = this.#o.scheduler.position(update.job.id);
-        if (place) this.#show(update.job, { kind: 'waiting', ...place });
+        if (place) this.#show(update.job, { kind: 'waiting', ...place, note });
         return;
       }
     }
@@ -111,9 +118,11 @@ export class JobReplies {
       waiting.forEach((job, index) => {
         const text = `${index + 1}/${total}`;
         current.set(job.id, text);
-        if (this.#shownPositions.get(job.id) !== text) this.#show(job, { kind: 'waiting', position: index + 1, total });
+        const note = this.#notes.get(job.id);
+        if (this.#shownPositions.get(job.id) !== text) this.#show(job, { kind: 'waiting', position: index + 1, total, ...(note ? { note } : {}) });
       });
       this.#shownPositions = current;
+      for (const jobId of this.#notes.keys()) if (!current.has(jobId)) this.#notes.delete(jobId);
     }, POSITIONS_DELAY_MS);
     this.#positionsTimer.unref();
   }

@@ -31,7 +31,7 @@ export interface JobInfo {
 
 export type JobViewState =
   /** Waiting in the bot's own queue. */
-  | { kind: 'waiting'; position: number; total: number }
+  | { kind: 'waiting'; position: number; total: number; note?: string }
   /** Handed to ComfyUI: queued there, running, or finishing. */
   | { kind: 'running'; progress: ProgressSnapshot }
   | {
@@ -81,7 +81,7 @@ export function renderJobView(job: JobInfo, state: JobViewState): MessageView {
 export function statusText(state: JobViewState): string {
   switch (state.kind) {
     case 'waiting':
-      return `⏳ Queued — position ${state.position} of ${state.total}`;
+      return `⏳ Queued — position ${state.position} of ${state.total}${state.note ? `\n↪️ ${state.note}` : ''}`;
     case 'running':
       return runningText(state.progress);
     case 'done':

@@ -35,3 +35,24 @@ describe('several ComfyUI servers', () => {
     expect(b.history.size).toBe(1);
   });
 });
+
+describe('dispatch by model', () => {
+  it('sends a job to the server that has its checkpoint, and to any server when none has it', async () => {
+    const sdxl = await ComfyStandin.start({ stepDelayMs: 5, models: { checkpoints: ['sd_xl_base_1.0.safetensors'] } });
+    const flux = await ComfyStandin.start({ stepDelayMs: 5, models: { checkpoints: ['flux1-dev.safetensors'] } });
+    track(sdxl);
+    track(flux);
+    const { store, settled, submit, pool } = await startCore([sdxl, flux], { lookahead: 0 });
+    await Promise.all(pool.names().map((name) => pool.refreshObjectInfo(name)));
+    const wantsFlux = submit('u1', { checkpoint: 'flux1-dev.safetensors' });
+    const wantsSdxl = submit('u2', { checkpoint: 'sd_xl_base_1.0.safetensors' });
+    expect(await settled(wantsFlux.id)).toBe('done');
+    expect(await settled(wantsSdxl.id)).toBe('done');
+    expect(store.get(wantsFlux.id)?.server).toBe('gpu2');
+    expect(store.get(wantsSdxl.id)?.server).toBe('gpu1');
+    // Nobody has it: it still runs somewhere, and ComfyUI's refusal reaches the user.
+    const wantsNothing = submit('u3', { checkpoint: 'missing.safetensors' });
+    expect(await settled(wantsNothing.id)).toBe('failed');
+    expect(store.get(wantsNothing.id)?.failure?.userMessage).toMatch(/missing\.safetensors/);
+  });
+});

@@ -40,7 +40,7 @@ describe('ComfyUI outage while a job runs', () => {
 
     h.comfy.setDown(true);
     const reconnecting = await h.waitForEdit(raw, /🔌 Reconnecting/u);
-    await h.waitForEdit(raw, /^⏳ Queued — position 1 of 1$/u, 10_000, reconnecting);
+    await h.waitForEdit(raw, /^⏳ Queued — position 1 of 1\n↪️ the ComfyUI server running it was lost \(.+\); it runs again on another server$/u, 10_000, reconnecting);
     expect(h.bot.context.scheduler.pending().map((job) => job.status)).toEqual(['queued']);
     // Someone asking now is told at once rather than queued behind it.
     const late = await h.imagine('another fox');
