@@ -8,8 +8,8 @@ import { SqliteJobStore } from '../src/store/sqlite-job-store.ts';
 import { ComfyStandin } from '../test/support/comfy-standin.ts';
 import { standinUser } from '../test/support/discord-standin/fixtures.ts';
 import { chatInputInteraction, commandOption, discordError, mintSnowflake, startDiscordStandins, type DiscordRestStandin, type DiscordStandins } from '../test/support/discord-standin/index.ts';
-import { REPO_ROOT } from '../test/support/shared-paths.ts';
 import { ChildBot, clip, formatTable, logWindows, pollUntil, quickFlag, readBotLog, ReplyLedger, sleep, type Column } from './fault-support.ts';
+import { standinBotEnv } from '../test/bot/harness.ts';
 
 /**
  * Benchmark 5, faults: many /imagine interactions against the real bot process
@@ -162,14 +162,7 @@ export async function runFaultsDetailed(options: FaultsOptions = {}): Promise<Fa
     discord = await startDiscordStandins();
     const rest = discord.rest;
     const env = {
-      DISCORD_TOKEN: discord.botToken,
-      DISCORD_API_BASE: rest.apiBase,
-      COMFY_URL: comfy.url,
-      ATTACHMENT_HOSTS: '127.0.0.1',
-      DATA_DIR: dataDir,
-      WORKFLOWS_DIR: join(REPO_ROOT, 'workflows'),
-      EDIT_INTERVAL_MS: '250',
-      PREVIEW_INTERVAL_MS: '500',
+      ...standinBotEnv(discord, comfy.url, dataDir),
       EDIT_BUDGET_PER_SECOND: '50',
       QUEUE_MAX: '100000',
       USER_MAX_PENDING: '100',

@@ -51,18 +51,7 @@ export interface Template {
 }
 
 /** An option as the CLI and Discord list it: no graph internals. */
-export interface OptionListing {
-  readonly name: string;
-  readonly type: OptionType;
-  readonly required: boolean;
-  readonly description: string;
-  readonly default?: OptionValue | 'random';
-  readonly min?: number;
-  readonly max?: number;
-  readonly maxLength?: number;
-  readonly choices?: readonly string[];
-  readonly choicesFrom?: ChoicesFrom;
-}
+export type OptionListing = Omit<TemplateOption, 'targets'>;
 
 export function listOptions(template: Template): OptionListing[] {
   return template.options.map((option) => {

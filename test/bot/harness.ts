@@ -42,6 +42,21 @@ export interface HarnessOptions {
   deferStart?: boolean;
 }
 
+/** The environment that points a bot at the stand-ins, with short edit intervals for tests. */
+export function standinBotEnv(discord: DiscordStandins, comfyUrl: string, dataDir: string): Record<string, string> {
+  return {
+    DISCORD_TOKEN: discord.botToken,
+    DISCORD_API_BASE: discord.rest.apiBase,
+    COMFY_URL: comfyUrl,
+    ATTACHMENT_HOSTS: '127.0.0.1',
+    DATA_DIR: dataDir,
+    WORKFLOWS_DIR: join(REPO_ROOT, 'workflows'),
+    EDIT_INTERVAL_MS: '250',
+    PREVIEW_INTERVAL_MS: '500',
+    EDIT_BUDGET_PER_SECOND: '20',
+  };
+}
+
 export class BotHarness {
   readonly comfy: ComfyStandin;
   readonly discord: DiscordStandins;
@@ -55,19 +70,7 @@ export class BotHarness {
     this.comfy = comfy;
     this.discord = discord;
     this.dataDir = dataDir;
-    this.env = {
-      DISCORD_TOKEN: discord.botToken,
-      DISCORD_API_BASE: discord.rest.apiBase,
-      COMFY_URL: comfy.url,
-      ATTACHMENT_HOSTS: '127.0.0.1',
-      DATA_DIR: dataDir,
-      WORKFLOWS_DIR: join(REPO_ROOT, 'workflows'),
-      EDIT_INTERVAL_MS: '250',
-      PREVIEW_INTERVAL_MS: '500',
-      EDIT_BUDGET_PER_SECOND: '20',
-      LOG_LEVEL: options.captureLogsAt ?? 'silent',
-      ...options.env,
-    };
+    this.env = { ...standinBotEnv(discord, comfy.url, dataDir), LOG_LEVEL: options.captureLogsAt ?? 'silent', ...options.env };
   }
 
   static async start(options: HarnessOptions = {}): Promise<BotHarness> {
