@@ -2,59 +2,11 @@ import PQueue from 'p-queue';
 import { isComfycordError, userMessageOf } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { FairQueue } from './fair-queue.ts';
-import { isFinished, type Job, type JobImage } from './job.ts';
-import type { RunEvent } from './run-events.ts';
+import { isFinished, type Job } from './job.ts';
 import { CooldownError, JobCancelledError, JobNotFoundError, NotYourJobError, QueueFullError, UserLimitError } from './scheduler-errors.ts';
-import type { JobStore } from './job-store.ts';
+import type { SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
 
-/** One ComfyUI server as the scheduler sees it. */
-export interface WorkerSlot {
-  readonly name: string;
-  isHealthy(): boolean;
-  /** Whether this server has what the job's template needs (nodes, models). */
-  canRun(job: Job): boolean;
-  /** Relative capacity (a server with weight 2 gets twice the load before it counts as busier). Default 1. */
-  readonly weight?: number;
-  /** Higher when this server is a better fit, e.g. it already has the job's checkpoint loaded. */
-  affinity?(job: Job): number;
-}
-
-export interface ExecuteContext {
-  signal: AbortSignal;
-  onEvent(event: RunEvent): void;
-  /** The prompt went to ComfyUI under this id with these resolved values (seed drawn). */
-  onSubmitted(promptId: string, resolved: Record<string, string | number | boolean>): void;
-}
-
-/** Runs one job on one server to the end; resolves with its images or throws. */
-export type ExecuteJob = (job: Job, worker: string, context: ExecuteContext) => Promise<JobImage[]>;
-
-export type SchedulerUpdate =
-  | { type: 'status'; job: Job }
-  | { type: 'event'; job: Job; event: RunEvent }
-  /** Waiting jobs moved or the line grew; read the order with waiting() / position(). */
-  | { type: 'positions'; total: number }
-  | { type: 'requeued'; job: Job; reason: string };
-
-export interface SchedulerLimits {
-  userMaxPending: number;
-  queueMax: number;
-  userCooldownSeconds: number;
-}
-
-export interface SchedulerOptions {
-  workers: WorkerSlot[];
-  execute: ExecuteJob;
-  store: JobStore;
-  limits: SchedulerLimits;
-  /** Jobs kept in each server's own queue beyond the running one, so its GPU never idles. */
-  lookahead?: number;
-  /** Errors after which a job goes back to the queue for another server (server died). */
-  isRetryable?: (error: unknown) => boolean;
-  maxAttempts?: number;
-  now?: () => number;
-  logger?: Logger;
-}
+export type { ExecuteContext, ExecuteJob, SchedulerLimits, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
 
 interface Running {
   job: Job;
