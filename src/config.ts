@@ -170,9 +170,6 @@ export interface ComfyConfig {
   servers: ServerEntry[];
   /** A server unreachable this long has its running jobs sent to another server. */
   lostAfterMs: number;
-  urls: string[];
-  auth: { username: string; password: string } | null;
-  headers: Record<string, string>;
   previewMethod: 'auto' | 'latent2rgb' | 'taesd' | 'none' | 'default';
 }
 
@@ -212,9 +209,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? readServersFile(e.COMFY_SERVERS_FILE)
         : e.COMFY_URL.map((url) => ({ name: null, url, weight: 1, auth: e.COMFY_AUTH, headers: e.COMFY_HEADERS })),
       lostAfterMs: e.COMFY_LOST_AFTER_SECONDS * 1000,
-      urls: e.COMFY_URL,
-      auth: e.COMFY_AUTH,
-      headers: e.COMFY_HEADERS,
       previewMethod: e.COMFY_PREVIEW_METHOD,
     },
     workflowsDir: e.WORKFLOWS_DIR,

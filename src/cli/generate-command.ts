@@ -2,7 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { ComfyServer } from '../comfy/server.ts';
+import type { ComfyServer } from '../comfy/server.ts';
+import { cliServer } from './cli-server.ts';
 import type { ComfyConfig } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { normaliseInputImage } from '../images/normalise-input.ts';
@@ -25,15 +26,7 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
   // Refuse bad options before touching the server.
   renderTemplate(template, { ...values, ...(args.image ? { image: 'placeholder.png' } : {}) });
 
-  const configured = comfy.servers[0]!;
-  const server = new ComfyServer({
-    url: args.server ?? configured.url,
-    ...(configured.auth ? { auth: configured.auth } : {}),
-    headers: configured.headers,
-    previewMethod: comfy.previewMethod,
-    logger,
-    connectTimeoutMs: 5_000,
-  });
+  const server = cliServer(comfy, args.server, logger, { connectTimeoutMs: 5_000 });
   const progress = new ProgressLine(io.stderr);
   try {
     await server.connect();

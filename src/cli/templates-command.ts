@@ -1,4 +1,4 @@
-import { ComfyServer } from '../comfy/server.ts';
+import { cliServer } from './cli-server.ts';
 import type { ComfyConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { checkTemplateAgainstServer, formatProblem, listOptions, type OptionListing, type Template } from '../workflows/index.ts';
@@ -17,7 +17,7 @@ export async function runTemplates(
   const set = await loadTemplateSet(workflowsDir);
   let objectInfo: Record<string, unknown> | null = null;
   if (server !== null) {
-    const comfyServer = new ComfyServer({ url: server, ...(comfy.auth ? { auth: comfy.auth } : {}), headers: comfy.headers, logger });
+    const comfyServer = cliServer(comfy, server, logger);
     try {
       objectInfo = await comfyServer.objectInfo();
     } finally {

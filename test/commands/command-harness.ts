@@ -49,7 +49,7 @@ export async function startCommandHarness(env: Record<string, string> = {}): Pro
   const logger = silentLogger();
   const templates = await loadTemplateSet(config.workflowsDir);
   const store = SqliteJobStore.open(join(dataDir, 'comfycord.db'), { logger });
-  const pool = new ServerPool(config.comfy.urls.map((url) => ({ url, name: 'gpu-1' })), { templates, logger });
+  const pool = new ServerPool(config.comfy.servers.map((server) => ({ url: server.url, name: 'gpu-1' })), { templates, logger });
   const scheduler = new Scheduler({ workers: pool.workers(), execute: () => new Promise(() => undefined), store, limits: config.limits, logger });
   const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords });
   const standins = await startDiscordStandins();

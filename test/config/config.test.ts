@@ -5,7 +5,7 @@ import { ConfigError, DEFAULT_COMFY_URL, loadConfig } from '../../src/config.ts'
 describe('loadConfig', () => {
   it('gives working defaults for an empty environment', () => {
     const config = loadConfig({});
-    expect(config.comfy.urls).toEqual([DEFAULT_COMFY_URL]);
+    expect(config.comfy.servers.map((server) => server.url)).toEqual([DEFAULT_COMFY_URL]);
     expect(config.comfy.previewMethod).toBe('auto');
     expect(config.discord.token).toBeNull();
     expect(config.attachments.hosts).toEqual(['cdn.discordapp.com', 'media.discordapp.net']);
@@ -22,9 +22,12 @@ describe('loadConfig', () => {
       ALLOW_DMS: 'yes',
       BLOCKED_WORDS: 'Foo, bar',
     });
-    expect(config.comfy.urls).toEqual(['http://127.0.0.1:8188', 'https://gpu.example/comfy']);
-    expect(config.comfy.auth).toEqual({ username: 'me', password: 'pa:ss' });
-    expect(config.comfy.headers).toEqual({ 'X-Key': 'k' });
+    expect(config.comfy.servers.map((server) => server.url)).toEqual(['http://127.0.0.1:8188', 'https://gpu.example/comfy']);
+    expect(config.comfy.servers.map((server) => server.auth)).toEqual([
+      { username: 'me', password: 'pa:ss' },
+      { username: 'me', password: 'pa:ss' },
+    ]);
+    expect(config.comfy.servers.map((server) => server.headers)).toEqual([{ 'X-Key': 'k' }, { 'X-Key': 'k' }]);
     expect(config.attachments.hosts).toEqual(['cdn.example.org']);
     expect(config.limits.userMaxPending).toBe(5);
     expect(config.access.allowDms).toBe(true);
