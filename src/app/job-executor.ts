@@ -1,7 +1,7 @@
 import { ComfyPromptLostError, ComfyUnavailableError } from '../comfy/errors.ts';
 import type { Job, JobImage } from '../jobs/job.ts';
-import type { RunResult } from '../jobs/run-events.ts';
-import type { ExecuteJob } from '../jobs/scheduler.ts';
+import { resultImages, type RunEvent, type RunResult } from '../jobs/run-events.ts';
+import type { ExecuteContext, ExecuteJob } from '../jobs/scheduler.ts';
 import { renderTemplate, type TemplateSet } from '../workflows/index.ts';
 import type { InputImages } from './input-images.ts';
 import type { ServerPool } from './server-pool.ts';
@@ -26,13 +26,7 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
       // Submitted before a restart: follow the same prompt rather than running it twice.
       const resolved = job.resolved;
       const { graph } = renderTemplate(template, resolved);
-      const handle = server.resume(job.promptId, graph, {
-        signal: context.signal,
-        onEvent: (event) => {
-          if (event.type === 'resubmitted') context.onSubmitted(handle.promptId, resolved);
-          context.onEvent(event);
-        },
-      });
+      const handle = server.resume(job.promptId, graph, { signal: context.signal, onEvent: forward(context, resolved, () => handle.promptId) });
       return imagesOf(await handle.done);
     }
     // Re-running a job that already drew its seed (restart, another server) keeps it.
@@ -45,13 +39,7 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     const { graph, resolved } = renderTemplate(template, values);
     context.signal.throwIfAborted();
     deps.pool.noteCheckpoint(worker, resolved['checkpoint']);
-    const handle = server.run(graph, {
-      signal: context.signal,
-      onEvent: (event) => {
-        if (event.type === 'resubmitted') context.onSubmitted(handle.promptId, resolved);
-        context.onEvent(event);
-      },
-    });
+    const handle = server.run(graph, { signal: context.signal, onEvent: forward(context, resolved, () => handle.promptId) });
     // Recorded before the POST is answered: a bot killed in between resumes this id
     // (and resubmits once if the server never got it) instead of running it twice.
     context.onSubmitted(handle.promptId, resolved);
@@ -60,8 +48,14 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
   };
 }
 
-/** Saved outputs; a graph that only previews (temp files) still yields its images. */
+/** Passes run events on; a resubmission (new prompt id) is recorded so a restart follows the new one. */
+function forward(context: ExecuteContext, resolved: Record<string, string | number | boolean>, promptId: () => string): (event: RunEvent) => void {
+  return (event) => {
+    if (event.type === 'resubmitted') context.onSubmitted(promptId(), resolved);
+    context.onEvent(event);
+  };
+}
+
 function imagesOf(result: RunResult): JobImage[] {
-  const saved = result.images.filter((image) => image.type === 'output');
-  return (saved.length > 0 ? saved : result.images).map((source) => ({ source, deliveredUrl: null }));
+  return resultImages(result).map((source) => ({ source, deliveredUrl: null }));
 }

@@ -10,6 +10,7 @@ import { normaliseInputImage } from '../images/normalise-input.ts';
 import type { Logger } from '../log.ts';
 import { findOption, renderTemplate, type Template } from '../workflows/index.ts';
 import type { GenerateArgs } from './cli-args.ts';
+import { resultImages } from '../jobs/run-events.ts';
 import { ProgressLine } from './progress-line.ts';
 import { resolveTemplate } from './template-source.ts';
 
@@ -36,8 +37,7 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
     const handle = server.run(graph, { onEvent: (event) => progress.apply(event), signal: io.signal });
     const result = await handle.done;
     progress.finish();
-    const saved = result.images.filter((image) => image.type === 'output');
-    const images = saved.length > 0 ? saved : result.images;
+    const images = resultImages(result);
     if (images.length === 0) throw new InputError(`the run finished but template '${template.name}' produced no images`);
     await mkdir(args.out, { recursive: true });
     const paths: string[] = [];

@@ -30,3 +30,9 @@ export interface RunResult {
   /** Every output image in node order, `type: 'output'` and `'temp'` alike. */
   images: OutputImage[];
 }
+
+/** The images a run delivers: its saved outputs, or, for a graph that only previews, its temp images. */
+export function resultImages(result: RunResult): OutputImage[] {
+  const saved = result.images.filter((image) => image.type === 'output');
+  return saved.length > 0 ? saved : result.images;
+}
