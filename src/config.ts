@@ -163,6 +163,22 @@ const schema = z.object({
   EDIT_BUDGET_PER_SECOND: intFrom(5, 1, 50),
 
   DATA_DIR: z.string().trim().default('data'),
+
+  AUTO_REGISTER: boolFrom(true),
+  HTTP_PORT: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return null;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `must be a port number from 1 to 65535, got '${value}'` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  HTTP_HOST: z.string().trim().default('127.0.0.1'),
 });
 
 export interface ComfyConfig {
@@ -193,6 +209,10 @@ export interface Config {
   limits: { userMaxPending: number; userCooldownSeconds: number; queueMax: number };
   moderation: { blockedWords: string[]; spoilerOutsideNsfw: boolean };
   replies: { editIntervalMs: number; previewIntervalMs: number; editBudgetPerSecond: number };
+  /** Register slash commands at start when they changed since the last registration. */
+  autoRegister: boolean;
+  /** /healthz and /metrics; null (the default) serves nothing. */
+  http: { port: number | null; host: string };
 }
 
 /** Reads the environment (defaults to process.env). Throws ConfigError with every problem. */
@@ -232,5 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       previewIntervalMs: e.PREVIEW_INTERVAL_MS,
       editBudgetPerSecond: e.EDIT_BUDGET_PER_SECOND,
     },
+    autoRegister: e.AUTO_REGISTER,
+    http: { port: e.HTTP_PORT, host: e.HTTP_HOST === '' ? '127.0.0.1' : e.HTTP_HOST },
   };
 }

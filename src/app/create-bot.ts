@@ -9,11 +9,13 @@ import { createDiscordClient, requireToken } from '../discord/discord-client.ts'
 import { InteractionRouter } from '../discord/interaction-router.ts';
 import { JobReplies } from '../discord/job-replies.ts';
 import { ReplyEditor } from '../discord/reply-editor.ts';
+import { buildCommandDefinitions } from '../discord/command-definitions.ts';
+import { registerIfChanged } from '../discord/register-commands.ts';
 import { databasePath } from '../store/open-database.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
-import { ServerChoices } from '../workflows/index.ts';
+import { ServerChoices, type TemplateSet } from '../workflows/index.ts';
 import { InputImages } from './input-images.ts';
 import { createJobExecutor, isServerLoss } from './job-executor.ts';
 import { JobService } from './job-service.ts';
@@ -30,6 +32,27 @@ export interface RunningBot {
 export class DiscordLoginError extends ComfycordError {
   constructor(cause: unknown) {
     super('DISCORD_LOGIN', 'Discord refused to log in with DISCORD_TOKEN. Check the token (Developer Portal → Bot → Reset Token) and DISCORD_API_BASE.', { cause });
+  }
+}
+
+/**
+ * Registers the slash commands when they changed since the last registration. A failure
+ * is logged, not fatal: the commands registered before keep working.
+ */
+async function autoRegister(client: Client, config: Config, templates: TemplateSet, store: SqliteJobStore, logger: Logger): Promise<void> {
+  const applicationId = client.application?.id;
+  if (!applicationId) return;
+  try {
+    await registerIfChanged({
+      rest: client.rest,
+      applicationId,
+      guildId: config.discord.guildId,
+      body: buildCommandDefinitions(templates, { allowDms: config.access.allowDms }),
+      registrations: store.commandRegistrations,
+      logger,
+    });
+  } catch (error) {
+    logger.error({ err: error, guildId: config.discord.guildId }, 'registering slash commands failed; run `comfycord register` (or set AUTO_REGISTER=false)');
   }
 }
 
@@ -114,6 +137,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     throw new DiscordLoginError(error);
   }
   await ready;
+  if (config.autoRegister) await autoRegister(client, config, templates, store, logger);
   recoverJobs(store, scheduler, (job) => replies.showFinal(job), logger);
   return {
     client,

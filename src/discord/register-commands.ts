@@ -1,10 +1,57 @@
-import { REST, Routes, type APIApplication } from 'discord.js';
+import { createHash } from 'node:crypto';
+import { REST, Routes, type APIApplication, type RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import { loadTemplateSet } from '../cli/template-source.ts';
 import type { Config } from '../config.ts';
 import { ComfycordError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { CommandRegistrations } from '../store/command-registrations.ts';
 import { buildCommandDefinitions } from './command-definitions.ts';
 import { requireToken } from './discord-client.ts';
+
+/** Where commands go: DISCORD_GUILD_ID (instant) or global (Discord spreads them within an hour). */
+export function commandRoute(applicationId: string, guildId: string | null): `/${string}` {
+  return guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
+}
+
+/** Key under which the last registration's hash is kept: one per application and scope. */
+export function registrationScope(applicationId: string, guildId: string | null): string {
+  return `${applicationId}:${guildId ?? 'global'}`;
+}
+
+/** A stable digest of the definitions (key order as built, which buildCommandDefinitions fixes). */
+export function definitionsHash(body: readonly RESTPostAPIApplicationCommandsJSONBody[]): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+export interface AutoRegisterOptions {
+  rest: REST;
+  applicationId: string;
+  guildId: string | null;
+  body: RESTPostAPIApplicationCommandsJSONBody[];
+  registrations: CommandRegistrations;
+  logger: Logger;
+}
+
+/**
+ * Start-up registration: PUTs the definitions only when their hash differs from the one
+ * recorded after the last successful PUT to the same scope. Returns whether it registered.
+ */
+export async function registerIfChanged(options: AutoRegisterOptions): Promise<boolean> {
+  const { rest, applicationId, guildId, body, registrations, logger } = options;
+  const scope = registrationScope(applicationId, guildId);
+  const hash = definitionsHash(body);
+  if (registrations.lastHash(scope) === hash) {
+    logger.debug({ guildId, commands: body.length }, 'commands unchanged since the last registration');
+    return false;
+  }
+  await rest.put(commandRoute(applicationId, guildId), { body });
+  registrations.record(scope, hash);
+  logger.info(
+    { commands: body.length, guildId, applicationId },
+    guildId ? `registered ${body.length} commands to server ${guildId}` : `registered ${body.length} commands globally (Discord may take up to an hour to show them)`,
+  );
+  return true;
+}
 
 /** `comfycord register`: puts the command list to DISCORD_GUILD_ID (instant) or globally. */
 export async function runRegister(config: Config, logger: Logger, out: NodeJS.WritableStream = process.stdout): Promise<void> {
@@ -20,8 +67,7 @@ export async function runRegister(config: Config, logger: Logger, out: NodeJS.Wr
   }
   const body = buildCommandDefinitions(templates, { allowDms: config.access.allowDms });
   const guildId = config.discord.guildId;
-  const route = guildId ? Routes.applicationGuildCommands(application.id, guildId) : Routes.applicationCommands(application.id);
-  await rest.put(route, { body });
+  await rest.put(commandRoute(application.id, guildId), { body });
   logger.info({ commands: body.length, guildId, applicationId: application.id }, 'commands registered');
   out.write(
     guildId

@@ -71,6 +71,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'command registrations',
+    // What was last registered with Discord, per application and scope (a guild id or
+    // 'global'), so a start re-registers only when the definitions changed.
+    sql: `
+      CREATE TABLE command_registrations (
+        scope         TEXT PRIMARY KEY NOT NULL,
+        hash          TEXT NOT NULL,
+        registered_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export interface MigrationReport {

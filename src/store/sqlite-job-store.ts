@@ -5,6 +5,7 @@ import { ChannelSettingsStore } from './channel-settings.ts';
 import { CorruptJobRowError, JOB_COLUMNS, jobToRow, rowToJob } from './job-row.ts';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
 import { ServerIdentities } from './server-identities.ts';
+import { CommandRegistrations } from './command-registrations.ts';
 import { inTransaction, type DatabaseSync, type SqlRow, type StatementSync } from './sqlite.ts';
 
 export type SqliteJobStoreOptions = OpenDatabaseOptions;
@@ -25,6 +26,7 @@ export class SqliteJobStore implements JobStore {
   readonly journalMode: string;
   readonly channelSettings: ChannelSettingsStore;
   readonly servers: ServerIdentities;
+  readonly commandRegistrations: CommandRegistrations;
   readonly #db: DatabaseSync;
   readonly #logger: Logger;
   readonly #now: () => number;
@@ -51,6 +53,7 @@ export class SqliteJobStore implements JobStore {
     this.#now = options.now ?? Date.now;
     this.channelSettings = new ChannelSettingsStore(db, this.#logger, this.#now);
     this.servers = new ServerIdentities(db, this.#now);
+    this.commandRegistrations = new CommandRegistrations(db, this.#now);
 
     const updates = JOB_COLUMNS.filter((column) => column !== 'id' && column !== 'created_at').map((column) => `${column} = excluded.${column}`);
     this.#upsert = db.prepare(
