@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,6 +83,47 @@ describe('downloadAttachment', () => {
     const error = await rejection(downloadAttachment(server.url('/a.png'), { allowedHosts: LOCAL }));
     expect(error.reason).toBe('redirect');
     expect(server.requests).toEqual(['/a.png']);
+  });
+
+  it('checks every redirect hop against host:port entries: an allowed port cannot send us to another port of the same host', async () => {
+    // `comfy` plays ComfyUI on the same host; only the attachment server's port is allowed.
+    const comfy = await startServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(PNG_SIGNATURE));
+    try {
+      server = await startServer((_req, res) => res.writeHead(302, { location: comfy.url('/view?filename=secret.png') }).end());
+      const error = await rejection(downloadAttachment(server.url('/a.png'), { allowedHosts: [`127.0.0.1:${server.port}`] }));
+      expect(error.reason).toBe('redirect');
+      expect(error.context).toMatchObject({ host: '127.0.0.1', port: String(comfy.port) });
+      expect(server.requests).toEqual(['/a.png']);
+      expect(comfy.requests).toEqual([]);
+    } finally {
+      await comfy.close();
+    }
+  });
+
+  it('follows redirects between allowed ports, at most 3 hops', async () => {
+    const png = await smallPng();
+    // /hop<n>.png?last=<m> redirects to hop n+1 on the other server until n reaches m, which is the image.
+    const hopper = (other: () => TestServer) => (req: IncomingMessage, res: ServerResponse) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const hop = Number(/hop(\d+)/.exec(url.pathname)?.[1]);
+      const last = Number(url.searchParams.get('last'));
+      if (hop >= last) res.writeHead(200, { 'content-type': 'image/png' }).end(png);
+      else res.writeHead(302, { location: other().url(`/hop${hop + 1}.png?last=${last}`) }).end();
+    };
+    let second: TestServer | undefined;
+    server = await startServer(hopper(() => second!));
+    second = await startServer(hopper(() => server!));
+    try {
+      const allowed = [`127.0.0.1:${server.port}`, `127.0.0.1:${second.port}`];
+      const result = await downloadAttachment(server.url('/hop0.png?last=3'), { allowedHosts: allowed });
+      expect(result.data.equals(png)).toBe(true);
+      expect(result.url).toBe(second.url('/hop3.png?last=3'));
+      const error = await rejection(downloadAttachment(server.url('/hop0.png?last=4'), { allowedHosts: allowed }));
+      expect(error.reason).toBe('redirect');
+      expect(error.userMessage).toBe('Download failed: too many redirects.');
+    } finally {
+      await second.close();
+    }
   });
 
   it('follows a redirect within the allowed hosts', async () => {

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import type { APIInteraction } from 'discord.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commandOption, uploadedAttachment } from '../support/discord-standin/index.ts';
+import { startServer, type TestServer } from '../attachments/http-fixture.ts';
 import { BotHarness, messageJson, nodeOf, promptBodies } from './harness.ts';
 
 const EPHEMERAL = 64;
@@ -166,5 +167,28 @@ describe('/img2img refuses bad attachments with a clear ephemeral reply', () => 
 
   it('none of the refused files reached ComfyUI', () => {
     expect(h.comfy.requests.filter((r) => r.route === '/upload/image' || r.route === '/prompt')).toEqual([]);
+  });
+});
+
+describe('ATTACHMENT_HOSTS with a port', () => {
+  let h: BotHarness | null = null;
+  let cdn: TestServer | null = null;
+  afterEach(async () => {
+    await h?.stop();
+    await cdn?.close();
+    h = null;
+    cdn = null;
+  });
+
+  it('a redirect from the allowed host:port to ComfyUI\'s own port on the same host is refused, and ComfyUI hears nothing', async () => {
+    let comfyUrl = '';
+    cdn = await startServer((_req, res) => res.writeHead(302, { location: `${comfyUrl}/view?filename=other-users-output.png&type=output` }).end());
+    h = await BotHarness.start({ env: { ATTACHMENT_HOSTS: `127.0.0.1:${cdn.port}` } });
+    comfyUrl = h.comfy.url;
+    const attachment = uploadedAttachment({ url: cdn.url('/attachments/1/2/cat.png'), filename: 'cat.png', contentType: 'image/png', size: 1000 });
+    const raw = await h.slash('img2img', [commandOption.attachment('image', attachment), commandOption.string('prompt', 'a cat')]);
+    expect(await h.waitForEphemeral(raw)).toBe('⚠️ Only images from Discord can be used.');
+    expect(cdn.requests).toEqual(['/attachments/1/2/cat.png']);
+    expect(h.comfy.requests.filter((r) => r.route === '/view' || r.route === '/prompt')).toEqual([]);
   });
 });

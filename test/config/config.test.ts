@@ -34,6 +34,11 @@ describe('loadConfig', () => {
     expect(config.moderation.blockedWords).toEqual(['foo', 'bar']);
   });
 
+  it('accepts ATTACHMENT_HOSTS entries with and without a port together', () => {
+    expect(loadConfig({ ATTACHMENT_HOSTS: 'cdn.discordapp.com,127.0.0.1:9999' }).attachments.hosts).toEqual(['cdn.discordapp.com', '127.0.0.1:9999']);
+    expect(() => loadConfig({ ATTACHMENT_HOSTS: '127.0.0.1:99999' })).toThrow(/ATTACHMENT_HOSTS/);
+  });
+
   it('reports every bad variable at once, by name', () => {
     let error: unknown;
     try {
@@ -47,7 +52,7 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/USER_MAX_PENDING: must be a whole number from 1 to 100, got '-1'/);
     expect(problems).toMatch(/ALLOW_DMS: must be true or false/);
     expect(problems).toMatch(/COMFY_HEADERS: must be a JSON object/);
-    expect(problems).toMatch(/ATTACHMENT_HOSTS: must list plain host names/);
+    expect(problems).toMatch(/ATTACHMENT_HOSTS: must list host names or host:port/);
   });
 
   it('documents every variable it reads in .env.example', () => {
