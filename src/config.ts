@@ -162,6 +162,8 @@ const schema = z.object({
   PREVIEW_INTERVAL_MS: intFrom(4000, 500, 120_000),
   EDIT_BUDGET_PER_SECOND: intFrom(5, 1, 50),
 
+  DELIVERY_TIMEOUT_SECONDS: intFrom(120, 1, 3600),
+
   DATA_DIR: z.string().trim().default('data'),
 
   AUTO_REGISTER: boolFrom(true),
@@ -213,6 +215,11 @@ export interface Config {
   autoRegister: boolean;
   /** /healthz and /metrics; null (the default) serves nothing. */
   http: { port: number | null; host: string };
+  /** Bounds on a job's life. */
+  jobs: {
+    /** Fetching a finished job's images, retries included (DELIVERY_TIMEOUT_SECONDS). */
+    deliveryTimeoutMs: number;
+  };
 }
 
 /** Reads the environment (defaults to process.env). Throws ConfigError with every problem. */
@@ -254,5 +261,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     autoRegister: e.AUTO_REGISTER,
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST === '' ? '127.0.0.1' : e.HTTP_HOST },
+    jobs: {
+      deliveryTimeoutMs: e.DELIVERY_TIMEOUT_SECONDS * 1000,
+    },
   };
 }

@@ -95,7 +95,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     editsPerSecond: config.replies.editBudgetPerSecond,
     logger,
   });
-  const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: config.discord.apiBase, logger });
+  const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: config.discord.apiBase, logger, deliveryTimeoutMs: config.jobs.deliveryTimeoutMs });
   const choices = new ServerChoices(() => pool.any().objectInfo());
   const context: CommandContext = {
     config,

@@ -1,6 +1,5 @@
 import type { Client } from 'discord.js';
 import type { ServerPool } from '../app/server-pool.ts';
-import { ComfyHttpError, ComfyUnavailableError } from '../comfy/errors.ts';
 import { userMessageOf } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
@@ -11,7 +10,7 @@ import { renderJobView, type JobInfo, type JobViewState } from './progress-view.
 import { fromStoredHandle, toStoredHandle } from './reply-handle.ts';
 import type { ReplyEditor } from './reply-editor.ts';
 import { createReplyTarget, type DeliveredMessage } from './reply-routes.ts';
-import { buildResultFiles } from './result-files.ts';
+import { fetchResultFiles } from './fetch-results.ts';
 
 /** How long place-in-line changes are gathered before messages are redrawn. */
 const POSITIONS_DELAY_MS = 200;
@@ -24,6 +23,8 @@ export interface JobRepliesOptions {
   pool: ServerPool;
   apiBase: string | null;
   logger: Logger;
+  /** Fetching a finished job's images from ComfyUI, retries included, ends failed after this (DELIVERY_TIMEOUT_SECONDS). */
+  deliveryTimeoutMs: number;
 }
 
 /**
@@ -212,10 +213,12 @@ export class JobReplies {
     const handle = fromStoredHandle(job.reply);
     if (!server) return { kind: 'failed', userMessage: 'The images were made, but the ComfyUI server that has them is not configured any more.' };
     try {
-      const result = await withRetries(
-        () => buildResultFiles(job, server, { sizeLimit: handle?.sizeLimit ?? null, spoiler: handle?.spoiler ?? false }),
-        (error, waitMs) => this.#o.logger.warn({ jobId: job.id, err: error, waitMs }, 'result fetch failed; retrying'),
-      );
+      const result = await fetchResultFiles(job, server, {
+        sizeLimit: handle?.sizeLimit ?? null,
+        spoiler: handle?.spoiler ?? false,
+        timeoutMs: this.#o.deliveryTimeoutMs,
+        onRetry: (error, waitMs) => this.#o.logger.warn({ jobId: job.id, err: error, waitMs }, 'result fetch failed; retrying'),
+      });
       this.#o.logger.info({ jobId: job.id, images: job.images.length, ...result.timings }, 'result ready for Discord');
       return { kind: 'done', imageCount: job.images.length, elapsedMs, files: result.files, imageAttachmentName: result.shown };
     } catch (error) {
@@ -242,24 +245,6 @@ export class JobReplies {
     if (changed) {
       job.reply = toStoredHandle(handle);
       this.#o.store.save(job);
-    }
-  }
-}
-
-/** Waits between tries to fetch a result: a ComfyUI restart takes a few seconds, a slow one half a minute. */
-const RESULT_RETRY_MS = [1_000, 3_000, 8_000, 20_000];
-
-/** Retries while ComfyUI is unreachable or answers 5xx; any other failure is final at once. */
-async function withRetries<T>(attempt: () => Promise<T>, onRetry: (error: unknown, waitMs: number) => void): Promise<T> {
-  for (let index = 0; ; index += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      const transient = error instanceof ComfyUnavailableError || (error instanceof ComfyHttpError && error.status >= 500);
-      const waitMs = RESULT_RETRY_MS[index];
-      if (!transient || waitMs === undefined) throw error;
-      onRetry(error, waitMs);
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
 }

@@ -1,9 +1,15 @@
 import type { ComfyServer } from '../comfy/server.ts';
+import type { OutputImage } from '../comfy/messages.ts';
 import { DEFAULT_UPLOAD_LIMIT_BYTES, fitImageToLimit } from '../images/fit-to-limit.ts';
 import { makeGrid } from '../images/grid.ts';
 import { EXTENSION_BY_FORMAT } from '../images/image-format.ts';
+import { ImageRejectedError } from '../images/image-errors.ts';
+import { assertWholeImage } from '../images/whole-image.ts';
 import type { Job } from '../jobs/job.ts';
 import type { ViewFile } from './message-view.ts';
+
+/** Fetches of one image whose bytes do not decode, before the result counts as broken. */
+export const WHOLE_IMAGE_TRIES = 3;
 
 /** Discord's cap on one request's body; files of one edit share it. */
 export const MAX_REQUEST_BYTES = 25 * 1024 * 1024;
@@ -23,9 +29,13 @@ export interface ResultFiles {
  * Discord's 25 MiB: the grid (a small JPEG, see makeGrid) is made first and the images
  * share what it leaves equally, so they stay lossless as long as possible.
  */
-export async function buildResultFiles(job: Job, server: ComfyServer, options: { sizeLimit: number | null; spoiler: boolean }): Promise<ResultFiles> {
+export async function buildResultFiles(
+  job: Job,
+  server: ComfyServer,
+  options: { sizeLimit: number | null; spoiler: boolean; signal?: AbortSignal },
+): Promise<ResultFiles> {
   const started = Date.now();
-  const originals = await Promise.all(job.images.map((image) => server.view(image.source)));
+  const originals = await Promise.all(job.images.map((image, index) => fetchWholeImage(server, image.source, `image ${index + 1}`, options.signal)));
   const fetched = Date.now();
   const fileLimit = options.sizeLimit ?? DEFAULT_UPLOAD_LIMIT_BYTES;
   const requestBudget = Math.floor(MAX_REQUEST_BYTES * 0.95);
@@ -49,4 +59,20 @@ export async function buildResultFiles(job: Job, server: ComfyServer, options: {
   }
   if (grid !== null) files.push(grid);
   return { files, shown: grid?.name ?? files[0]?.name ?? '', timings: { fetchMs: fetched - started, encodeMs: Date.now() - fetched } };
+}
+
+/**
+ * One output, decoded to its last pixel before anything is built from it; bytes cut
+ * short or damaged on the way are fetched again, up to WHOLE_IMAGE_TRIES times.
+ */
+async function fetchWholeImage(server: ComfyServer, source: OutputImage, label: string, signal: AbortSignal | undefined): Promise<Buffer> {
+  for (let attempt = 1; ; attempt += 1) {
+    const data = await server.view(source, signal);
+    try {
+      await assertWholeImage(data, label);
+      return data;
+    } catch (error) {
+      if (!(error instanceof ImageRejectedError) || attempt >= WHOLE_IMAGE_TRIES) throw error;
+    }
+  }
 }

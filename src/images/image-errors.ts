@@ -1,7 +1,7 @@
 import { ComfycordError, type LogContext } from '../errors.ts';
 
 /** Why an image was refused; callers and tests match on this rather than on wording. */
-export type ImageRejectedReason = 'not-image' | 'unsupported-format' | 'undecodable' | 'too-many-pixels';
+export type ImageRejectedReason = 'not-image' | 'unsupported-format' | 'undecodable' | 'too-many-pixels' | 'incomplete';
 
 /** An image a person supplied (or ComfyUI produced) that we will not decode. */
 export class ImageRejectedError extends ComfycordError {

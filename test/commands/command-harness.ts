@@ -56,7 +56,7 @@ export async function startCommandHarness(env: Record<string, string> = {}): Pro
   const client = new Client(standins.clientOptions());
   await loginToStandins(client, standins);
   const editor = new ReplyEditor({ minIntervalMs: 250, logger });
-  const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: standins.rest.apiBase, logger });
+  const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: standins.rest.apiBase, logger, deliveryTimeoutMs: config.jobs.deliveryTimeoutMs });
   const download = async (url: string) => (await downloadAttachment(url, { allowedHosts: config.attachments.hosts, maxBytes: config.attachments.maxBytes })).data;
   const inputs = new InputImages({ dataDir, store, pool, download });
   const choices = new ServerChoices(() => pool.any().objectInfo());

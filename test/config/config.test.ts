@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(config.discord.token).toBeNull();
     expect(config.attachments.hosts).toEqual(['cdn.discordapp.com', 'media.discordapp.net']);
     expect(config.limits).toEqual({ userMaxPending: 3, userCooldownSeconds: 0, queueMax: 100 });
+    expect(config.jobs.deliveryTimeoutMs).toBe(120_000);
   });
 
   it('parses lists, auth, headers and numbers', () => {

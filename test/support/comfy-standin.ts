@@ -11,11 +11,13 @@ import { ComfyProcess } from './comfy-standin/process.ts';
 import { handleRoute, type RouteHost } from './comfy-standin/routes.ts';
 import { ResponseInjector, sendInjected, type InjectedResponse, type InjectionMatcher } from './comfy-standin/injections.ts';
 import type { RunStatus } from './comfy-standin/run-prompt.ts';
+import { ViewFaults, type ViewFault } from './comfy-standin/view-faults.ts';
 
 export type { RecordedRequest } from './comfy-standin/access.ts';
 export type { RunStatus } from './comfy-standin/run-prompt.ts';
 export type { BenchKnobs, OutputTexture } from './comfy-standin/controls.ts';
 export type { InjectedResponse, InjectionMatcher } from './comfy-standin/injections.ts';
+export type { ViewFault } from './comfy-standin/view-faults.ts';
 
 /**
  * A ComfyUI 0.3.64 stand-in for tests: real HTTP and WebSocket on 127.0.0.1, the
@@ -73,6 +75,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
   #down = false;
   #failNextPost: { status: number; body: string } | null = null;
   readonly #injector = new ResponseInjector();
+  readonly #viewFaults = new ViewFaults();
   readonly #eventLog: Array<{ event: keyof StandinEvents; args: unknown[] }> = [];
 
   private constructor(options: StandinOptions) {
@@ -176,6 +179,14 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
   }
 
   /**
+   * Fault hook (not ComfyUI behaviour): the next `times` GET /view requests never get an answer ('hang'), get its first half with an honest
+   * Content-Length ('truncate'), or the file's full length with bytes overwritten ('corrupt').
+   */
+  faultViews(fault: ViewFault, options: { times?: number } = {}): void {
+    this.#viewFaults.add(fault, options.times ?? 1);
+  }
+
+  /**
    * Fault hook (not ComfyUI behaviour): sends `payload` as one WebSocket frame, exactly
    * as given — a string as a text frame, a Buffer as a binary frame — to the socket of
    * `clientId`, or to every socket when null. Returns how many sockets it went to.
@@ -262,6 +273,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
         return failure;
       },
       emitPrompt: (promptId, body) => this.#publish('prompt', promptId, body),
+      takeViewFault: () => this.#viewFaults.take(),
     };
   }
 

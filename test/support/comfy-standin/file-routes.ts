@@ -5,10 +5,13 @@ import { annotatedName, contentTypeOf, folderKey, isFolderType, type FileStore }
 import { sendBytes, sendEmpty, sendJson } from './http-util.ts';
 import { boundaryOf, parseMultipart } from './multipart.ts';
 import type { RouteRequest } from './routes.ts';
+import { damaged, type ViewFault } from './view-faults.ts';
 
 /** GET /view and POST /upload/image, with ComfyUI's path checks and rename rule. */
 
-export async function handleView(files: FileStore, query: URLSearchParams, res: ServerResponse): Promise<void> {
+export async function handleView(files: FileStore, query: URLSearchParams, res: ServerResponse, fault: ViewFault | null = null): Promise<void> {
+  // A server that accepted the request and never answers: the client's own deadline must end it.
+  if (fault === 'hang') return;
   const raw = query.get('filename');
   if (raw === null) return sendEmpty(res, 404);
   const { name, type: annotatedType } = annotatedName(raw);
@@ -39,7 +42,7 @@ export async function handleView(files: FileStore, query: URLSearchParams, res: 
     const image = channel === 'rgb' ? sharp(data).removeAlpha() : sharp(data).ensureAlpha().extractChannel(3);
     return sendBytes(res, 'image/png', await image.png().toBuffer(), disposition);
   }
-  sendBytes(res, contentTypeOf(filename), data, disposition);
+  sendBytes(res, contentTypeOf(filename), fault === null ? data : damaged(fault, data), disposition);
 }
 
 /**

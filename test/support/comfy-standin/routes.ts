@@ -8,6 +8,7 @@ import type { ComfyProcess } from './process.ts';
 import { toPyBool } from './py-values.ts';
 import { SERVER_FEATURES } from './sockets.ts';
 import { isPlainObject, validatePrompt, type Graph } from './validate.ts';
+import type { ViewFault } from './view-faults.ts';
 
 /**
  * ComfyUI's HTTP routes (server.py of 0.3.64), answered with the same bodies and
@@ -31,6 +32,8 @@ export interface RouteHost {
   /** A response queued by `failNextPost`, consumed by the next POST /prompt. */
   takeFailNextPost(): { status: number; body: string } | null;
   emitPrompt(promptId: string, body: unknown): void;
+  /** A fault queued by `faultViews`, consumed by the next GET /view. */
+  takeViewFault(): ViewFault | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -70,7 +73,7 @@ const EXACT: Record<string, Partial<Record<string, Handler>>> = {
   '/features': { GET: (_host, _req, res) => sendJson(res, 200, SERVER_FEATURES) },
   '/embeddings': { GET: (_host, _req, res) => sendJson(res, 200, []) },
   '/free': { POST: (_host, _req, res) => sendEmpty(res, 200) },
-  '/view': { GET: (host, req, res) => handleView(host.files, req.query, res) },
+  '/view': { GET: (host, req, res) => handleView(host.files, req.query, res, host.takeViewFault()) },
   '/upload/image': { POST: (host, req, res) => handleUpload(host.files, req, res) },
 };
 

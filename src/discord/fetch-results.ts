@@ -1,0 +1,64 @@
+import type { ComfyServer } from '../comfy/server.ts';
+import { ComfyHttpError, ComfyUnavailableError } from '../comfy/errors.ts';
+import { ComfycordError } from '../errors.ts';
+import type { Job } from '../jobs/job.ts';
+import { buildResultFiles, type ResultFiles } from './result-files.ts';
+
+/** Waits between tries to fetch a result: a ComfyUI restart takes a few seconds, a slow one half a minute. */
+const RESULT_RETRY_MS = [1_000, 3_000, 8_000, 20_000];
+
+/** Fetching a finished job's images took longer than DELIVERY_TIMEOUT_SECONDS, retries included. */
+export class ResultFetchTimeoutError extends ComfycordError {
+  constructor(timeoutMs: number) {
+    super('RESULT_FETCH_TIMEOUT', `ComfyUI did not hand them over within ${Math.round(timeoutMs / 1000)} s.`, { context: { timeoutMs } });
+  }
+}
+
+export interface FetchResultsOptions {
+  sizeLimit: number | null;
+  spoiler: boolean;
+  /** The whole fetch, every retry and wait included, ends by then (DELIVERY_TIMEOUT_SECONDS). */
+  timeoutMs: number;
+  onRetry?: (error: unknown, waitMs: number) => void;
+}
+
+/**
+ * A finished job's result files, fetched from ComfyUI within one bound: a server
+ * briefly unreachable or answering 5xx is tried again after a pause, anything else
+ * fails at once, and a /view that never answers is cut off when the bound is reached.
+ */
+export async function fetchResultFiles(job: Job, server: ComfyServer, options: FetchResultsOptions): Promise<ResultFiles> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new ResultFetchTimeoutError(options.timeoutMs)), options.timeoutMs);
+  const { signal } = controller;
+  try {
+    for (let index = 0; ; index += 1) {
+      try {
+        return await buildResultFiles(job, server, { sizeLimit: options.sizeLimit, spoiler: options.spoiler, signal });
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        const transient = error instanceof ComfyUnavailableError || (error instanceof ComfyHttpError && error.status >= 500);
+        const waitMs = RESULT_RETRY_MS[index];
+        if (!transient || waitMs === undefined) throw error;
+        options.onRetry?.(error, waitMs);
+        await pause(waitMs, signal);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
