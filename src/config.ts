@@ -158,9 +158,10 @@ const schema = z.object({
   BLOCKED_WORDS: z.string().optional(),
   SPOILER_OUTSIDE_NSFW: boolFrom(false),
 
-  EDIT_INTERVAL_MS: intFrom(1500, 250, 60_000),
+  EDIT_INTERVAL_MS: intFrom(250, 250, 60_000),
   PREVIEW_INTERVAL_MS: intFrom(4000, 500, 120_000),
-  EDIT_BUDGET_PER_SECOND: intFrom(5, 1, 50),
+  EDIT_BUDGET_PER_SECOND: intFrom(40, 1, 50),
+  DISCORD_MAX_RETRY_AFTER_SECONDS: intFrom(30, 1, 3600),
 
   DELIVERY_TIMEOUT_SECONDS: intFrom(120, 1, 3600),
 
@@ -210,7 +211,15 @@ export interface Config {
   };
   limits: { userMaxPending: number; userCooldownSeconds: number; queueMax: number };
   moderation: { blockedWords: string[]; spoilerOutsideNsfw: boolean };
-  replies: { editIntervalMs: number; previewIntervalMs: number; editBudgetPerSecond: number };
+  replies: {
+    /** Floor between two progress edits of one message; the pace itself is learned per route from Discord's headers. */
+    editIntervalMs: number;
+    previewIntervalMs: number;
+    /** Bot-token edits per second across all messages (interaction-webhook edits are not counted). */
+    editBudgetPerSecond: number;
+    /** A final held longer than this by one route (429 retry_after, lasting 5xx) takes another route. */
+    maxRetryAfterMs: number;
+  };
   /** Register slash commands at start when they changed since the last registration. */
   autoRegister: boolean;
   /** /healthz and /metrics; null (the default) serves nothing. */
@@ -258,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       editIntervalMs: e.EDIT_INTERVAL_MS,
       previewIntervalMs: e.PREVIEW_INTERVAL_MS,
       editBudgetPerSecond: e.EDIT_BUDGET_PER_SECOND,
+      maxRetryAfterMs: e.DISCORD_MAX_RETRY_AFTER_SECONDS * 1000,
     },
     autoRegister: e.AUTO_REGISTER,
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST === '' ? '127.0.0.1' : e.HTTP_HOST },

@@ -93,6 +93,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     minIntervalMs: config.replies.editIntervalMs,
     previewIntervalMs: config.replies.previewIntervalMs,
     editsPerSecond: config.replies.editBudgetPerSecond,
+    maxRetryAfterMs: config.replies.maxRetryAfterMs,
     logger,
   });
   const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: config.discord.apiBase, logger, deliveryTimeoutMs: config.jobs.deliveryTimeoutMs });

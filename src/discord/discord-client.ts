@@ -27,6 +27,11 @@ export function createDiscordClient(config: Config): Client {
     partials: [Partials.Channel],
     rest: {
       timeout: 60_000,
+      // Channel-message edits and posts are paced by the reply editor, which must hear of a
+      // 429 at once (to reroute a held final, to drop a stale progress state) instead of
+      // discord.js sleeping on it with the request queued; every other route waits as usual.
+      // (discord.js names the route with ids replaced: `/channels/:id/messages/:id`.)
+      rejectOnRateLimit: (limit) => limit.route.startsWith('/channels/:id/messages'),
       ...(config.discord.apiBase ? { api: config.discord.apiBase } : {}),
     },
   });

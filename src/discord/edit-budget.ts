@@ -1,71 +1,47 @@
 /**
- * A token bucket shared by every message the bot edits, so a busy server cannot turn
- * twenty progress replies into a burst of 429s. Over any window of T ms at most
- * `burst + ratePerSecond × T / 1000` progress edits start. Finals (one per job, never
- * dropped) do not wait for a token: they are charged to the bucket, which may go into
- * debt by up to one burst, so progress edits make way for them. A global 429 pauses
- * the whole bucket, finals included.
+ * The bot's share of Discord's global limit (50 requests per second per bot token,
+ * shared/platform.md A2), for edits sent with the bot token: channel-message edits
+ * after the interaction token's 15 minutes, and messages posted anew. Edits through an
+ * interaction's webhook are not counted by Discord against the global limit, so they
+ * are not charged here at all; their limit is per route (route-limits.ts).
+ *
+ * A sliding window: at most `perSecond` starts in any 1000 ms (Discord counts in fixed
+ * windows, which a token bucket can overrun at a window's edge; a sliding window
+ * cannot). Progress keeps a tenth of it free so finals never wait behind progress. A
+ * global 429 pauses everything, finals included.
  */
 export interface EditBudgetOptions {
-  /** Sustained edits per second across all messages. Default 5. */
-  ratePerSecond?: number;
-  /** Edits that may start back to back after a quiet spell. Default equal to the rate. */
-  burst?: number;
-  now?: () => number;
+  /** Bot-token edits per second across all messages. Default 40 (leaves room for the bot's other calls). */
+  perSecond?: number;
 }
 
+const WINDOW_MS = 1000;
+
 export class EditBudget {
-  readonly #rate: number;
-  readonly #burst: number;
-  readonly #now: () => number;
-  #tokens: number;
-  #updatedAt: number;
+  readonly #limit: number;
+  readonly #progressLimit: number;
+  /** Start times within the last window, oldest first. */
+  readonly #starts: number[] = [];
   #pausedUntil = 0;
 
   constructor(options: EditBudgetOptions = {}) {
-    this.#rate = Math.max(0.001, options.ratePerSecond ?? 5);
-    this.#burst = Math.max(1, Math.floor(options.burst ?? this.#rate));
-    this.#now = options.now ?? Date.now;
-    this.#tokens = this.#burst;
-    this.#updatedAt = this.#now();
+    this.#limit = Math.max(1, Math.floor(options.perSecond ?? 40));
+    this.#progressLimit = Math.max(1, this.#limit - Math.ceil(this.#limit / 10));
   }
 
-  /** Whether `tryTake` would succeed now, without taking. */
-  canTake(): boolean {
-    const now = this.#refill();
-    // The epsilon absorbs float error in the refill, so a timer set for the refill moment finds a whole token.
-    return now >= this.#pausedUntil && this.#tokens >= 1 - 1e-9;
+  /** When an edit may start (now or later): finals may use the whole share, progress all but a tenth. */
+  availableAt(final: boolean, now: number): number {
+    this.#expire(now);
+    const limit = final ? this.#limit : this.#progressLimit;
+    const full = this.#starts.length >= limit;
+    // With `limit` starts in the window, the next may go when the one `limit` places back leaves it.
+    const freeAt = full ? this.#starts[this.#starts.length - limit]! + WINDOW_MS : now;
+    return Math.max(freeAt, this.#pausedUntil, now);
   }
 
-  /** Takes one edit's worth of budget if there is one. */
-  tryTake(): boolean {
-    if (!this.canTake()) return false;
-    this.#tokens = Math.max(0, this.#tokens - 1);
-    return true;
-  }
-
-  /**
-   * Charges one edit that must not wait for the budget (a final). Only a global pause
-   * refuses it. The debt is capped at one burst: a wave of finals delays progress
-   * edits by at most burst ÷ rate seconds, however many there are.
-   */
-  takeUrgent(): boolean {
-    const now = this.#refill();
-    if (now < this.#pausedUntil) return false;
-    this.#tokens = Math.max(-this.#burst, this.#tokens - 1);
-    return true;
-  }
-
-  /** When `takeUrgent` can succeed (now or later). */
-  urgentAvailableAt(): number {
-    return Math.max(this.#now(), this.#pausedUntil);
-  }
-
-  /** When the next `tryTake` can succeed (now or later), in the clock's ms. */
-  nextAvailableAt(): number {
-    const now = this.#refill();
-    const refillAt = this.#tokens >= 1 ? now : now + ((1 - this.#tokens) * 1000) / this.#rate;
-    return Math.max(refillAt, this.#pausedUntil);
+  /** Records one start (after `availableAt` said it may go). */
+  take(now: number): void {
+    this.#starts.push(now);
   }
 
   /** Discord said the bot as a whole is rate limited: nothing starts before `until`. */
@@ -73,11 +49,9 @@ export class EditBudget {
     this.#pausedUntil = Math.max(this.#pausedUntil, until);
   }
 
-  #refill(): number {
-    const now = this.#now();
-    const elapsed = Math.max(0, now - this.#updatedAt);
-    this.#tokens = Math.min(this.#burst, this.#tokens + (elapsed * this.#rate) / 1000);
-    this.#updatedAt = now;
-    return now;
+  #expire(now: number): void {
+    let drop = 0;
+    while (drop < this.#starts.length && this.#starts[drop]! <= now - WINDOW_MS) drop += 1;
+    if (drop > 0) this.#starts.splice(0, drop);
   }
 }

@@ -9,7 +9,8 @@ import type { Logger } from '../log.ts';
 import { renderJobView, type JobInfo, type JobViewState } from './progress-view.ts';
 import { fromStoredHandle, toStoredHandle } from './reply-handle.ts';
 import type { ReplyEditor } from './reply-editor.ts';
-import { createReplyTarget, type DeliveredMessage } from './reply-routes.ts';
+import { createReplyTarget, observeChannelRateLimits, type DeliveredMessage, type EarlierReply } from './reply-routes.ts';
+import { pointerView } from './earlier-reply.ts';
 import { fetchResultFiles } from './fetch-results.ts';
 
 /** How long place-in-line changes are gathered before messages are redrawn. */
@@ -44,10 +45,13 @@ export class JobReplies {
   #shownPositions = new Map<string, string>();
   /** Why a job is back in line (its server was lost), shown while it waits. */
   readonly #notes = new Map<string, string>();
+  /** Replies whose view had to be posted anew: told where the result went once it is there. */
+  readonly #earlier = new Map<string, EarlierReply>();
 
   constructor(options: JobRepliesOptions) {
     this.#o = options;
     this.#unsubscribe.push(options.scheduler.subscribe((update) => this.#onUpdate(update)));
+    this.#unsubscribe.push(observeChannelRateLimits(options.client, options.editor.routeLimits));
     // A server that drops sends no event to its runs; without this their messages would freeze mid-bar.
     for (const name of options.pool.names()) {
       const server = options.pool.get(name);
@@ -177,7 +181,9 @@ export class JobReplies {
         apiBase: this.#o.apiBase,
         logger: this.#o.logger,
         messageKey: key,
+        limits: this.#o.editor.routeLimits,
         onDelivered: (message) => this.#remember(job, handle, message),
+        onReposted: (earlier) => this.#earlier.set(job.id, earlier),
       });
       this.#o.editor.track(key, target);
     }
@@ -194,14 +200,38 @@ export class JobReplies {
     this.#progress.delete(job.id);
     if (key === null) return;
     const state = await this.#finalState(job);
+    const view = renderJobView(jobInfo(job), state);
     try {
-      await this.#o.editor.update(key, renderJobView(jobInfo(job), state), { final: true });
+      await this.#o.editor.update(key, view, { final: true });
       job.deliveredAt = Date.now();
       this.#o.store.save(job);
     } catch (error) {
       this.#o.logger.error({ jobId: job.id, err: error }, 'final reply could not be delivered');
     } finally {
       this.#o.editor.untrack(key);
+    }
+    await this.#pointEarlierReply(job, key, view);
+  }
+
+  /**
+   * The result went out as a new message: the earlier reply, which still shows the
+   * job queued or running, is edited to say it is over and where the result is.
+   * Best effort, bounded by the editor's retry policy; never posts.
+   */
+  async #pointEarlierReply(job: Job, key: string, view: ReturnType<typeof renderJobView>): Promise<void> {
+    const earlier = this.#earlier.get(job.id);
+    this.#earlier.delete(job.id);
+    const handle = fromStoredHandle(job.reply);
+    if (earlier === undefined || handle === null || handle.messageId === null) return;
+    const earlierKey = `${key}:earlier`;
+    this.#o.editor.track(earlierKey, earlier.sink);
+    const link = `https://discord.com/channels/${job.guildId ?? '@me'}/${handle.channelId ?? ''}/${handle.messageId}`;
+    try {
+      await this.#o.editor.update(earlierKey, pointerView(view, link), { final: true });
+    } catch (error) {
+      this.#o.logger.warn({ jobId: job.id, err: error }, 'the earlier reply could not be pointed to the result');
+    } finally {
+      this.#o.editor.untrack(earlierKey);
     }
   }
 

@@ -12,7 +12,15 @@ export interface QueuedState {
   view: MessageView;
   final: boolean;
   waiters: Waiter[];
+  /** Tries on the current route. */
   attempts: number;
+  /** When this state first failed on its current route; null while it has not. */
+  failingSince: number | null;
+}
+
+/** A state nobody has tried to send yet. */
+export function freshState(view: MessageView, final: boolean, waiters: Waiter[] = []): QueuedState {
+  return { view, final, waiters, attempts: 0, failingSince: null };
 }
 
 export interface MessageSlot {

@@ -1,16 +1,22 @@
 import type { Logger } from '../log.ts';
+import type { RouteLimits } from './route-limits.ts';
 
 /** Settings of a ReplyEditor; every one has a default suited to Discord's observed limits. */
 export interface ReplyEditorOptions {
-  /** Between two progress edits of one message. Default 1500 ms. */
+  /**
+   * Floor between two progress edits of one message, whatever Discord would allow.
+   * The pace itself is learned per route from Discord's rate-limit headers. Default 250 ms.
+   */
   minIntervalMs?: number;
-  /** Sustained edits per second across all messages. Default 5. */
+  /** Bot-token edits per second across all messages (interaction-webhook edits are not counted). Default 40. */
   editsPerSecond?: number;
-  /** Edits that may start back to back. Default: editsPerSecond. */
-  burst?: number;
+  /** A final held longer than this by one route (429 retry_after, lasting 5xx) takes another. Default 30 000 ms. */
+  maxRetryAfterMs?: number;
+  /** Shared with the routes' response observers; default: a new one. */
+  routeLimits?: RouteLimits;
   /** Between two preview uploads on one message. Default 4000 ms. */
   previewIntervalMs?: number;
-  /** First retry delay, doubled per attempt up to retryMaxMs, with jitter. Default 1000 / 30 000 ms. */
+  /** First retry delay, doubled per attempt up to retryMaxMs, with jitter. Default 500 / 30 000 ms. */
   retryBaseMs?: number;
   retryMaxMs?: number;
   /** Attempts for a final state before it is reported undeliverable. Default 10. */
@@ -34,4 +40,6 @@ export interface ReplyEditorStats {
   previewsUploaded: number;
   finalsDelivered: number;
   finalsFailed: number;
+  /** Finals moved to another route because Discord held them on theirs. */
+  finalsRerouted: number;
 }

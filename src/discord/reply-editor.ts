@@ -4,38 +4,43 @@ import { EditBudget } from './edit-budget.ts';
 import { classifyEditError, ReplyDeliveryError } from './edit-errors.ts';
 import { planEdit, type EditPlan } from './edit-plan.ts';
 import { RetryPolicy } from './edit-retry.ts';
+import { EditGates } from './edit-gates.ts';
 import type { ReplyEditorOptions, ReplyEditorStats } from './reply-editor-options.ts';
 import type { MessageView } from './message-view.ts';
-import { newSlot, servedFirst, settle, WaitingSlots, type MessageSlot, type QueuedState } from './message-slot.ts';
-import type { ReplySink } from './reply-target.ts';
+import { freshState, newSlot, servedFirst, settle, WaitingSlots, type MessageSlot, type QueuedState } from './message-slot.ts';
+import type { ReplySink, RouteRef } from './reply-target.ts';
+import { RouteLimits } from './route-limits.ts';
 
 export type { ReplySink } from './reply-target.ts';
 export type { ReplyEditorOptions, ReplyEditorStats } from './reply-editor-options.ts';
 
 /**
- * Keeps many Discord replies up to date without drawing 429s (shared/platform.md A2).
- * Per message: at most one edit in flight, only the newest state is kept (older ones
- * are dropped), a minimum interval between edits, previews uploaded at most every
- * `previewIntervalMs`, and edits that would change nothing skipped. Across messages:
- * one token bucket for progress edits. A final state skips the per-message interval and
- * does not wait for the budget (it is charged to it, so progress makes way), retries
- * transient failures with backoff (a 429's retry-after respected), and settles its
- * promise only when delivered or when every route has failed. After a final is
- * requested, progress states for that message are ignored.
+ * Keeps many Discord replies up to date, each as fast as its route allows and no faster
+ * (shared/platform.md A2). Per message: at most one edit in flight, only the newest
+ * state kept (older ones are dropped), edits that would change nothing skipped,
+ * previews uploaded at most every `previewIntervalMs`. When each edit may start is
+ * decided by EditGates: the route's own limits as Discord's headers describe them,
+ * and, for bot-token routes only, the bot's share of the global limit. A final state
+ * goes before any progress, skips the per-message interval and the even spread of the
+ * route's window, retries transient failures, and when Discord holds it (a 429 longer
+ * than `maxRetryAfterMs`, 5xx for longer than that) it leaves the route for the next
+ * one (ReplySink.fallBack). It settles its promise only when delivered or when every
+ * route has failed. Once a final is requested, progress for that message is ignored,
+ * so no progress edit can be sent after it.
  *
  * Cost: a burst of updates (e.g. a queue-position redraw of hundreds of messages) is
  * handled by one pass per tick, and a pass looks only at messages with a state waiting,
- * not at every message tracked.
+ * not at every message tracked, and reads the clock once.
  */
 
 export class ReplyEditor {
   readonly #messages = new Map<string, MessageSlot>();
   readonly #waiting = new WaitingSlots();
-  readonly #budget: EditBudget;
+  readonly #gates: EditGates;
   readonly #now: () => number;
   readonly #log: Logger;
   readonly #retry: RetryPolicy;
-  readonly #o: { minIntervalMs: number; previewIntervalMs: number; closeTimeoutMs: number };
+  readonly #o: { previewIntervalMs: number; closeTimeoutMs: number };
   readonly #stats: ReplyEditorStats = {
     editsSent: 0,
     editsFailed: 0,
@@ -45,6 +50,7 @@ export class ReplyEditor {
     previewsUploaded: 0,
     finalsDelivered: 0,
     finalsFailed: 0,
+    finalsRerouted: 0,
   };
   readonly #finals = new Set<Promise<void>>();
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -56,20 +62,28 @@ export class ReplyEditor {
   constructor(options: ReplyEditorOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#log = options.logger ?? silentLogger();
-    const rate = options.editsPerSecond ?? 5;
-    this.#budget = new EditBudget({ ratePerSecond: rate, burst: options.burst ?? rate, now: this.#now });
+    this.#gates = new EditGates({
+      limits: options.routeLimits ?? new RouteLimits({ now: this.#now }),
+      budget: new EditBudget({ perSecond: options.editsPerSecond ?? 40 }),
+      minIntervalMs: options.minIntervalMs ?? 250,
+    });
     this.#retry = new RetryPolicy({
-      baseMs: options.retryBaseMs ?? 1000,
+      baseMs: options.retryBaseMs ?? 500,
       maxMs: options.retryMaxMs ?? 30_000,
       finalMaxAttempts: options.finalMaxAttempts ?? 10,
       progressMaxAttempts: options.progressMaxAttempts ?? 3,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
       random: options.random ?? Math.random,
     });
     this.#o = {
-      minIntervalMs: options.minIntervalMs ?? 1500,
       previewIntervalMs: options.previewIntervalMs ?? 4000,
       closeTimeoutMs: options.closeTimeoutMs ?? 15_000,
     };
+  }
+
+  /** What Discord's headers said about each route; the routes' response observers write to it. */
+  get routeLimits(): RouteLimits {
+    return this.#gates.limits;
   }
 
   /** Starts (or re-targets) the edits of one message. */
@@ -109,7 +123,7 @@ export class ReplyEditor {
       }
       // Replaced in place: the message keeps its turn among those waiting.
       if (message.pending !== null) this.#stats.droppedSuperseded += 1;
-      this.#setPending(message, { view, final: false, waiters: [], attempts: 0 });
+      this.#setPending(message, freshState(view, false));
       message.previewDueAt = 0;
       this.#requestPump();
       return;
@@ -123,7 +137,7 @@ export class ReplyEditor {
     const delivered = new Promise<void>((resolve, reject) => {
       const waiters = message.pending?.final === true ? message.pending.waiters : [];
       if (message.pending !== null) this.#stats.droppedSuperseded += 1;
-      this.#setPending(message, { view, final: true, waiters: [...waiters, { resolve, reject }], attempts: 0 });
+      this.#setPending(message, freshState(view, true, [...waiters, { resolve, reject }]));
     });
     message.sealed = true;
     // Marked handled so a caller that forgets to await cannot crash the process; failures are logged here.
@@ -195,32 +209,25 @@ export class ReplyEditor {
   #pump(): void {
     this.#pumpQueued = false;
     if (this.#closed) return;
-    if (this.#waiting.finals === 0 && !this.#budget.canTake()) {
-      // Nothing can be sent before the budget refills, so there is nothing to look at until then:
-      // with hundreds of messages waiting (a long queue), most passes end here.
-      this.#armTimer(this.#waiting.size > 0 ? this.#budget.nextAvailableAt() : Number.POSITIVE_INFINITY, this.#now());
-      return;
-    }
     const now = this.#now();
     let wake = Number.POSITIVE_INFINITY;
     const ready: MessageSlot[] = [];
     for (const message of this.#waiting) {
       if (message.pending === null || message.inFlight !== null) continue;
-      const at = this.#notBefore(message, message.pending);
+      if (message.pending.final && !this.#avoidHeldRoute(message, message.pending, now)) continue;
+      const at = this.#gates.messageReadyAt(message, message.pending, routeOf(message), now);
       if (at > now) wake = Math.min(wake, at);
       else ready.push(message);
     }
     ready.sort(servedFirst);
-    let budgetSpent = false;
     for (const message of ready) {
       const state = message.pending;
       if (state === null) continue;
-      if (!state.final && budgetSpent) continue;
       const plan = planEdit(state.view, message, now, this.#o.previewIntervalMs);
       if (plan.fingerprint === message.deliveredFingerprint) {
         if (plan.previewDueAt !== null && !state.final) {
           message.previewDueAt = plan.previewDueAt;
-          wake = Math.min(wake, this.#notBefore(message, state));
+          wake = Math.min(wake, this.#gates.messageReadyAt(message, state, routeOf(message), now));
         } else {
           this.#stats.skippedUnchanged += 1;
           settle(state, null);
@@ -228,21 +235,15 @@ export class ReplyEditor {
         }
         continue;
       }
-      if (state.final ? this.#budget.takeUrgent() : this.#budget.tryTake()) {
-        this.#send(message, state, plan, now);
-      } else if (state.final) {
-        wake = Math.min(wake, this.#budget.urgentAvailableAt());
-      } else {
-        budgetSpent = true;
-        wake = Math.min(wake, this.#budget.nextAvailableAt());
+      const route = routeOf(message);
+      const budgetAt = this.#gates.budgetAt(route, state.final, now);
+      if (budgetAt > now) {
+        wake = Math.min(wake, budgetAt);
+        continue;
       }
+      this.#send(message, state, plan, route, now);
     }
     this.#armTimer(wake, now);
-  }
-
-  #notBefore(message: MessageSlot, state: QueuedState): number {
-    if (state.final) return message.retryAt;
-    return Math.max(message.lastSentAt + this.#o.minIntervalMs, message.retryAt, message.penaltyUntil, message.previewDueAt);
   }
 
   /** Keeps the timer if it is already set for `wake`: a pass per tick must not churn timers. */
@@ -264,21 +265,23 @@ export class ReplyEditor {
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
-  #send(message: MessageSlot, state: QueuedState, plan: EditPlan, startedAt: number): void {
+  #send(message: MessageSlot, state: QueuedState, plan: EditPlan, route: RouteRef, startedAt: number): void {
     this.#setPending(message, null);
     message.inFlight = state;
     message.lastSentAt = startedAt;
     message.previewDueAt = 0;
     state.attempts += 1;
+    this.#gates.started(route, startedAt);
     const sink = message.sink;
     Promise.resolve()
       .then(() => sink.edit(plan.payload))
       .then(
         () => this.#delivered(message, state, plan, startedAt),
-        (error: unknown) => this.#failed(message, state, error),
+        (error: unknown) => this.#failed(message, state, route, error),
       )
       .catch((bug: unknown) => this.#log.error({ err: bug, messageKey: message.key }, 'reply editor bug'))
       .finally(() => {
+        this.#gates.finished(route);
         message.inFlight = null;
         this.#forgetIfIdle(message);
         this.#requestPump();
@@ -300,20 +303,35 @@ export class ReplyEditor {
       settle(state, null);
     } else if (plan.previewDueAt !== null && message.pending === null && !message.sealed && this.#closing === null) {
       // The newest preview was held back; show it when due even if no new state arrives.
-      this.#setPending(message, { view: state.view, final: false, waiters: [], attempts: 0 });
+      this.#setPending(message, freshState(state.view, false));
     }
   }
 
-  #failed(message: MessageSlot, state: QueuedState, error: unknown): void {
+  #failed(message: MessageSlot, state: QueuedState, route: RouteRef, error: unknown): void {
     const failure = classifyEditError(error);
+    const now = this.#now();
     this.#stats.editsFailed += 1;
     if (failure.kind !== 'rate_limited' && failure.kind !== 'transient') message.permanentFailures += 1;
-    const decision = this.#retry.decide(failure, state.attempts, state.final, message.permanentFailures, this.#now());
+    state.failingSince ??= now;
+    const decision = this.#retry.decide(failure, {
+      attempts: state.attempts,
+      final: state.final,
+      refusals: message.permanentFailures,
+      failingSince: state.failingSince,
+      now,
+    });
+    this.#gates.refused(route, failure, decision, now);
     if (decision.retryAt !== null) message.retryAt = decision.retryAt;
     if (decision.penaltyUntil !== null) message.penaltyUntil = decision.penaltyUntil;
-    if (decision.pauseAllUntil !== null) this.#budget.pauseUntil(decision.pauseAllUntil);
     const context = { messageKey: message.key, attempt: state.attempts, status: failure.status, code: failure.code, kind: failure.kind, final: state.final };
-    if (decision.retry) {
+    const stranded = decision.fallBack && !this.#fallBack(message, state, failure.kind);
+    if (stranded && (failure.kind !== 'transient' || state.attempts >= this.#retry.finalMaxAttempts)) {
+      this.#stats.finalsFailed += 1;
+      this.#log.error({ ...context, err: error }, 'final reply held by Discord and no other route is left');
+      settle(state, new ReplyDeliveryError(`${failure.kind}; no other route`, context, error));
+    } else if (decision.retry) {
+      // A 5xx with no other route: keep trying this one, with backoff, up to the attempt cap.
+      if (stranded) message.retryAt = now + this.#retry.backoff(state.attempts);
       this.#log.warn({ ...context, err: error }, 'reply edit failed; will retry');
       this.#requeue(message, state);
     } else if (!state.final) {
@@ -323,6 +341,37 @@ export class ReplyEditor {
       this.#log.error({ ...context, err: error }, 'final reply edit failed');
       settle(state, new ReplyDeliveryError(failure.kind, context, error));
     }
+  }
+
+  /**
+   * A final whose route Discord holds for longer than `maxRetryAfterMs` (a progress edit
+   * drew a long 429) does not wait for it: it takes the next route before its first try.
+   * False when there is none: the final is then failed now rather than held.
+   */
+  #avoidHeldRoute(message: MessageSlot, state: QueuedState, now: number): boolean {
+    for (;;) {
+      const route = routeOf(message);
+      if (this.#gates.limits.heldUntil(route.key) - now <= this.#retry.maxRetryAfterMs) return true;
+      if (this.#fallBack(message, state, 'route held')) continue;
+      this.#stats.finalsFailed += 1;
+      const context = { messageKey: message.key, final: true, heldForMs: this.#gates.limits.heldUntil(route.key) - now };
+      this.#log.error(context, 'final reply held by Discord and no other route is left');
+      settle(state, new ReplyDeliveryError('route held; no other route', context));
+      this.#setPending(message, null);
+      return false;
+    }
+  }
+
+  /** Moves a held final to the message's next route; false when there is none. */
+  #fallBack(message: MessageSlot, state: QueuedState, reason: string): boolean {
+    const moved = message.sink.fallBack?.(reason) ?? false;
+    if (!moved) return false;
+    this.#stats.finalsRerouted += 1;
+    this.#log.warn({ messageKey: message.key, reason, route: routeOf(message).key }, 'final reply held by Discord; trying another route');
+    state.attempts = 0;
+    state.failingSince = null;
+    message.retryAt = 0;
+    return true;
   }
 
   #requeue(message: MessageSlot, state: QueuedState): void {
@@ -345,6 +394,15 @@ export class ReplyEditor {
   }
 
   #forgetIfIdle(message: MessageSlot): void {
-    if (message.forgetWhenIdle && message.inFlight === null && message.pending === null) this.#messages.delete(message.key);
+    if (!message.forgetWhenIdle || message.inFlight !== null || message.pending !== null) return;
+    this.#messages.delete(message.key);
+    const route = routeOf(message);
+    // A webhook route belongs to this message alone; a channel's is shared with others in it.
+    if (!route.botToken) this.#gates.limits.forget(route.key);
   }
+}
+
+/** A sink that names no route is one bot-token route of its own (the cautious reading). */
+function routeOf(message: MessageSlot): RouteRef {
+  return message.sink.nextRoute?.() ?? { key: message.key, botToken: true };
 }

@@ -1,10 +1,11 @@
-import { WebhookClient, type APIMessage, type Client, type Message } from 'discord.js';
+import { RESTEvents, WebhookClient, type APIMessage, type Client, type Message } from 'discord.js';
 import type { Logger } from '../log.ts';
 import type { EditPayload } from './message-view.ts';
 import type { ReplyHandle } from './reply-handle.ts';
 import { redactRequestError } from './redact-request-error.ts';
 import { classifyEditError } from './edit-errors.ts';
-import { ReplyTarget, type EditRoute } from './reply-target.ts';
+import { ReplyTarget, type EditRoute, type ReplySink, type RouteKeys } from './reply-target.ts';
+import { readRateLimitHeaders, type RouteLimits } from './route-limits.ts';
 import { toDiscordCreate, toDiscordEdit } from './to-discord-payload.ts';
 
 /** What an edit returned that the job wants to remember. */
@@ -20,8 +21,59 @@ export interface ReplyRouteOptions {
   apiBase: string | null;
   logger: Logger;
   messageKey: string;
+  /** Where what Discord's rate-limit headers say is kept (the editor's). */
+  limits: RouteLimits;
   /** Called after every successful edit, with the message as Discord returned it. */
   onDelivered(message: DeliveredMessage): void;
+  /**
+   * Called when the view had to be posted as a new message: `sink` edits the earlier
+   * reply (never posting), so it can be told where the result went.
+   */
+  onReposted?(earlier: EarlierReply): void;
+}
+
+/** The reply a job had before its view was posted anew. */
+export interface EarlierReply {
+  messageId: string | null;
+  sink: ReplySink;
+}
+
+/**
+ * RouteLimits keys as Discord counts buckets: an interaction webhook per token (so per
+ * job), channel-message edits and posts per channel (the channel id is the major
+ * parameter; every message of a channel shares them).
+ */
+export function routeKeysOf(messageKey: string, channelId: string | null): RouteKeys {
+  return {
+    interaction: `webhook ${messageKey}`,
+    channelEdit: `PATCH channel ${channelId ?? messageKey}`,
+    channelPost: `POST channel ${channelId ?? messageKey}`,
+  };
+}
+
+/** The RouteLimits key of a bot-token request discord.js reports, or null for other routes. */
+export function channelRouteKey(method: string, path: string): string | null {
+  const match = /^\/channels\/(\d+)\/messages(\/\d+)?$/.exec(path);
+  if (match === null) return null;
+  const verb = method.toUpperCase();
+  if (verb === 'PATCH' && match[2] !== undefined) return `PATCH channel ${match[1]}`;
+  if (verb === 'POST' && match[2] === undefined) return `POST channel ${match[1]}`;
+  return null;
+}
+
+/**
+ * Feeds the rate-limit headers of the bot client's channel-message requests to
+ * `limits`. discord.js emits \`response\` for every answer it gets, 429s included.
+ */
+export function observeChannelRateLimits(client: Client, limits: RouteLimits): () => void {
+  const listener = (request: { method: string; path: string }, response: { headers: { get(name: string): string | null } }) => {
+    const key = channelRouteKey(request.method, request.path);
+    if (key !== null) limits.observe(key, readRateLimitHeaders(response.headers));
+  };
+  client.rest.on(RESTEvents.Response, listener);
+  return () => {
+    client.rest.off(RESTEvents.Response, listener);
+  };
 }
 
 /**
@@ -30,22 +82,41 @@ export interface ReplyRouteOptions {
  * first, the bot-token channel route later, a new reply-message last.
  */
 export function createReplyTarget(options: ReplyRouteOptions): ReplyTarget {
-  const { client, handle, logger, messageKey, onDelivered } = options;
+  const { client, handle, logger, messageKey, onDelivered, limits } = options;
+  const keys = routeKeysOf(messageKey, handle.channelId);
   // One client per job: its REST sweepers are setInterval timers that would keep every
   // job's client alive for good, and a job's handful of routes needs no sweeping.
+  // A 429 is thrown to the editor rather than waited out inside discord.js: the editor
+  // knows whether a newer state has replaced this one, and a final held for an hour must
+  // take another route, not sleep (issue 9.6). No retries inside discord.js either: the
+  // editor's retry policy is the one that counts how long a route has been failing.
   const webhook = new WebhookClient(
     { id: handle.applicationId, token: handle.token },
-    { rest: { hashSweepInterval: 0, handlerSweepInterval: 0, ...(options.apiBase ? { api: options.apiBase } : {}) } },
+    {
+      rest: {
+        hashSweepInterval: 0,
+        handlerSweepInterval: 0,
+        rejectOnRateLimit: () => true,
+        retries: 0,
+        timeout: 60_000,
+        ...(options.apiBase ? { api: options.apiBase } : {}),
+      },
+    },
   );
+  webhook.rest.on(RESTEvents.Response, (_request, response) => limits.observe(keys.interaction, readRateLimitHeaders(response.headers)));
+  const editViaInteractionOnly: EditRoute = async (payload) => {
+    await webhook.editMessage('@original', toDiscordEdit(payload)).catch(rethrowRedacted);
+  };
   const editViaInteraction: EditRoute = async (payload) => {
     const message = await webhook.editMessage('@original', toDiscordEdit(payload)).catch(rethrowRedacted);
     handle.messageId = message.id;
     onDelivered(fromApiMessage(message));
   };
-  const channelEditOf = (messageId: string): EditRoute => async (payload) => {
+  /** `report`: the job's own reply (its id and attachment URLs are remembered), not the earlier one. */
+  const channelEditOf = (messageId: string, report = true): EditRoute => async (payload) => {
     const channel = await textChannel(client, handle.channelId);
     const message = await channel.messages.edit(messageId, toDiscordEdit(payload)).catch(rethrowRedacted);
-    onDelivered(fromMessage(message));
+    if (report) onDelivered(fromMessage(message));
   };
   const editViaChannel: EditRoute | null = handle.channelId === null ? null : async (payload) => {
     // Before the first edit the message id is unknown; the deferred reply is only reachable by token.
@@ -65,6 +136,7 @@ export function createReplyTarget(options: ReplyRouteOptions): ReplyTarget {
       ? null
       : async (payload: EditPayload): Promise<EditRoute> => {
           const channel = await textChannel(client, handle.channelId);
+          const earlierId = handle.messageId;
           const create = toDiscordCreate(payload);
           const message = await channel
             .send({
@@ -76,6 +148,20 @@ export function createReplyTarget(options: ReplyRouteOptions): ReplyTarget {
             .catch(rethrowRedacted);
           handle.messageId = message.id;
           onDelivered(fromMessage(message));
+          options.onReposted?.({
+            messageId: earlierId,
+            sink: new ReplyTarget({
+              // Until the token expires, @original is still the earlier reply.
+              editViaInteraction: editViaInteractionOnly,
+              editViaChannel: earlierId === null ? null : channelEditOf(earlierId, false),
+              postNewMessage: null,
+              interactionCreatedAt: handle.createdAt,
+              messageKnown: () => earlierId !== null,
+              routeKeys: keys,
+              logger,
+              messageKey: `${messageKey} earlier`,
+            }),
+          });
           return channelEditOf(message.id);
         };
   return new ReplyTarget({
@@ -83,6 +169,8 @@ export function createReplyTarget(options: ReplyRouteOptions): ReplyTarget {
     editViaChannel,
     postNewMessage,
     interactionCreatedAt: handle.createdAt,
+    messageKnown: () => handle.messageId !== null,
+    routeKeys: keys,
     logger,
     messageKey,
   });

@@ -27,6 +27,25 @@ export class FakeDiscord {
     return { edit: (payload) => this.#edit(key, payload) };
   }
 
+  /**
+   * A sink with named routes, as ReplyTarget has: `routes[0]` first, `fallBack` moves to
+   * the next. Edits are recorded under `${key}@${route}`, so failures can be queued per route.
+   */
+  routedSink(key: string, routes: Array<{ name: string; botToken: boolean }>): ReplySink & { current: () => string } {
+    let index = 0;
+    const current = () => routes[index]!.name;
+    return {
+      current,
+      edit: (payload) => this.#edit(`${key}@${current()}`, payload),
+      nextRoute: () => ({ key: `${key}@${current()}`, botToken: routes[index]!.botToken }),
+      fallBack: () => {
+        if (index + 1 >= routes.length) return false;
+        index += 1;
+        return true;
+      },
+    };
+  }
+
   failNext(key: string, ...errors: unknown[]): void {
     this.#failures.set(key, [...(this.#failures.get(key) ?? []), ...errors]);
   }

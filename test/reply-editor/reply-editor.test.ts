@@ -32,12 +32,11 @@ function watch(promise: Promise<void>): { state: 'pending' | 'resolved' | 'rejec
 }
 
 describe('ReplyEditor under load', () => {
-  it('GIVEN 20 messages updated at 20 Hz THEN the global budget, the interval and one-in-flight hold, and the latest state wins', async () => {
-    const rate = 10;
-    const burst = 5;
+  it('GIVEN 20 bot-token messages updated at 20 Hz THEN the global share, the interval and one-in-flight hold, and the latest state wins', async () => {
+    const rate = 15;
     const minIntervalMs = 500;
     const previewIntervalMs = 1000;
-    const { discord, editor, track } = setup({ editsPerSecond: rate, burst, minIntervalMs, previewIntervalMs }, 80);
+    const { discord, editor, track } = setup({ editsPerSecond: rate, minIntervalMs, previewIntervalMs }, 80);
     const keys = Array.from({ length: 20 }, (_, i) => `m${i}`);
     track(...keys);
     const last = new Map<string, string>();
@@ -59,9 +58,9 @@ describe('ReplyEditor under load', () => {
     const times = discord.edits.map((e) => e.at);
     for (const t of times) {
       const inWindow = times.filter((u) => u >= t && u < t + 1000).length;
-      expect(inWindow).toBeLessThanOrEqual(burst + rate);
+      expect(inWindow).toBeLessThanOrEqual(rate);
     }
-    expect(duringLoad).toBeGreaterThanOrEqual(burst + rate * 4 - 5); // the budget is used, not wasted
+    expect(duringLoad).toBeGreaterThanOrEqual((rate - Math.ceil(rate / 10)) * 4 - 2); // the share is used (progress leaves a tenth to finals), not wasted
     expect(discord.maxInFlightPerKey).toBe(1);
     for (const key of keys) {
       const edits = discord.editsOf(key);
@@ -82,7 +81,7 @@ describe('ReplyEditor under load', () => {
 describe('ReplyEditor per-message interval', () => {
   it('GIVEN 20 messages at 20 Hz and an ample budget THEN each message is edited once per interval, no faster', async () => {
     const minIntervalMs = 500;
-    const { discord, editor, track } = setup({ editsPerSecond: 50, burst: 20, minIntervalMs }, 30);
+    const { discord, editor, track } = setup({ editsPerSecond: 50, minIntervalMs }, 30);
     const keys = Array.from({ length: 20 }, (_, i) => `m${i}`);
     track(...keys);
     let n = 0;
@@ -111,7 +110,7 @@ describe('ReplyEditor cost', () => {
       clockReads += 1;
       return Date.now();
     };
-    const { discord, editor, track } = setup({ now, editsPerSecond: 5, burst: 5, minIntervalMs: 0 });
+    const { discord, editor, track } = setup({ now, editsPerSecond: 5, minIntervalMs: 0 });
     const keys = Array.from({ length: 1000 }, (_, i) => `m${i}`);
     track(...keys);
     clockReads = 0;
@@ -121,7 +120,7 @@ describe('ReplyEditor cost', () => {
     expect(clockReads).toBe(0);
     await tick(0);
     expect(clockReads).toBeLessThan(20);
-    expect(discord.edits).toHaveLength(5);
+    expect(discord.edits).toHaveLength(4); // 5 a second, a tenth (rounded up) kept for finals
     expect(discord.edits[0]!.payload.content).toBe('m0 position 2');
     expect(editor.stats().droppedSuperseded).toBe(1);
     await editor.close();
@@ -204,41 +203,40 @@ describe('ReplyEditor finals', () => {
     expect(final!.at - first!.at).toBe(200);
   });
 
-  it('GIVEN the budget spent and progress waiting THEN a final goes at once, and progress makes way for it', async () => {
-    const { discord, editor, track } = setup({ minIntervalMs: 0, editsPerSecond: 1, burst: 1 });
-    track('a', 'b', 'c', 'z');
+  it('GIVEN the progress share spent and progress waiting THEN a final goes at once, ahead of it', async () => {
+    const { discord, editor, track } = setup({ minIntervalMs: 0, editsPerSecond: 10 });
+    const keys = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    track(...keys, 'z');
     const start = Date.now();
-    editor.update('a', view('a1'));
+    for (const key of keys) editor.update(key, view(`${key} 1`));
     await tick(10);
-    editor.update('b', view('b1'));
-    editor.update('c', view('c1'));
+    expect(discord.edits).toHaveLength(9); // progress may use 9 of the 10 a second
     const delivered = watch(editor.update('z', view('z final'), { final: true }));
     await tick(100);
     expect(delivered.state).toBe('resolved');
-    expect(discord.editsOf('z')[0]!.at - start).toBe(10); // no wait for a token
+    expect(discord.editsOf('z')[0]!.at - start).toBe(10); // no wait for the window
     await tick(1000);
-    // The final was charged: the next progress edit waits for the bucket to refill past it.
-    expect(discord.edits.map((e) => e.payload.content)).toEqual(['a1', 'z final']);
-    await tick(2000);
-    expect(discord.edits.map((e) => e.payload.content)).toEqual(['a1', 'z final', 'b1', 'c1']);
+    expect(discord.edits.slice(10).map((e) => e.key)).toEqual(['p9', 'p10', 'p11']);
+    expect(discord.edits[10]!.at - start).toBeGreaterThanOrEqual(1000);
   });
 
-  it('GIVEN many finals at once and a small budget THEN none waits for a token, and progress resumes within one burst', async () => {
-    const { discord, editor, track } = setup({ minIntervalMs: 0, editsPerSecond: 2, burst: 2 });
+  it('GIVEN more bot-token finals than the share THEN they go first, as fast as the window allows, and progress after them', async () => {
+    const { discord, editor, track } = setup({ minIntervalMs: 0, editsPerSecond: 4 });
     const keys = Array.from({ length: 10 }, (_, i) => `f${i}`);
     track(...keys, 'p');
     const start = Date.now();
     const finals = keys.map((key) => watch(editor.update(key, view(`${key} done`), { final: true })));
     editor.update('p', view('progress'));
     await tick(100);
+    expect(discord.edits.map((e) => e.key)).toEqual(['f0', 'f1', 'f2', 'f3']);
+    await tick(2000);
     expect(finals.every((f) => f.state === 'resolved')).toBe(true);
-    expect(discord.edits.filter((e) => e.key !== 'p').every((e) => e.at === start)).toBe(true);
-    await tick(3000);
-    // Debt is capped at one burst: progress starts once the bucket is back from -2 to 1 (1.5 s at 2/s).
+    const times = discord.edits.map((e) => e.at);
+    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(4);
     const progress = discord.editsOf('p');
     expect(progress).toHaveLength(1);
-    expect(progress[0]!.at - start).toBeGreaterThanOrEqual(1500);
-    expect(progress[0]!.at - start).toBeLessThanOrEqual(1600);
+    expect(discord.edits.at(-1)?.key).toBe('p');
+    expect(progress[0]!.at - start).toBeLessThan(3100);
   });
 
   it('GIVEN a global 429 THEN a final waits it out too', async () => {
@@ -338,5 +336,100 @@ describe('ReplyEditor finals', () => {
     expect(discord.editsOf('a').map((e) => e.payload.content)).toEqual(['progress', 'done']);
     await expect(editor.update('a', view('again'), { final: true })).rejects.toBeInstanceOf(ReplyDeliveryError);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('ReplyEditor routes', () => {
+  const webhook = (name = 'interaction') => ({ name, botToken: false });
+  const channel = { name: 'channel', botToken: true };
+
+  it('GIVEN interaction-webhook routes THEN their edits are not charged to the global share', async () => {
+    const { discord, editor } = setup({ minIntervalMs: 0, editsPerSecond: 2 });
+    const keys = Array.from({ length: 10 }, (_, i) => `w${i}`);
+    for (const key of keys) editor.track(key, discord.routedSink(key, [webhook()]));
+    editor.track('bot', discord.routedSink('bot', [channel]));
+    editor.track('bot2', discord.routedSink('bot2', [channel]));
+    editor.track('bot3', discord.routedSink('bot3', [channel]));
+    for (const key of [...keys, 'bot', 'bot2', 'bot3']) editor.update(key, view(`${key} 1`));
+    await tick(10);
+    expect(discord.edits.filter((e) => e.key.startsWith('w'))).toHaveLength(10); // all at once
+    expect(discord.edits.filter((e) => e.key.startsWith('bot'))).toHaveLength(1); // 2 a second, one kept for finals
+    await editor.close();
+  });
+
+  it('GIVEN a final answered 429 retry_after 3600 THEN it goes by the next route at once, and that route is not retried', async () => {
+    const { discord, editor } = setup({ minIntervalMs: 0 });
+    const sink = discord.routedSink('a', [webhook(), channel]);
+    editor.track('a', sink);
+    discord.failNext('a@interaction', discordErrors.rateLimited(3600));
+    const delivered = watch(editor.update('a', view('done'), { final: true }));
+    await tick(200);
+    expect(delivered.state).toBe('resolved');
+    expect(discord.edits.map((e) => e.key)).toEqual(['a@interaction', 'a@channel']);
+    expect(editor.stats()).toMatchObject({ finalsDelivered: 1, finalsRerouted: 1 });
+  });
+
+  it('GIVEN a 429 of 20 s (under the limit) THEN the final waits it out on its route', async () => {
+    const { discord, editor } = setup({ minIntervalMs: 0, maxRetryAfterMs: 30_000 });
+    editor.track('a', discord.routedSink('a', [webhook(), channel]));
+    discord.failNext('a@interaction', discordErrors.rateLimited(20));
+    const delivered = watch(editor.update('a', view('done'), { final: true }));
+    await tick(19_000);
+    expect(delivered.state).toBe('pending');
+    await tick(2000);
+    expect(delivered.state).toBe('resolved');
+    expect(discord.edits.map((e) => e.key)).toEqual(['a@interaction', 'a@interaction']);
+  });
+
+  it('GIVEN 5xx on every try THEN the final moves on after maxRetryAfterMs, not after ten tries', async () => {
+    const { discord, editor } = setup({ minIntervalMs: 0, maxRetryAfterMs: 5000, retryBaseMs: 500 });
+    editor.track('a', discord.routedSink('a', [webhook(), channel]));
+    discord.failNext('a@interaction', ...Array.from({ length: 20 }, () => discordErrors.serverError()));
+    const start = Date.now();
+    const delivered = watch(editor.update('a', view('done'), { final: true }));
+    await tick(8000);
+    expect(delivered.state).toBe('resolved');
+    const onChannel = discord.editsOf('a@channel');
+    expect(onChannel).toHaveLength(1);
+    expect(onChannel[0]!.at - start).toBeGreaterThanOrEqual(5000);
+    expect(onChannel[0]!.at - start).toBeLessThanOrEqual(5200);
+    expect(discord.editsOf('a@interaction').length).toBeLessThan(10);
+  });
+
+  it('GIVEN a route a progress edit found held for an hour THEN the final never tries it', async () => {
+    const { discord, editor } = setup({ minIntervalMs: 0 });
+    editor.track('a', discord.routedSink('a', [webhook(), channel]));
+    discord.failNext('a@interaction', discordErrors.rateLimited(3600));
+    editor.update('a', view('running'));
+    await tick(100);
+    const delivered = watch(editor.update('a', view('done'), { final: true }));
+    await tick(100);
+    expect(delivered.state).toBe('resolved');
+    expect(discord.edits.map((e) => `${e.key}:${e.payload.content}`)).toEqual(['a@interaction:running', 'a@channel:done']);
+  });
+
+  it('GIVEN every route held THEN the final fails at once with a typed error instead of waiting an hour', async () => {
+    const { discord, editor } = setup({ minIntervalMs: 0 });
+    editor.track('a', discord.routedSink('a', [webhook()]));
+    discord.failNext('a@interaction', discordErrors.rateLimited(3600));
+    const delivered = watch(editor.update('a', view('done'), { final: true }));
+    await tick(100);
+    expect(delivered.state).toBe('rejected');
+    expect(delivered.error).toBeInstanceOf(ReplyDeliveryError);
+  });
+
+  it('GIVEN a progress edit in flight (slow, then failing) when the final comes THEN nothing but the final lands after it', async () => {
+    const { discord, editor, track } = setup({ minIntervalMs: 0 }, 800);
+    track('a');
+    discord.failNext('a', discordErrors.serverError());
+    editor.update('a', view('running 50%'));
+    await tick(100);
+    const delivered = watch(editor.update('a', view('done'), { final: true }));
+    editor.update('a', view('running 60%'));
+    await tick(5000);
+    expect(delivered.state).toBe('resolved');
+    // The failed progress edit is not retried after the final was asked for; the final waited for it to end.
+    expect(discord.edits.map((e) => e.payload.content)).toEqual(['running 50%', 'done']);
+    expect(discord.edits[1]!.at - discord.edits[0]!.at).toBeGreaterThanOrEqual(800);
   });
 });

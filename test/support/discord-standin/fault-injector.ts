@@ -8,6 +8,8 @@ export interface MatchableRequest {
   route: string;
   query: Record<string, string>;
   authorization: AuthorizationKind;
+  /** The JSON body (or multipart `payload_json`), so a fault can pick e.g. only a bot's final edits. */
+  json: unknown;
 }
 
 /** A function, or a method and/or route (exact string or RegExp) that must all match. */

@@ -16,7 +16,7 @@ export {
   stringSelectInteraction,
   type InteractionScene,
 } from './payloads.ts';
-export { tooManyRequests, type RateLimitConfig, type RateLimitRule } from './rate-limiter.ts';
+export { routeHeld, tooManyRequests, type RateLimitConfig, type RateLimitRule } from './rate-limiter.ts';
 export type { RecordedFile, RecordedRequest } from './request-log.ts';
 export { DiscordRestStandin, type DiscordRestStandinOptions } from './rest-standin.ts';
 export { mintSnowflake, snowflakeTime } from './snowflakes.ts';

@@ -100,6 +100,23 @@ export function tooManyRequests(retryAfterSeconds: number, headers: Record<strin
   };
 }
 
+/**
+ * A per-route 429 as Discord sends it when a bucket is held for a long time: the
+ * bucket's headers (remaining 0, reset-after = retry-after) besides `Retry-After` and
+ * the body, so a client that learns from headers sees the same wait either way.
+ */
+export function routeHeld(retryAfterSeconds: number, options: { now?: number; bucket?: BucketClass; limit?: number } = {}): StandinReply {
+  const now = options.now ?? Date.now();
+  return tooManyRequests(retryAfterSeconds, {
+    'retry-after': String(Math.ceil(retryAfterSeconds)),
+    'x-ratelimit-limit': String(options.limit ?? 5),
+    'x-ratelimit-remaining': '0',
+    'x-ratelimit-reset': ((now + retryAfterSeconds * 1000) / 1000).toFixed(3),
+    'x-ratelimit-reset-after': retryAfterSeconds.toFixed(3),
+    'x-ratelimit-bucket': bucketHash(options.bucket ?? 'webhookMessage'),
+  });
+}
+
 /** Discord's bucket ids are opaque hex strings; derive a stable one per bucket class. */
 function bucketHash(bucket: BucketClass): string {
   return createHash('sha1').update(bucket).digest('hex').slice(0, 32);

@@ -184,7 +184,7 @@ export class DiscordRestStandin {
     try {
       const raw = await readBody(request);
       body = await parseRequestBody(raw, request.headers['content-type']);
-      const fault = this.#faults.take({ method, route, query, authorization });
+      const fault = this.#faults.take({ method, route, query, authorization, json: body.json });
       if (fault) {
         reply = fault;
         injectedBy = 'fault';
