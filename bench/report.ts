@@ -17,6 +17,22 @@ export interface TargetCheck {
   met: boolean;
 }
 
+/**
+ * A figure judged against its target: `at most` / `at least` a bound. NaN (nothing
+ * measured) fails: a figure that could not be measured cannot pass.
+ */
+export function judge(benchmark: string, measured: number, bound: { atMost: number } | { atLeast: number }, unit = '', digits = 0): TargetCheck {
+  const limit = 'atMost' in bound ? bound.atMost : bound.atLeast;
+  const met = Number.isFinite(measured) && ('atMost' in bound ? measured <= bound.atMost : measured >= bound.atLeast);
+  const suffix = unit === '' ? '' : ` ${unit}`;
+  return { benchmark, target: `${'atMost' in bound ? '≤' : '≥'} ${fmt(limit, digits)}${suffix}`, measured: `${fmt(measured, digits)}${suffix}`, met };
+}
+
+/** PASS or FAIL, as every summary prints it. */
+export function verdict(check: TargetCheck): 'PASS' | 'FAIL' {
+  return check.met ? 'PASS' : 'FAIL';
+}
+
 export interface BenchResult {
   tables: Table[];
   targets: TargetCheck[];
@@ -52,7 +68,7 @@ export function renderTable(table: Table): string {
 }
 
 export function renderSummary(targets: TargetCheck[], failures: Array<{ name: string; error: string }>): string {
-  const rows: Cell[][] = targets.map((t) => [t.benchmark, t.target, t.measured, t.met ? 'PASS' : 'MISS']);
-  for (const failure of failures) rows.push([failure.name, 'ran to the end', `error: ${failure.error}`, 'MISS']);
+  const rows: Cell[][] = targets.map((t) => [t.benchmark, t.target, t.measured, verdict(t)]);
+  for (const failure of failures) rows.push([failure.name, 'ran to the end', `error: ${failure.error}`, 'FAIL']);
   return renderTable({ title: 'Summary', columns: ['benchmark', 'target', 'measured', 'result'], rows });
 }

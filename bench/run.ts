@@ -5,8 +5,8 @@
  *
  *   npx tsx bench/run.ts [--quick] [--only <name>[,<name>…]]
  *
- * Exit code: 0 when every benchmark ran (a missed target is a finding, not a crash),
- * 1 when one failed to run, 2 on bad arguments.
+ * Exit code: 0 when every benchmark ran and met its targets, 1 when one failed to run
+ * or a target was missed (FAIL in the summary), 2 on bad arguments.
  */
 import { cpus } from 'node:os';
 import { deliveryBenchmark } from './delivery.ts';
@@ -75,7 +75,7 @@ async function main(): Promise<number> {
   console.log(renderSummary(targets, failures));
   if (options.quick) console.log('  · --quick runs few, short jobs: fixed start-up costs weigh more, so targets are judged on the full run.');
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return failures.length > 0 ? 1 : 0;
+  return failures.length > 0 || targets.some((target) => !target.met) ? 1 : 0;
 }
 
 process.exitCode = await main();
