@@ -168,20 +168,6 @@ const schema = z.object({
   DATA_DIR: z.string().trim().default('data'),
 
   AUTO_REGISTER: boolFrom(true),
-  HTTP_PORT: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return null;
-      const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65_535) {
-        ctx.addIssue({ code: 'custom', message: `must be a port number from 1 to 65535, got '${value}'` });
-        return z.NEVER;
-      }
-      return parsed;
-    }),
-  HTTP_HOST: z.string().trim().default('127.0.0.1'),
 });
 
 export interface ComfyConfig {
@@ -222,8 +208,6 @@ export interface Config {
   };
   /** Register slash commands at start when they changed since the last registration. */
   autoRegister: boolean;
-  /** /healthz and /metrics; null (the default) serves nothing. */
-  http: { port: number | null; host: string };
   /** Bounds on a job's life. */
   jobs: {
     /** Fetching a finished job's images, retries included (DELIVERY_TIMEOUT_SECONDS). */
@@ -270,7 +254,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRetryAfterMs: e.DISCORD_MAX_RETRY_AFTER_SECONDS * 1000,
     },
     autoRegister: e.AUTO_REGISTER,
-    http: { port: e.HTTP_PORT, host: e.HTTP_HOST === '' ? '127.0.0.1' : e.HTTP_HOST },
     jobs: {
       deliveryTimeoutMs: e.DELIVERY_TIMEOUT_SECONDS * 1000,
     },
