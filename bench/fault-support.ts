@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from '../test/support/shared-paths.ts';
+import { REPO_ROOT } from '../test/support/repo-paths.ts';
 
 /**
  * Shared pieces of the reliability benchmarks (bench/faults.ts, bench/bad-input.ts):

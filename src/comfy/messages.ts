@@ -2,7 +2,7 @@
  * ComfyUI's WebSocket protocol, parsed once at the edge into typed values.
  *
  * Text frames are `{type, data}` JSON; binary frames start with a big-endian u32
- * event type (see ../shared/platform.md B2/B3). Nothing here throws on input the
+ * event type (see docs/comfy-protocol.md, "Binary frames"). Nothing here throws on input the
  * server may legitimately send: unknown text types become `{type: 'unknown'}`,
  * malformed frames become `{type: 'malformed'}` with a reason, so one odd frame
  * never takes the socket down.

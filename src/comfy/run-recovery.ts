@@ -8,8 +8,8 @@ import type { TrackedRun } from './tracked-run.ts';
 /**
  * Keeps in-flight runs truthful when the socket cannot be trusted: after a
  * reconnect (resync from /queue + /history), while it is down (poll /history), and
- * now and then while it is up (a socket can be silently detached, platform.md B1,
- * 7b). Also settles a run at `executing {node:null}` from its history.
+ * now and then while it is up (a socket can be silently detached, docs/comfy-protocol.md,
+ * "Silent detach"). Also settles a run at `executing {node:null}` from its history.
  *
  * /queue is read before /history on purpose: ComfyUI moves a prompt from the
  * running list to history under one lock, so in that order a prompt can never look

@@ -36,7 +36,7 @@ export interface ComfyServerOptions extends ComfyAuthOptions {
   /**
    * ComfyUI broadcasts `status` to every socket when a prompt is queued. No frame
    * at all this long after a POST /prompt means the server no longer routes to our
-   * socket (platform.md B1, 7b), so it is replaced. Default 5000; 0 disables.
+   * socket (docs/comfy-protocol.md, "Silent detach"), so it is replaced. Default 5000; 0 disables.
    */
   detachCheckMs?: number;
   dispatcher?: Dispatcher;

@@ -15,7 +15,7 @@ import { parseBinaryMessage, parseTextMessage, type ComfyBinaryMessage, type Com
  *
  * Reconnects only ever start from the old socket's 'close' event, so the old
  * socket is gone before the new one opens with the same clientId (the server
- * drops the clientId's route when an old socket closes late, platform.md B1).
+ * drops the clientId's route when an old socket closes late, docs/comfy-protocol.md).
  */
 
 export type SocketState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';

@@ -2,7 +2,7 @@ import type { APIEmbed, APIEmbedField } from 'discord.js';
 import { DISCORD_LIMITS, truncate } from '../discord/discord-limits.ts';
 
 /**
- * Keeps an informational embed inside Discord's limits (shared/platform.md A3): each
+ * Keeps an informational embed inside Discord's limits (docs/discord-limits.md): each
  * text cut to its own cap, at most 25 fields, 6000 characters in all. When fields have
  * to go, the last ones go and a final field says how many were left out, so the reader
  * knows the list is not complete.

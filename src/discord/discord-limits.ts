@@ -1,5 +1,5 @@
 /**
- * Discord's message limits (shared/platform.md A3) and the text helpers that keep a
+ * Discord's message limits (docs/discord-limits.md) and the text helpers that keep a
  * view inside them. Lengths are counted in UTF-16 code units, which is never less than
  * what Discord counts, so a string that fits here fits there.
  */

@@ -1,6 +1,6 @@
 /**
  * The bot's share of Discord's global limit (50 requests per second per bot token,
- * shared/platform.md A2), for edits sent with the bot token: channel-message edits
+ * docs/discord-limits.md, "Rate limits"), for edits sent with the bot token: channel-message edits
  * after the interaction token's 15 minutes, and messages posted anew. Edits through an
  * interaction's webhook are not counted by Discord against the global limit, so they
  * are not charged here at all; their limit is per route (route-limits.ts).

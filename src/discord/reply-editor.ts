@@ -16,7 +16,7 @@ export type { ReplyEditorOptions, ReplyEditorStats } from './reply-editor-option
 
 /**
  * Keeps many Discord replies up to date, each as fast as its route allows and no faster
- * (shared/platform.md A2). Per message: at most one edit in flight, only the newest
+ * (docs/discord-limits.md, "Rate limits"). Per message: at most one edit in flight, only the newest
  * state kept (older ones are dropped), edits that would change nothing skipped,
  * previews uploaded at most every `previewIntervalMs`. When each edit may start is
  * decided by EditGates: the route's own limits as Discord's headers describe them,

@@ -1,5 +1,5 @@
 /**
- * Per-route pacing learned from Discord's own answers (shared/platform.md A2: limits
+ * Per-route pacing learned from Discord's own answers (docs/discord-limits.md, "Rate limits": limits
  * are not published, read the headers). Each route key names one Discord bucket as
  * discord.js and Discord see it: a bucket plus its major parameter (an interaction's
  * webhook token, a channel id). From `X-RateLimit-Remaining` and `-Reset-After` the

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputImages } from '../../src/app/input-images.ts';
@@ -8,7 +8,7 @@ import { ServerPool } from '../../src/app/server-pool.ts';
 import { MemoryJobStore, type JobStore } from '../../src/jobs/job-store.ts';
 import { Scheduler, type SchedulerUpdate } from '../../src/jobs/scheduler.ts';
 import { loadTemplates } from '../../src/workflows/index.ts';
-import { REPO_ROOT } from '../support/shared-paths.ts';
+import { REPO_ROOT } from '../support/repo-paths.ts';
 
 /** Something the caller must close when done with the core. */
 export type Closer = (item: { close(): Promise<void> }) => void;
@@ -21,7 +21,7 @@ export function requester(userId: string, isAdmin = false): Requester {
 export async function startCore(
   urls: string[],
   track: Closer,
-  options: { lostAfterMs?: number; lookahead?: number; store?: JobStore; clientIdFor?: (url: string) => string } = {},
+  options: { lostAfterMs?: number; lookahead?: number; store?: JobStore; clientIdFor?: (url: string) => string; dataDir?: string } = {},
 ) {
   const templates = await loadTemplates(join(REPO_ROOT, 'workflows'));
   const store = options.store ?? new MemoryJobStore();
@@ -38,7 +38,14 @@ export async function startCore(
   );
   track({ close: () => pool.close() });
   await pool.start();
-  const inputs = new InputImages({ dataDir: mkdtempSync(join(tmpdir(), 'comfycord-core-')), store, pool });
+  // A caller that owns a data folder (a process that may be killed) keeps inputs there; otherwise a temp folder, removed on close.
+  let dataDir = options.dataDir;
+  if (dataDir === undefined) {
+    const temp = mkdtempSync(join(tmpdir(), 'comfycord-core-'));
+    track({ close: async () => rmSync(temp, { recursive: true, force: true }) });
+    dataDir = temp;
+  }
+  const inputs = new InputImages({ dataDir, store, pool });
   const scheduler = new Scheduler({
     workers: pool.workers(),
     execute: createJobExecutor({ pool, templates, inputs }),

@@ -14,7 +14,7 @@ import { startCore } from './core-builder.ts';
 const [dataDir, comfyUrl, submitCount] = process.argv.slice(2);
 const store = SqliteJobStore.open(join(dataDir!, 'comfycord.db'));
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
-const core = await startCore([comfyUrl!], () => undefined, { store, lookahead: 1, clientIdFor: (url) => store.servers.clientIdFor(url) });
+const core = await startCore([comfyUrl!], () => undefined, { store, dataDir: dataDir!, lookahead: 1, clientIdFor: (url) => store.servers.clientIdFor(url) });
 
 // Delivery stands in for the Discord edit: recorded, then marked so a restart does not repeat it.
 const deliver = async (job: Job) => {

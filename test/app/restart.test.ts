@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComfyStandin } from '../support/comfy-standin.ts';
-import { REPO_ROOT } from '../support/shared-paths.ts';
+import { REPO_ROOT } from '../support/repo-paths.ts';
 import { closeAfterEach, MODELS } from './core-harness.ts';
 
 const track = closeAfterEach();
@@ -46,6 +46,7 @@ describe('the core survives SIGKILL', () => {
     const comfy = await ComfyStandin.start({ stepDelayMs: 60, models: MODELS });
     track(comfy);
     const dataDir = mkdtempSync(join(tmpdir(), 'comfycord-restart-'));
+    track({ close: async () => rmSync(dataDir, { recursive: true, force: true }) });
     const first = startProcess([dataDir, comfy.url, '4']);
     track({ close: async () => void first.child.kill('SIGKILL') });
     // Killed while job 1 runs and job 2 waits in ComfyUI's queue; 3 and 4 wait in ours.

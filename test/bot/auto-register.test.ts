@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/shared-paths.ts';
+import { REPO_ROOT } from '../support/repo-paths.ts';
 import { BotHarness } from './harness.ts';
 
 /** The PUTs of command lists the Discord stand-in received, by route. */

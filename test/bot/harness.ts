@@ -7,7 +7,7 @@ import { startBot, type RunningBot } from '../../src/app/create-bot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { ComfyStandin, type StandinOptions } from '../support/comfy-standin.ts';
-import { REPO_ROOT } from '../support/shared-paths.ts';
+import { REPO_ROOT } from '../support/repo-paths.ts';
 import {
   chatInputInteraction,
   commandOption,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { commandOption } from '../support/discord-standin/index.ts';
-import { REPO_ROOT } from '../support/shared-paths.ts';
+import { REPO_ROOT } from '../support/repo-paths.ts';
 import { BotHarness, messageJson, promptBodies } from './harness.ts';
 
 /** The bot as users run it: `node … src/bot.ts` in a process of its own, signalled and killed. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ComfyStandin } from '../support/comfy-standin.ts';
 import { startDiscordStandins, type DiscordStandins } from '../support/discord-standin/index.ts';
-import { REPO_ROOT } from '../support/shared-paths.ts';
+import { REPO_ROOT } from '../support/repo-paths.ts';
 import { runProcess, type ProcessResult } from '../support/run-process.ts';
 import { BotHarness, CHECKPOINT } from './harness.ts';
 

@@ -1,4 +1,4 @@
-import { REPO_ROOT } from '../support/shared-paths.ts';
+import { REPO_ROOT } from '../support/repo-paths.ts';
 import { runProcess, type ProcessResult } from '../support/run-process.ts';
 
 export { REPO_ROOT as ROOT };

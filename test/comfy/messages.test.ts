@@ -10,7 +10,7 @@ import { pyJson } from '../support/comfy-standin/py-json.ts';
 import { loadTranscript, TRANSCRIPTS, type TranscriptRecord } from '../support/comfy-standin/transcripts.ts';
 
 /**
- * The parsers against what a real ComfyUI 0.3.64 sent (../shared/comfy-protocol):
+ * The parsers against what a real ComfyUI 0.3.64 sent (test/fixtures/comfy-protocol):
  * every text frame of every transcript, and binary frames rebuilt byte for byte
  * from their recorded layout.
  */

@@ -12,7 +12,7 @@ function option(name: string, overrides: Partial<TemplateOption> = {}): Template
   return { name, type: 'int', description: '', required: false, targets: [], ...overrides };
 }
 
-/** Every limit of shared/platform.md A3 that an embed can break. */
+/** Every limit of docs/discord-limits.md that an embed can break. */
 function expectWithinLimits(embed: APIEmbed): void {
   expect(embed.title?.length ?? 0).toBeLessThanOrEqual(256);
   expect(embed.description?.length ?? 0).toBeLessThanOrEqual(4096);

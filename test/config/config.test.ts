@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ConfigError, DEFAULT_COMFY_URL, loadConfig } from '../../src/config.ts';
 
@@ -68,10 +68,11 @@ describe('loadConfig', () => {
 
 describe('COMFY_SERVERS_FILE', () => {
   it('reads named, weighted servers with their own auth', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'comfycord-servers-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'servers.json');
     writeFileSync(file, JSON.stringify([{ name: 'gpu1', url: 'http://127.0.0.1:8188/', weight: 2, auth: 'u:p:w' }, { url: 'https://127.0.0.2/comfy' }]));
     const config = loadConfig({ COMFY_SERVERS_FILE: file, COMFY_LOST_AFTER_SECONDS: '30' });

@@ -7,7 +7,7 @@ import { httpExchanges, loadTranscript, receivedTypes, type TranscriptRecord } f
 
 /**
  * The stand-in is only useful if it behaves like the real ComfyUI 0.3.64 captured
- * in ../shared/comfy-protocol. Each test replays a transcript's scenario through a
+ * in test/fixtures/comfy-protocol. Each test replays a transcript's scenario through a
  * real `ws` client and undici on 127.0.0.1 and compares what comes back.
  */
 

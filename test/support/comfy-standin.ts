@@ -22,7 +22,7 @@ export type { ViewFault } from './comfy-standin/view-faults.ts';
 /**
  * A ComfyUI 0.3.64 stand-in for tests: real HTTP and WebSocket on 127.0.0.1, the
  * message order, field names, frame layouts and HTTP bodies of the captured
- * transcripts in /work/shared/comfy-protocol, plus fault and timing controls.
+ * transcripts in test/fixtures/comfy-protocol, plus fault and timing controls.
  */
 
 export interface StandinOptions {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { REPO_ROOT } from './shared-paths.ts';
+import { REPO_ROOT } from './repo-paths.ts';
 
 export interface ProcessResult {
   code: number | null;

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
-import { REAL_WORKFLOWS_DIR } from '../support/shared-paths.ts';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -32,6 +31,21 @@ function good(): Record<string, any> {
       '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: 'x' } },
     },
   };
+}
+
+/** good()'s graph alone, as ComfyUI's "Save (API)" exports it: detection binds it. */
+function rawGraph(): Record<string, any> {
+  return good()['graph'];
+}
+
+/** A raw two-pass graph (node 14 refines node 10's latent): detection refuses to guess. */
+function rawTwoPass(): Record<string, any> {
+  const graph = rawGraph();
+  graph['10'] = graph['3'];
+  delete graph['3'];
+  graph['14'] = { class_type: 'KSampler', inputs: { ...graph['10'].inputs, denoise: 0.3, latent_image: ['10', 0] } };
+  graph['8'].inputs.samples = ['14', 0];
+  return graph;
 }
 
 /** The one message parseTemplate throws for a broken copy of good(). */
@@ -117,8 +131,8 @@ describe('loadTemplates', () => {
   it('GIVEN good, bad and raw files THEN good ones load by name (sorted), each bad file is one error, README is skipped', async () => {
     await writeFile(path.join(dir, 'zeta.json'), JSON.stringify(good()));
     await writeFile(path.join(dir, 'alpha.json'), JSON.stringify(good()));
-    await copyFile(path.join(REAL_WORKFLOWS_DIR, 'sdxl_lcm_lora__replicate.json'), path.join(dir, 'lcm.json'));
-    await copyFile(path.join(REAL_WORKFLOWS_DIR, 'sdxl_base_refiner__comfyui_tests.json'), path.join(dir, 'refiner.json'));
+    await writeFile(path.join(dir, 'lcm.json'), JSON.stringify(rawGraph()));
+    await writeFile(path.join(dir, 'refiner.json'), JSON.stringify(rawTwoPass()));
     await writeFile(path.join(dir, 'broken.json'), '{"kind": "txt2img",');
     const bad = good();
     bad.options.steps.targets = ['99.inputs.steps'];

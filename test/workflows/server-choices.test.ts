@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { OBJECT_INFO_FILE } from '../support/shared-paths.ts';
+import { OBJECT_INFO_FILE } from '../support/repo-paths.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

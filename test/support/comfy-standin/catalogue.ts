@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { OBJECT_INFO_FILE } from '../shared-paths.ts';
+import { OBJECT_INFO_FILE } from '../repo-paths.ts';
 import path from 'node:path';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROTOCOL_DIR } from '../shared-paths.ts';
+import { PROTOCOL_DIR } from '../repo-paths.ts';
 
 /** Reads the real-ComfyUI captures (`*.jsonl`, format in the protocol README). */
 

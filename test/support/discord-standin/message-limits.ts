@@ -2,7 +2,7 @@ import { apiErrors, fieldError, type StandinReply } from './api-errors.ts';
 import type { MessageBody } from './message-store.ts';
 import type { RecordedFile } from './request-log.ts';
 
-/** Limits Discord enforces on a message body (platform.md A3). */
+/** Limits Discord enforces on a message body (docs/discord-limits.md). */
 export interface MessageLimits {
   /** Per-file upload limit; Discord's default since 2025-01 is 10 MiB. */
   attachmentSizeLimit: number;

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { REAL_WORKFLOWS_DIR } from '../support/shared-paths.ts';
+import { CORPUS_DIR } from './corpus-dir.ts';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectBindings, type DetectedOptionName, type Detection } from '../../src/workflows/detect.ts';
@@ -8,7 +8,7 @@ import { parseTemplate } from '../../src/workflows/parse-template.ts';
 import { renderTemplate } from '../../src/workflows/render.ts';
 import { TemplateError } from '../../src/workflows/template-error.ts';
 
-const REAL = REAL_WORKFLOWS_DIR;
+const REAL = CORPUS_DIR;
 
 /** [node, input, value]; a string value ending in "…" is a prefix (the answer key shortens long prompts). */
 type At = readonly [string, string, string | number];

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { REAL_WORKFLOWS_DIR } from '../support/shared-paths.ts';
+import { CORPUS_DIR } from './corpus-dir.ts';
 import { describe, expect, it } from 'vitest';
 import { detectBindings } from '../../src/workflows/detect.ts';
 import type { ApiGraph } from '../../src/workflows/graph.ts';
 
-const REAL = REAL_WORKFLOWS_DIR;
+const REAL = CORPUS_DIR;
 const basic = (): ApiGraph => JSON.parse(readFileSync(`${REAL}/sd15_txt2img__comfyui_basic_api_example.json`, 'utf8')) as ApiGraph;
 const flux = (): ApiGraph => JSON.parse(readFileSync(`${REAL}/flux_dev_samplercustomadvanced__aws_comfyui_on_eks.json`, 'utf8')) as ApiGraph;
 
