@@ -1,4 +1,5 @@
 import { FormData, request, Response, type Dispatcher } from 'undici';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { OutputImage } from './messages.ts';
@@ -23,6 +24,8 @@ export interface ComfyHttpOptions extends ComfyAuthOptions {
   /** undici dispatcher (custom TLS, proxies, tests). Default: undici's global one. */
   dispatcher?: Dispatcher;
   logger?: Logger;
+  /** Request deadlines and timings. Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface PromptRequest {
@@ -94,6 +97,7 @@ export class ComfyHttp {
   readonly #transferTimeoutMs: number;
   readonly #dispatcher: Dispatcher | undefined;
   readonly #log: Logger;
+  readonly #clock: Clock;
 
   constructor(options: ComfyHttpOptions) {
     this.endpoint = createEndpoint(options.baseUrl, options);
@@ -101,6 +105,7 @@ export class ComfyHttp {
     this.#transferTimeoutMs = options.transferTimeoutMs ?? 60_000;
     this.#dispatcher = options.dispatcher;
     this.#log = options.logger ?? silentLogger();
+    this.#clock = options.clock ?? systemClock;
   }
 
   get host(): string {
@@ -109,7 +114,8 @@ export class ComfyHttp {
 
   async #send(method: string, path: string, options: SendOptions = {}): Promise<RawResponse> {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const deadline = new AbortController();
+    const timeout = deadline.signal;
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const headers: Record<string, string> = { ...this.endpoint.headers };
     let body: string | Buffer | undefined;
@@ -124,7 +130,8 @@ export class ComfyHttp {
       headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
       body = Buffer.from(await encoded.arrayBuffer());
     }
-    const started = Date.now();
+    const started = this.#clock.now();
+    const cancelDeadline = this.#clock.after(timeoutMs, () => deadline.abort(new Error(`timed out after ${timeoutMs} ms`)));
     try {
       const response = await request(this.endpoint.url(path, options.query), {
         method: method as Dispatcher.HttpMethod,
@@ -134,13 +141,15 @@ export class ComfyHttp {
         ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
       });
       const bytes = Buffer.from(await response.body.arrayBuffer());
-      this.#log.debug({ method, path, status: response.statusCode, ms: Date.now() - started }, 'comfy http');
+      this.#log.debug({ method, path, status: response.statusCode, ms: this.#clock.now() - started }, 'comfy http');
       return { status: response.statusCode, body: bytes };
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       const detail = timeout.aborted ? `no answer to ${method} ${path} within ${timeoutMs} ms` : describeTransportError(error);
-      this.#log.debug({ method, path, err: detail, ms: Date.now() - started }, 'comfy http failed');
+      this.#log.debug({ method, path, err: detail, ms: this.#clock.now() - started }, 'comfy http failed');
       throw new ComfyUnavailableError(this.host, detail, { cause: error, context: { method, path } });
+    } finally {
+      cancelDeadline();
     }
   }
 

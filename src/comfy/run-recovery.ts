@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CancelTimer, Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { ComfyBadResponseError, ComfyPromptLostError } from './errors.ts';
 import { aheadOf, historyOutcome, type HistoryOutcome } from './history.ts';
@@ -20,6 +21,7 @@ export interface RunRecoveryOptions {
   http: ComfyHttp;
   routes: Map<string, TrackedRun>;
   log: Logger;
+  clock: Clock;
   pollIntervalMs: number;
   resyncIntervalMs: number;
   /** POSTs the run again under its (new) prompt id. */
@@ -33,8 +35,8 @@ export interface RunRecoveryOptions {
 export class RunRecovery {
   readonly #options: RunRecoveryOptions;
   readonly #log: Logger;
-  #pollTimer: NodeJS.Timeout | null = null;
-  #watchdogTimer: NodeJS.Timeout | null = null;
+  #pollTimer: CancelTimer | null = null;
+  #watchdogTimer: CancelTimer | null = null;
   #polling = false;
   #resyncing: Promise<void> | null = null;
   #resyncAgain = false;
@@ -55,7 +57,7 @@ export class RunRecovery {
     this.#clearTimers();
     if (this.#stopped) return;
     if (this.#options.resyncIntervalMs > 0) {
-      this.#watchdogTimer = setInterval(() => void this.resync('watchdog'), this.#options.resyncIntervalMs);
+      this.#watchdogTimer = this.#options.clock.every(this.#options.resyncIntervalMs, () => void this.resync('watchdog'));
     }
     if (!reconnected) return;
     const runs = this.#inFlight();
@@ -66,7 +68,7 @@ export class RunRecovery {
   socketDown(): void {
     this.#clearTimers();
     if (this.#stopped) return;
-    this.#pollTimer = setInterval(() => void this.#poll(), this.#options.pollIntervalMs);
+    this.#pollTimer = this.#options.clock.every(this.#options.pollIntervalMs, () => void this.#poll());
   }
 
   stop(): void {
@@ -75,8 +77,8 @@ export class RunRecovery {
   }
 
   #clearTimers(): void {
-    if (this.#pollTimer !== null) clearInterval(this.#pollTimer);
-    if (this.#watchdogTimer !== null) clearInterval(this.#watchdogTimer);
+    this.#pollTimer?.();
+    this.#watchdogTimer?.();
     this.#pollTimer = null;
     this.#watchdogTimer = null;
   }

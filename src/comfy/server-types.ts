@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { RunEvent, RunResult } from '../jobs/run-events.ts';
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { ComfyAuthOptions } from './endpoint.ts';
 import type { PromptAccepted } from './http.ts';
@@ -17,6 +18,8 @@ export interface ComfyServerOptions extends ComfyAuthOptions {
   /** `extra_data.preview_method` sent with each prompt. Default 'auto'. */
   previewMethod?: PreviewMethod;
   logger?: Logger;
+  /** Every timer and timestamp of the transport comes from this. Default: the system clock. */
+  clock?: Clock;
   /** connect() and run() give up waiting for the socket after this. Default 10000. */
   connectTimeoutMs?: number;
   /** Per HTTP request. Default 15000. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { systemClock, type CancelTimer, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { createEndpoint } from './endpoint.ts';
@@ -38,8 +39,13 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   #executing: string | null = null;
   #closed = false;
   readonly #detachCheckMs: number;
-  #lastFrameAt = 0;
-  #detachCheck: NodeJS.Timeout | null = null;
+  readonly #clock: Clock;
+  /**
+   * Frames received on the socket, counted. The detach check compares counts, not
+   * times: a reply within the same millisecond as the POST must still count as news.
+   */
+  #framesSeen = 0;
+  #detachCheck: CancelTimer | null = null;
 
   constructor(options: ComfyServerOptions) {
     super();
@@ -48,9 +54,11 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
     this.#log = (options.logger ?? silentLogger()).child({ comfy: createEndpoint(options.url).base });
     this.#previewMethod = options.previewMethod ?? 'auto';
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.#clock = options.clock ?? systemClock;
     this.http = new ComfyHttp({
       baseUrl: options.url,
       logger: this.#log,
+      clock: this.#clock,
       ...definedOnly({
         headers: options.headers,
         auth: options.auth,
@@ -63,6 +71,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
       endpoint: this.http.endpoint,
       clientId: this.clientId,
       logger: this.#log,
+      clock: this.#clock,
       ...definedOnly({
         minDelayMs: options.minDelayMs,
         maxDelayMs: options.maxDelayMs,
@@ -75,6 +84,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
       http: this.http,
       routes: this.#routes,
       log: this.#log,
+      clock: this.#clock,
       pollIntervalMs: options.pollIntervalMs ?? 2_000,
       resyncIntervalMs: options.resyncIntervalMs ?? 30_000,
       resubmit: (run) => this.#post(run),
@@ -114,7 +124,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   async close(): Promise<void> {
     this.#closed = true;
     this.#recovery.stop();
-    if (this.#detachCheck !== null) clearTimeout(this.#detachCheck);
+    this.#detachCheck?.();
     this.#detachCheck = null;
     await this.#socket.close();
     for (const run of new Set(this.#routes.values())) run.fail(new ComfyUnavailableError(this.host, 'the client was closed'));
@@ -201,7 +211,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   /** Registers the route, then POSTs; used for the first submission and the resubmission. */
   async #post(run: TrackedRun): Promise<PromptAccepted> {
     this.#routes.set(run.promptId, run);
-    const postedAt = Date.now();
+    const framesBefore = this.#framesSeen;
     try {
       const accepted = await this.http.postPrompt({
         prompt: run.graph,
@@ -211,7 +221,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
       });
       run.accepted();
       this.#log.info({ promptId: run.promptId, number: accepted.number }, 'comfy prompt queued');
-      this.#armDetachCheck(postedAt);
+      this.#armDetachCheck(framesBefore);
       if (run.cancelRequested) await this.#cancelOnServer(run);
       else this.#recovery.refreshQueuePositions();
       return accepted;
@@ -221,12 +231,13 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
     }
   }
 
-  #armDetachCheck(postedAt: number): void {
+  /** `framesBefore`: the frame count read just before the POST went out. */
+  #armDetachCheck(framesBefore: number): void {
     if (this.#detachCheckMs <= 0 || this.#detachCheck !== null) return;
-    this.#detachCheck = setTimeout(() => {
+    this.#detachCheck = this.#clock.after(this.#detachCheckMs, () => {
       this.#detachCheck = null;
-      if (this.#lastFrameAt < postedAt) this.#socket.reconnect('no status broadcast after POST /prompt');
-    }, this.#detachCheckMs);
+      if (this.#framesSeen === framesBefore) this.#socket.reconnect('no status broadcast after POST /prompt');
+    });
   }
 
   #requestCancel(run: TrackedRun): void {
@@ -255,7 +266,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   }
 
   #onMessage(message: ComfyMessage): void {
-    this.#lastFrameAt = Date.now();
+    this.#framesSeen += 1;
     switch (message.type) {
       case 'status':
         this.#queueRemaining = message.queueRemaining;
@@ -283,7 +294,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
 
   /** Previews without a prompt id (legacy type 1) and progress text belong to whatever runs now. */
   #onBinary(message: ComfyBinaryMessage): void {
-    this.#lastFrameAt = Date.now();
+    this.#framesSeen += 1;
     const promptId = message.type === 'preview' ? message.promptId : null;
     this.#runFor(promptId)?.handleBinary(message);
   }

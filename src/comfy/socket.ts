@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import { systemClock, type CancelTimer, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { ComfyEndpoint } from './endpoint.ts';
@@ -34,6 +35,8 @@ export interface ComfySocketOptions {
   /** Terminate and reconnect when a ping gets no pong (or any frame) within this. Default 10000. */
   pongTimeoutMs?: number;
   logger?: Logger;
+  /** Every wait (backoff, heartbeat, deadlines) is asked of this. Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface ComfySocketEvents {
@@ -56,15 +59,16 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
   readonly #handshakeTimeoutMs: number;
   readonly #pingIntervalMs: number;
   readonly #pongTimeoutMs: number;
+  readonly #clock: Clock;
 
   #state: SocketState = 'idle';
   #ws: WebSocket | null = null;
   #failures = 0;
   #generation = 0;
   #lastError: string | null = null;
-  #reconnectTimer: NodeJS.Timeout | null = null;
-  #pingTimer: NodeJS.Timeout | null = null;
-  #pongTimer: NodeJS.Timeout | null = null;
+  #reconnectTimer: CancelTimer | null = null;
+  #pingTimer: CancelTimer | null = null;
+  #pongTimer: CancelTimer | null = null;
 
   constructor(options: ComfySocketOptions) {
     super();
@@ -76,6 +80,7 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
     this.#pingIntervalMs = options.pingIntervalMs ?? 15_000;
     this.#pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
+    this.#clock = options.clock ?? systemClock;
   }
 
   get state(): SocketState {
@@ -121,9 +126,9 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
           fail(this.#lastError ?? 'connection failed');
         }
       };
-      const timer = setTimeout(() => fail(this.#lastError ?? `no WebSocket connection within ${timeoutMs} ms`), timeoutMs);
+      const cancelTimer = this.#clock.after(timeoutMs, () => fail(this.#lastError ?? `no WebSocket connection within ${timeoutMs} ms`));
       const cleanup = (): void => {
-        clearTimeout(timer);
+        cancelTimer();
         this.off('state', onState);
       };
       this.on('state', onState);
@@ -154,9 +159,9 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
     this.#ws = null;
     if (ws === null || ws.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
-      const force = setTimeout(() => ws.terminate(), 1_000);
+      const cancelForce = this.#clock.after(1_000, () => ws.terminate());
       ws.once('close', () => {
-        clearTimeout(force);
+        cancelForce();
         resolve();
       });
       if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
@@ -245,40 +250,40 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
     const delayMs = Math.round(base / 2 + (Math.random() * base) / 2);
     this.#setState('reconnecting');
     this.#log.info({ host: this.#endpoint.host, attempt: this.#failures, delayMs, lastError: this.#lastError }, 'comfy socket reconnecting');
-    this.#reconnectTimer = setTimeout(() => {
+    this.#reconnectTimer = this.#clock.after(delayMs, () => {
       this.#reconnectTimer = null;
       this.#open();
-    }, delayMs);
+    });
   }
 
   #startHeartbeat(ws: WebSocket): void {
     this.#stopHeartbeat();
-    this.#pingTimer = setInterval(() => {
+    this.#pingTimer = this.#clock.every(this.#pingIntervalMs, () => {
       if (this.#pongTimer !== null || ws.readyState !== WebSocket.OPEN) return;
-      this.#pongTimer = setTimeout(() => {
+      this.#pongTimer = this.#clock.after(this.#pongTimeoutMs, () => {
         this.#pongTimer = null;
         this.#log.warn({ host: this.#endpoint.host, pongTimeoutMs: this.#pongTimeoutMs }, 'comfy socket: no pong, terminating');
         this.#lastError = 'heartbeat timed out';
         ws.terminate();
-      }, this.#pongTimeoutMs);
+      });
       ws.ping();
-    }, this.#pingIntervalMs);
+    });
   }
 
   #clearPongTimer(): void {
-    if (this.#pongTimer !== null) clearTimeout(this.#pongTimer);
+    this.#pongTimer?.();
     this.#pongTimer = null;
   }
 
   #stopHeartbeat(): void {
-    if (this.#pingTimer !== null) clearInterval(this.#pingTimer);
+    this.#pingTimer?.();
     this.#pingTimer = null;
     this.#clearPongTimer();
   }
 
   #clearTimers(): void {
     this.#stopHeartbeat();
-    if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer?.();
     this.#reconnectTimer = null;
   }
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/log.ts';
+import { systemClock, type Clock } from '../../src/clock.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -116,4 +117,21 @@ export function eventRecorder<E extends { type: string }>() {
   };
   const types = (): string[] => events.map((event) => event.type);
   return { events, onEvent, next, types };
+}
+
+/** The system clock, recording each wait asked of it as "after <ms>" / "every <ms>". */
+export function recordingClock(): Clock & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    now: () => systemClock.now(),
+    after(ms, run) {
+      asked.push(`after ${ms}`);
+      return systemClock.after(ms, run);
+    },
+    every(ms, run) {
+      asked.push(`every ${ms}`);
+      return systemClock.every(ms, run);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ComfyHttpError, ComfyUnavailableError, PromptValidationError } from '../../src/comfy/errors.ts';
 import { ComfyHttp } from '../../src/comfy/http.ts';
-import { capturedLogger, closedPort, json, startHttp, type TinyHttp } from './helpers.ts';
+import { capturedLogger, closedPort, json, recordingClock, startHttp, type TinyHttp } from './helpers.ts';
 
 let server: TinyHttp | undefined;
 afterEach(async () => {
@@ -92,6 +92,15 @@ describe('ComfyHttp', () => {
     const error = await http.history('abc').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ComfyUnavailableError);
     expect((error as ComfyUnavailableError).userMessage).toContain('no answer to GET /history/abc within 150 ms');
+  });
+
+  it('takes its request deadline from the injected clock', async () => {
+    server = await startHttp(() => undefined);
+    const clock = recordingClock();
+    const http = new ComfyHttp({ baseUrl: server.url, timeoutMs: 120, clock });
+    const error = await http.history('abc').catch((e: unknown) => e);
+    expect((error as ComfyUnavailableError).userMessage).toContain('no answer to GET /history/abc within 120 ms');
+    expect(clock.asked).toEqual(['after 120']);
   });
 
   it('passes a caller abort through unchanged', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import {
   ComfyCancelledError,
@@ -305,6 +305,24 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
     expect(result.images).toHaveLength(1);
     const after = events.events.slice(events.types().indexOf('reconnected'));
     expect(after.some((e) => e.type === 'progress')).toBe(true);
+  });
+
+  it('replaces a detached socket even when its last frame came in the same millisecond as the POST', async () => {
+    standin = await ComfyStandin.start({ stepDelayMs: 15 });
+    // GIVEN a wall clock that does not move: the connect-time status frame and the POST
+    // read the same millisecond (what a fast loopback reply does now and then).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const server = serverFor(standin.url, { detachCheckMs: 150 });
+      await server.connect();
+      await intrude(standin.url, server.clientId);
+      const events = eventRecorder<RunEvent>();
+      const run = server.run(slowGraph(17, 20), { onEvent: events.onEvent });
+      await events.next((e) => e.type === 'reconnected', 3_000);
+      expect((await run.done).images).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends auth headers on HTTP and the upgrade, below a path prefix', async () => {

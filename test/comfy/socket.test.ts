@@ -7,7 +7,7 @@ import { ComfyUnavailableError } from '../../src/comfy/errors.ts';
 import type { ComfyBinaryMessage, ComfyMessage } from '../../src/comfy/messages.ts';
 import { encodePreviewWithMetadataFrame } from '../../src/comfy/messages.ts';
 import { ComfySocket, type SocketState } from '../../src/comfy/socket.ts';
-import { capturedLogger, closedPort, eventually } from './helpers.ts';
+import { capturedLogger, closedPort, eventually, recordingClock } from './helpers.ts';
 
 interface Connection {
   socket: WebSocket;
@@ -146,6 +146,29 @@ describe('ComfySocket', () => {
     await server.nextConnection(2, 3_000);
     expect(server.timeline.slice(0, 3)).toEqual(['open#1', 'close#1', 'open#2']);
     expect(log.lines().some((line) => line['msg'] === 'comfy socket: no pong, terminating')).toBe(true);
+  });
+
+  it('takes every wait from the injected clock: heartbeat, pong deadline and reconnect backoff', async () => {
+    const server = track(await startWsServer({ autoPong: false }));
+    const clock = recordingClock();
+    const socket = track(
+      new ComfySocket({
+        endpoint: createEndpoint(`http://127.0.0.1:${server.port}`),
+        clientId: 'clocked',
+        pingIntervalMs: 40,
+        pongTimeoutMs: 60,
+        minDelayMs: 20,
+        maxDelayMs: 20,
+        clock,
+      }),
+    );
+    await socket.waitReady(2_000);
+    await server.nextConnection(2, 3_000);
+    expect(clock.asked).toEqual(expect.arrayContaining(['after 2000', 'every 40', 'after 60']));
+    // the reconnect waited 10-20 ms (half the 20 ms base plus jitter), asked of the clock
+    const backoff = clock.asked.filter((ask) => ask.startsWith('after ')).map((ask) => Number(ask.slice(6))).filter((ms) => ms <= 20);
+    expect(backoff.length).toBeGreaterThan(0);
+    expect(backoff.every((ms) => ms >= 10)).toBe(true);
   });
 
   it('keeps a silent socket whose pings are answered', async () => {
