@@ -10,6 +10,7 @@ import { startBot, type RunningBot } from '../src/app/create-bot.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Job } from '../src/jobs/job.ts';
 import { createLogger } from '../src/log.ts';
+import { Redactor } from '../src/redact/redactor.ts';
 
 export type BotCommand = 'stats' | 'resetStats' | 'jobs' | 'logs' | 'stop' | 'exit';
 export interface BotRequest {
@@ -148,8 +149,9 @@ function summary(job: Job): JobSummary {
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger({ level: config.logLevel, destination: logSink });
-  const bot: RunningBot = await startBot(config, logger);
+  const redactor = new Redactor();
+  const logger = createLogger({ level: config.logLevel, destination: logSink, redactor });
+  const bot: RunningBot = await startBot(config, logger, redactor);
   const { scheduler, store } = bot.context;
   scheduler.subscribe((update) => {
     if (update.type !== 'status' || update.job.status !== 'queued' || seenJobs.has(update.job.id)) return;

@@ -3,13 +3,16 @@ import { loadConfig } from './config.ts';
 import { loadDotenv } from './dotenv.ts';
 import { isComfycordError } from './errors.ts';
 import { createLogger } from './log.ts';
+import { Redactor } from './redact/redactor.ts';
 
 /** `npm start`: configuration, start-up and graceful shutdown; everything else is in startBot. */
 loadDotenv();
+// Every secret of the configuration is added to it by startBot, before anything else runs.
+const redactor = new Redactor();
 try {
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel });
-  const bot = await startBot(config, logger);
+  const logger = createLogger({ level: config.logLevel, redactor });
+  const bot = await startBot(config, logger, redactor);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -28,6 +31,7 @@ try {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 } catch (error) {
-  process.stderr.write(`comfycord: ${isComfycordError(error) ? error.userMessage : error instanceof Error ? error.message : String(error)}\n`);
+  const message = isComfycordError(error) ? error.userMessage : error instanceof Error ? error.message : String(error);
+  process.stderr.write(redactor.scrub(`comfycord: ${message}\n`));
   process.exit(1);
 }

@@ -15,6 +15,8 @@ import { databasePath } from '../store/open-database.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
+import { addConfigSecrets } from '../redact/config-secrets.ts';
+import type { Redactor } from '../redact/redactor.ts';
 import { ServerChoices, type TemplateSet } from '../workflows/index.ts';
 import { InputImages } from './input-images.ts';
 import { createJobExecutor, isServerLoss } from './job-executor.ts';
@@ -56,9 +58,18 @@ async function autoRegister(client: Client, config: Config, templates: TemplateS
   }
 }
 
-/** Builds every part from the config, connects to ComfyUI and Discord, and returns a handle to stop it. */
-export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+/**
+ * Builds every part from the config, connects to ComfyUI and Discord, and returns a
+ * handle to stop it. `redactor` is the one `logger` writes through: it is fed here
+ * with every secret of `config` before anything else runs, and with each
+ * interaction's token as it arrives.
+ */
+export async function startBot(config: Config, logger: Logger, redactor: Redactor): Promise<RunningBot> {
   const token = requireToken(config);
+  const short = addConfigSecrets(redactor, { discordToken: token, servers: config.comfy.servers });
+  for (const { what } of short) {
+    logger.warn({ secret: what }, `${what} is shorter than 6 characters: it is redacted only next to its header name or user, not wherever it appears`);
+  }
   const templates = await loadTemplateSet(config.workflowsDir);
   templates.throwIfInvalid();
   // Jobs and each ComfyUI server's clientId survive restarts in DATA_DIR/comfycord.db.
@@ -88,7 +99,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   });
   pool.onChange(() => scheduler.poke());
   const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords, servers: pool });
-  const client = createDiscordClient(config);
+  const client = createDiscordClient(config, redactor);
   const editor = new ReplyEditor({
     minIntervalMs: config.replies.editIntervalMs,
     previewIntervalMs: config.replies.previewIntervalMs,
@@ -116,6 +127,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const router = new InteractionRouter(commandTable(), context);
   let accepting = true;
   client.on(Events.InteractionCreate, (interaction) => {
+    // The token (and so the webhook URL built from it) edits this reply for 15 minutes.
+    redactor.addRuntime(interaction.token);
     if (accepting) void router.handle(interaction);
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));

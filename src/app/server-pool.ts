@@ -20,6 +20,8 @@ export interface ServerStatus {
   inFlight: number;
   /** Node types the server lacks for some template, by template. */
   missing: Record<string, string[]>;
+  /** What authenticates requests to it, by name only ('Basic auth', header names); never a value. */
+  credentialNames: string[];
 }
 
 interface Member {
@@ -33,6 +35,7 @@ interface Member {
   /** Fires when the server has been unreachable for `lostAfterMs`; runs only after it was once ready. */
   lostTimer: ReturnType<typeof setTimeout> | null;
   everReady: boolean;
+  credentialNames: string[];
 }
 
 /**
@@ -64,7 +67,9 @@ export class ServerPool {
       const name = config.name ?? (duplicate ? `${hosts[index]}#${index + 1}` : hosts[index]!);
       const { name: _name, weight = 1, ...serverOptions } = config;
       const server = new ComfyServer({ ...serverOptions, logger: this.#log });
-      const member: Member = { name, server, weight, objectInfo: null, objectInfoAt: 0, lastCheckpoint: null, lostTimer: null, everReady: false };
+      const basic = config.auth !== undefined || new URL(config.url).username !== '';
+      const credentialNames = [...(basic ? ['Basic auth'] : []), ...Object.keys(config.headers ?? {}).sort()];
+      const member: Member = { name, server, weight, objectInfo: null, objectInfoAt: 0, lastCheckpoint: null, lostTimer: null, everReady: false, credentialNames };
       server.on('state', (state) => this.#onState(member, state));
       this.#members.set(name, member);
     });
@@ -236,6 +241,7 @@ export class ServerPool {
       state: member.server.state,
       queueRemaining: member.server.queueRemaining,
       inFlight: member.server.inFlight,
+      credentialNames: [...member.credentialNames],
       missing: Object.fromEntries(
         this.#templates
           .names()

@@ -18,18 +18,29 @@ export class ComfyUnavailableError extends ComfycordError {
   }
 }
 
-/** A non-2xx answer that is not a prompt validation error. */
+/** How much of an unrecognised error body goes into the log line (never into a reply). */
+export const LOGGED_BODY_CHARS = 300;
+
+/** The start of an untrusted body for the log: one line, at most LOGGED_BODY_CHARS characters. */
+export function bodyExcerpt(body: string): string {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  return flat.length > LOGGED_BODY_CHARS ? `${flat.slice(0, LOGGED_BODY_CHARS)}…` : flat;
+}
+
+/**
+ * A non-2xx answer that is not a prompt validation error. Whatever the body says came
+ * from ComfyUI or from a proxy in front of it, and proxies' error pages often repeat
+ * the request's headers (our credentials): the user message is only the
+ * classification, the body goes to the log context, shortened.
+ */
 export class ComfyHttpError extends ComfycordError {
   readonly status: number;
   readonly method: string;
   readonly path: string;
-  constructor(host: string, method: string, path: string, status: number, bodySnippet: string) {
-    const firstLine = bodySnippet.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
-    super(
-      'COMFY_HTTP_ERROR',
-      `ComfyUI at ${host} answered ${method} ${path} with HTTP ${status}${firstLine ? `: ${firstLine.slice(0, 200)}` : ''}.`,
-      { context: { host, method, path, status, body: bodySnippet.slice(0, 2000) } },
-    );
+  constructor(host: string, method: string, path: string, status: number, body: string) {
+    super('COMFY_HTTP_ERROR', `ComfyUI at ${host} answered HTTP ${status} on ${method} ${path}.`, {
+      context: { host, method, path, status, body: bodyExcerpt(body) },
+    });
     this.status = status;
     this.method = method;
     this.path = path;

@@ -7,12 +7,16 @@ import { createEndpoint, type ComfyAuthOptions, type ComfyEndpoint } from './end
 import { ComfyBadResponseError, ComfyHttpError, ComfyUnavailableError } from './errors.ts';
 import { parseHistory, parseQueue, type HistoryEntry, type QueueSnapshot } from './history.ts';
 import { describeNodeErrors, promptRejection, type ApiGraph } from './prompt-errors.ts';
+import { credentialsInBasic, redactorFor } from '../redact/config-secrets.ts';
+import type { Redactor } from '../redact/redactor.ts';
 
 /**
  * ComfyUI's HTTP routes over undici. Every request has a timeout; a server that
  * cannot be reached becomes ComfyUnavailableError, any other non-2xx a
  * ComfyHttpError (or PromptValidationError for a refused prompt). Headers are
- * never logged: they may carry the proxy's credentials.
+ * never logged: they may carry the proxy's credentials. Error bodies have this
+ * server's own credentials cut out as soon as they arrive, before anything shortens
+ * them (a secret cut in half would no longer be recognised further on).
  */
 
 export interface ComfyHttpOptions extends ComfyAuthOptions {
@@ -98,9 +102,12 @@ export class ComfyHttp {
   readonly #dispatcher: Dispatcher | undefined;
   readonly #log: Logger;
   readonly #clock: Clock;
+  readonly #redactor: Redactor;
 
   constructor(options: ComfyHttpOptions) {
     this.endpoint = createEndpoint(options.baseUrl, options);
+    const auth = credentialsInBasic(this.endpoint.headers['authorization']);
+    this.#redactor = redactorFor({ servers: [{ auth, headers: options.headers ?? {} }] }).redactor;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#transferTimeoutMs = options.transferTimeoutMs ?? 60_000;
     this.#dispatcher = options.dispatcher;
@@ -110,6 +117,15 @@ export class ComfyHttp {
 
   get host(): string {
     return this.endpoint.host;
+  }
+
+  /** `text` (from this server) without this server's credentials and header values. */
+  scrub(text: string): string {
+    return this.#redactor.scrub(text);
+  }
+
+  #bodyText(response: RawResponse): string {
+    return this.scrub(response.body.toString('utf8'));
   }
 
   async #send(method: string, path: string, options: SendOptions = {}): Promise<RawResponse> {
@@ -155,7 +171,7 @@ export class ComfyHttp {
 
   #expectOk(method: string, path: string, response: RawResponse): RawResponse {
     if (response.status >= 200 && response.status < 300) return response;
-    throw new ComfyHttpError(this.host, method, path, response.status, response.body.toString('utf8'));
+    throw new ComfyHttpError(this.host, method, path, response.status, this.#bodyText(response));
   }
 
   #json(method: string, path: string, response: RawResponse): unknown {
@@ -171,7 +187,7 @@ export class ComfyHttp {
   async postPrompt(body: PromptRequest, signal?: AbortSignal): Promise<PromptAccepted> {
     const response = await this.#send('POST', '/prompt', { json: body, ...(signal ? { signal } : {}) });
     if (response.status < 200 || response.status >= 300) {
-      throw promptRejection(this.host, response.status, response.body.toString('utf8'), body.prompt);
+      throw promptRejection(this.host, response.status, this.#bodyText(response), body.prompt);
     }
     const json = this.#json('POST', '/prompt', response) as Record<string, unknown>;
     const nodeErrors = typeof json['node_errors'] === 'object' && json['node_errors'] !== null ? (json['node_errors'] as Record<string, unknown>) : {};
@@ -192,7 +208,9 @@ export class ComfyHttp {
   async history(promptId: string, signal?: AbortSignal): Promise<HistoryEntry | null> {
     const path = `/history/${encodeURIComponent(promptId)}`;
     const response = await this.#send('GET', path, signal ? { signal } : {});
-    return parseHistory(this.#json('GET', path, response), promptId);
+    const entry = parseHistory(this.#json('GET', path, response), promptId);
+    // A node's exception text is shown to users; it is untrusted like any error body.
+    return entry === null ? null : { ...entry, messages: this.#redactor.scrubDeep(entry.messages) };
   }
 
   async queue(signal?: AbortSignal): Promise<QueueSnapshot> {

@@ -1,5 +1,5 @@
 import type { ComfycordError } from '../errors.ts';
-import { ComfyHttpError, PromptValidationError, type PromptIssue } from './errors.ts';
+import { bodyExcerpt, ComfyHttpError, PromptValidationError, type PromptIssue } from './errors.ts';
 
 /**
  * Turns a refused `POST /prompt` into an error a user can act on: which node, which
@@ -154,28 +154,42 @@ function capitalise(line: string): string {
   return line.charAt(0).toUpperCase() + line.slice(1);
 }
 
-/** Builds the error for a 400 answer; `bodyText` is the raw body. */
+const UNEXPLAINED = 'ComfyUI refused the workflow (HTTP 400) without saying why.';
+
+/**
+ * ComfyUI's own refusal: `{error: {type, message, details, extra_info}, node_errors}`.
+ * Only a body of that shape is read for the user; any other 400 (a proxy's JSON or
+ * page, which may repeat our request headers) stays in the log.
+ */
+function isComfyRefusal(body: unknown): body is Json {
+  if (!isObject(body)) return false;
+  const error = body['error'];
+  const recognisedError = isObject(error) && (typeof error['type'] === 'string' || typeof error['message'] === 'string');
+  return recognisedError || isObject(body['node_errors']);
+}
+
+/** Builds the error for a 400 answer; `bodyText` is the body with this server's secrets already cut out. */
 export function promptValidationError(bodyText: string, graph?: ApiGraph): PromptValidationError {
   let body: unknown;
   try {
     body = JSON.parse(bodyText);
   } catch {
-    // An unreadable body (a proxy's HTML page, say) is for the log, not for the user.
-    return new PromptValidationError('ComfyUI refused the workflow (HTTP 400) without saying why.', 'unparsed', [], undefined, bodyText.slice(0, 2000));
+    body = undefined;
   }
-  const error = isObject(body) && isObject(body['error']) ? body['error'] : isObject(body) ? body : {};
-  const nodeErrors = isObject(body) ? body['node_errors'] : undefined;
-  const errorType = text(error['type']) || (typeof error['error'] === 'string' ? 'message' : 'unknown');
+  if (!isComfyRefusal(body)) return new PromptValidationError(UNEXPLAINED, 'unrecognised', [], undefined, bodyExcerpt(bodyText));
+  const error = isObject(body['error']) ? body['error'] : {};
+  const nodeErrors = body['node_errors'];
+  const errorType = text(error['type']) || 'unknown';
   const issues = nodeIssues(nodeErrors, graph);
   const top = topLevelIssue(error);
   if (top !== null && issues.length === 0) issues.push(top);
   if (issues.length === 0) {
-    const message = [text(error['message']), text(error['details']), text(error['error'])].filter(Boolean).join(': ');
+    const message = [text(error['message']), text(error['details'])].filter(Boolean).join(': ');
     issues.push({ nodeId: null, classType: null, inputName: null, value: undefined, type: errorType, text: message || 'ComfyUI refused the workflow' });
   }
   const lines = issues.slice(0, MAX_LINES).map((issue) => capitalise(issueLine(issue)));
   if (issues.length > MAX_LINES) lines.push(`…and ${issues.length - MAX_LINES} more problems`);
-  return new PromptValidationError(lines.join('\n'), errorType, issues, nodeErrors, isObject(body) ? body['error'] : body);
+  return new PromptValidationError(lines.join('\n'), errorType, issues, nodeErrors, body['error']);
 }
 
 /** The error for any non-2xx answer to `POST /prompt`. */

@@ -265,8 +265,11 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
     return this.#routes.get(promptId ?? this.#executing ?? '');
   }
 
-  #onMessage(message: ComfyMessage): void {
+  #onMessage(received: ComfyMessage): void {
     this.#framesSeen += 1;
+    // A node's exception text reaches users: this server's credentials are cut out first.
+    const message: ComfyMessage =
+      received.type === 'execution_error' ? { ...received, exceptionMessage: this.http.scrub(received.exceptionMessage) } : received;
     switch (message.type) {
       case 'status':
         this.#queueRemaining = message.queueRemaining;

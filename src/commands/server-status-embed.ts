@@ -27,6 +27,8 @@ export interface ServerHealth {
   running: number;
   /** Node types lacking, by template. */
   missing: Record<string, string[]>;
+  /** 'Basic auth' and header names the bot sends there; values are never part of the view. */
+  credentialNames: string[];
   stats: StatsResult;
 }
 
@@ -64,6 +66,7 @@ export function serverField(server: ServerHealth): APIEmbedField {
   if (server.stats.ok && server.stats.comfyVersion !== null) lines.push(`ComfyUI ${oneLine(server.stats.comfyVersion, 40)}`);
   const queue = server.queueRemaining === null ? 'ComfyUI queue unknown' : `ComfyUI queue ${server.queueRemaining}`;
   lines.push(`${queue} · ${server.inFlight} in flight · ${server.running} job${server.running === 1 ? '' : 's'} from the line`);
+  if (server.credentialNames.length > 0) lines.push(`🔑 sends ${server.credentialNames.map((name) => oneLine(name, 60)).join(', ')}`);
   if (server.stats.ok) {
     lines.push(...(server.stats.devices.length === 0 ? ['🧠 no devices reported'] : server.stats.devices.slice(0, 8).map(deviceLine)));
   } else {

@@ -1,6 +1,8 @@
 import { Client, GatewayIntentBits, Partials } from 'discord.js';
 import type { Config } from '../config.ts';
 import { ComfycordError } from '../errors.ts';
+import type { Redactor } from '../redact/redactor.ts';
+import { redactingMakeRequest } from './redacting-request.ts';
 
 export class MissingTokenError extends ComfycordError {
   constructor() {
@@ -20,8 +22,9 @@ export function requireToken(config: Config): string {
  * The least the bot needs: the Guilds intent (channels and roles in cache;
  * interactions come without any intent). Uploads get a longer REST timeout since
  * discord.js retries on timeout and a 10 MiB file on a slow link can take a while.
+ * Every request body passes through `redactor` on its way out.
  */
-export function createDiscordClient(config: Config): Client {
+export function createDiscordClient(config: Config, redactor: Redactor): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     partials: [Partials.Channel],
@@ -32,6 +35,7 @@ export function createDiscordClient(config: Config): Client {
       // discord.js sleeping on it with the request queued; every other route waits as usual.
       // (discord.js names the route with ids replaced: `/channels/:id/messages/:id`.)
       rejectOnRateLimit: (limit) => limit.route.startsWith('/channels/:id/messages'),
+      makeRequest: redactingMakeRequest(redactor),
       ...(config.discord.apiBase ? { api: config.discord.apiBase } : {}),
     },
   });

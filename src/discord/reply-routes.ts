@@ -90,6 +90,7 @@ export function createReplyTarget(options: ReplyRouteOptions): ReplyTarget {
   // knows whether a newer state has replaced this one, and a final held for an hour must
   // take another route, not sleep (issue 9.6). No retries inside discord.js either: the
   // editor's retry policy is the one that counts how long a route has been failing.
+  // It sends the way the bot's client does (makeRequest), so its bodies are redacted too.
   const webhook = new WebhookClient(
     { id: handle.applicationId, token: handle.token },
     {
@@ -99,6 +100,7 @@ export function createReplyTarget(options: ReplyRouteOptions): ReplyTarget {
         rejectOnRateLimit: () => true,
         retries: 0,
         timeout: 60_000,
+        makeRequest: client.rest.options.makeRequest,
         ...(options.apiBase ? { api: options.apiBase } : {}),
       },
     },

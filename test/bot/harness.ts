@@ -6,6 +6,7 @@ import type { APIInteraction, APIMessage } from 'discord.js';
 import { startBot, type RunningBot } from '../../src/app/create-bot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
+import { Redactor } from '../../src/redact/redactor.ts';
 import { ComfyStandin, type StandinOptions } from '../support/comfy-standin.ts';
 import { REPO_ROOT } from '../support/repo-paths.ts';
 import {
@@ -103,8 +104,10 @@ export class BotHarness {
         done();
       },
     });
-    const logger = createLogger({ level: config.logLevel, destination: sink });
-    this.#bot = await startBot(config, logger);
+    // As src/bot.ts does: the logger writes through the redactor startBot feeds.
+    const redactor = new Redactor();
+    const logger = createLogger({ level: config.logLevel, destination: sink, redactor });
+    this.#bot = await startBot(config, logger, redactor);
     return this.#bot;
   }
 

@@ -37,8 +37,23 @@ describe('ComfyHttp', () => {
     expect(server.requests[0]?.headers['authorization']).toBe(`Basic ${Buffer.from('bot:pw@x').toString('base64')}`);
     expect(error).toBeInstanceOf(ComfyHttpError);
     expect((error as ComfyHttpError).status).toBe(503);
-    expect((error as ComfyHttpError).userMessage).toBe(`ComfyUI at 127.0.0.1:${server.port} answered GET /queue with HTTP 503: {}.`);
+    expect((error as ComfyHttpError).userMessage).toBe(`ComfyUI at 127.0.0.1:${server.port} answered HTTP 503 on GET /queue.`);
     expect(JSON.stringify((error as ComfyHttpError).context)).not.toContain('pw');
+  });
+
+  it('GIVEN an error body repeating the request headers THEN its own credentials are cut before the body is shortened for the log', async () => {
+    const apiKey = 'k-echoed-0123456789';
+    // The secret straddles the 300-character cut: shortening first would leave half of it.
+    server = await startHttp((req, res) => {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`${'.'.repeat(280)} x-api-key: ${String(req.headers['x-api-key'])} authorization: ${String(req.headers['authorization'])}`);
+    });
+    const http = new ComfyHttp({ baseUrl: server.url, headers: { 'X-Api-Key': apiKey }, auth: { username: 'bot', password: 's3cret-pass' } });
+    const error = (await http.queue().catch((e: unknown) => e)) as ComfyHttpError;
+    expect(error.userMessage).toBe(`ComfyUI at 127.0.0.1:${server.port} answered HTTP 502 on GET /queue.`);
+    const logged = String(error.context['body']);
+    expect(logged).toContain('x-api-key: [redac');
+    for (const part of [apiKey.slice(0, 6), Buffer.from('bot:s3cret-pass').toString('base64').slice(0, 8)]) expect(logged).not.toContain(part);
   });
 
   it('posts the prompt body and reads the answer', async () => {

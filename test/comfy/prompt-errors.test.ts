@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ComfyHttpError, PromptValidationError } from '../../src/comfy/errors.ts';
+import { ComfyHttpError, LOGGED_BODY_CHARS, PromptValidationError } from '../../src/comfy/errors.ts';
 import { promptRejection, promptValidationError } from '../../src/comfy/prompt-errors.ts';
 
 // Bodies exactly as a real ComfyUI answered them (comfy-protocol/4_validation_errors.jsonl),
@@ -101,6 +101,15 @@ describe('promptValidationError', () => {
     expect(lines[10]).toBe('…and 2 more problems');
   });
 
+  it("GIVEN a 400 whose JSON is not ComfyUI's error shape (a proxy's) THEN none of its text reaches the user message", () => {
+    for (const body of ['{"error": "Forbidden: x-api-key sk-123 rejected"}', '{"message": "bad key sk-123"}', '["sk-123"]', '"sk-123"']) {
+      const error = rejected(body);
+      expect(error.userMessage).toBe('ComfyUI refused the workflow (HTTP 400) without saying why.');
+      expect(error.errorType).toBe('unrecognised');
+      expect(JSON.stringify(error.context)).toContain('sk-123');
+    }
+  });
+
   it('keeps a body that is not JSON out of the user message, and in the log context', () => {
     const error = rejected('<html><body>Bad Request from proxy</body></html>');
     expect(error.userMessage).toBe('ComfyUI refused the workflow (HTTP 400) without saying why.');
@@ -109,11 +118,15 @@ describe('promptValidationError', () => {
 });
 
 describe('promptRejection', () => {
-  it('turns the 500 text body into an HTTP error with its first line', () => {
-    const error = promptRejection('gpu:8188', 500, '500 Internal Server Error\n\nServer got itself in trouble');
+  it('turns a 500 into an HTTP error that says only who answered what; the body goes to the log context, shortened', () => {
+    const body = `500 Internal Server Error\n\nServer got itself in trouble\n${'x'.repeat(1000)}`;
+    const error = promptRejection('gpu:8188', 500, body);
     expect(error).toBeInstanceOf(ComfyHttpError);
     expect((error as ComfyHttpError).status).toBe(500);
-    expect(error.userMessage).toBe('ComfyUI at gpu:8188 answered POST /prompt with HTTP 500: 500 Internal Server Error.');
+    expect(error.userMessage).toBe('ComfyUI at gpu:8188 answered HTTP 500 on POST /prompt.');
+    const logged = String(error.context['body']);
+    expect(logged.startsWith('500 Internal Server Error Server got itself in trouble xxx')).toBe(true);
+    expect(logged.length).toBe(LOGGED_BODY_CHARS + 1);
   });
 
   it('uses the validation error for a 400', () => {

@@ -14,6 +14,7 @@ function health(overrides: Partial<ServerHealth> = {}): ServerHealth {
     inFlight: 0,
     running: 0,
     missing: {},
+    credentialNames: [],
     stats: { ok: true, comfyVersion: '0.3.64', devices: [{ name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync', vramTotal: 24 * GIB, vramFree: 20.25 * GIB }] },
     ...overrides,
   };
@@ -55,6 +56,11 @@ describe('serverField', () => {
         '✅ has every node type the templates use',
       ].join('\n'),
     );
+  });
+
+  it('GIVEN a server reached with Basic auth and an API key header THEN the view names them and holds no value', () => {
+    const field = serverField(health({ credentialNames: ['Basic auth', 'X-Api-Key'] }));
+    expect(field.value.split('\n')[2]).toBe('🔑 sends Basic auth, X\\-Api\\-Key');
   });
 
   it('GIVEN an unreachable server lacking nodes THEN both are said, and hundreds of missing types still fit 1024', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.ts';
+import { Redactor } from '../../src/redact/redactor.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -34,5 +35,26 @@ describe('logger', () => {
     const text = lines.join('');
     expect(text).not.toMatch(/bot-token-123|hunter2|Bearer abc/);
     expect(text).toContain('[redacted]');
+  });
+});
+
+describe('logger with a redactor', () => {
+  it('cuts every configured secret from the finished line, in messages, nested fields and error stacks', () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const redactor = new Redactor();
+    redactor.add('sk-echoed-api-key-42');
+    const logger = createLogger({ level: 'debug', destination, redactor });
+    const error = new Error('proxy said: x-api-key: sk-echoed-api-key-42');
+    logger.warn({ err: error, body: '{"headers":{"x-api-key":"sk-echoed-api-key-42"}}', deep: { a: [{ b: 'sk-echoed-api-key-42' }] } }, 'echo sk-echoed-api-key-42');
+    const text = lines.join('');
+    expect(text).toContain('[redacted]');
+    expect(text).not.toContain('sk-echoed-api-key-42');
+    expect(JSON.parse(text) as { msg: string }).toMatchObject({ msg: 'echo [redacted]' });
   });
 });

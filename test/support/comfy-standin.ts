@@ -74,6 +74,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
   #port = 0;
   #down = false;
   #failNextPost: { status: number; body: string } | null = null;
+  #echoingRuns = 0;
   readonly #injector = new ResponseInjector();
   readonly #viewFaults = new ViewFaults();
   readonly #eventLog: Array<{ event: keyof StandinEvents; args: unknown[] }> = [];
@@ -178,6 +179,20 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
     this.#injector.add(matcher, response, options.times ?? 1);
   }
 
+  /** Drops every injected response not used up yet. */
+  clearInjections(): void {
+    this.#injector.clear();
+  }
+
+  /**
+   * Fault hook (not ComfyUI behaviour): the next `times` accepted prompts fail in their
+   * first node with an `execution_error` whose exception_message repeats the headers
+   * of the POST /prompt that queued them (header-echo.ts).
+   */
+  failRunsEchoingHeaders(times = 1): void {
+    this.#echoingRuns += times;
+  }
+
   /**
    * Fault hook (not ComfyUI behaviour): the next `times` GET /view requests never get an answer ('hang'), get its first half with an honest
    * Content-Length ('truncate'), or the file's full length with bytes overwritten ('corrupt').
@@ -274,6 +289,11 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
       },
       emitPrompt: (promptId, body) => this.#publish('prompt', promptId, body),
       takeViewFault: () => this.#viewFaults.take(),
+      takeEchoingRun: () => {
+        if (this.#echoingRuns === 0) return false;
+        this.#echoingRuns -= 1;
+        return true;
+      },
     };
   }
 
@@ -315,7 +335,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
     if (refused !== null) return sendText(res, refused.status, refused.text);
     if (route === null) return sendText(res, 404, '404: Not Found');
     const injected = this.#injector.take(req.method ?? 'GET', route);
-    if (injected !== null) return sendInjected(res, injected);
+    if (injected !== null) return sendInjected(res, injected, { method: req.method ?? 'GET', path: url.pathname, headers: req.headers });
     try {
       await handleRoute(this.#routeHost(), { method: req.method ?? 'GET', route, query: url.searchParams, headers: req.headers, body }, res);
     } catch {

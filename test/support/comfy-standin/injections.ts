@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { headerEchoBody, type EchoStyle } from './header-echo.ts';
 
 /**
  * Fault hooks for benchmarks and robustness tests: canned HTTP answers that replace
@@ -13,6 +14,8 @@ export interface InjectedResponse {
   body: string | Buffer;
   /** Default `application/json; charset=utf-8`. */
   contentType?: string;
+  /** Instead of `body`: an error page repeating the request's headers in this style (see header-echo.ts). */
+  echoHeaders?: EchoStyle;
 }
 
 export interface InjectionMatcher {
@@ -58,8 +61,15 @@ export class ResponseInjector {
   }
 }
 
-export function sendInjected(res: ServerResponse, response: InjectedResponse): void {
-  const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
-  res.writeHead(response.status, { 'Content-Type': response.contentType ?? 'application/json; charset=utf-8', 'Content-Length': body.length });
+export function sendInjected(
+  res: ServerResponse,
+  response: InjectedResponse,
+  request: { method: string; path: string; headers: IncomingHttpHeaders },
+): void {
+  const echo = response.echoHeaders === undefined ? null : headerEchoBody(response.status, request, response.echoHeaders);
+  const text = echo?.body ?? response.body;
+  const body = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  const contentType = echo?.contentType ?? response.contentType ?? 'application/json; charset=utf-8';
+  res.writeHead(response.status, { 'Content-Type': contentType, 'Content-Length': body.length });
   res.end(body);
 }

@@ -13,6 +13,8 @@ export interface QueueItem {
   /** Without the Comfy.org tokens, which ComfyUI keeps out of /queue and /history. */
   extraData: Record<string, unknown>;
   outputs: string[];
+  /** Fault mode: the first node to run raises this instead of running. */
+  failure?: { exceptionType: string; exceptionMessage: string };
 }
 
 export type QueueRow = [number, string, Graph, Record<string, unknown>, string[]];

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Catalogue } from './catalogue.ts';
 import type { FileStore } from './files.ts';
 import { handleUpload, handleView } from './file-routes.ts';
+import { headerEchoException } from './header-echo.ts';
 import { parseJson, sendEmpty, sendJson, sendServerError, sendText } from './http-util.ts';
 import type { ComfyProcess } from './process.ts';
 import { toPyBool } from './py-values.ts';
@@ -34,6 +35,8 @@ export interface RouteHost {
   emitPrompt(promptId: string, body: unknown): void;
   /** A fault queued by `faultViews`, consumed by the next GET /view. */
   takeViewFault(): ViewFault | null;
+  /** True (once per `failRunsEchoingHeaders`) when this prompt is to fail echoing its request headers. */
+  takeEchoingRun(): boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -135,7 +138,8 @@ function postPrompt(host: RouteHost, req: RouteRequest, res: ServerResponse): vo
   if ('client_id' in body) extra['client_id'] = body['client_id'];
   if (result.ok === false) return sendJson(res, 400, { error: result.error, node_errors: result.nodeErrors });
   for (const key of SENSITIVE_EXTRA_DATA) delete extra[key];
-  proc.enqueue({ number, promptId, prompt: graph as Graph, extraData: extra, outputs: result.outputs });
+  const echoing = host.takeEchoingRun() ? { exceptionType: 'RuntimeError', exceptionMessage: headerEchoException(req.headers) } : undefined;
+  proc.enqueue({ number, promptId, prompt: graph as Graph, extraData: extra, outputs: result.outputs, ...(echoing ? { failure: echoing } : {}) });
   host.emitPrompt(promptId, json);
   sendJson(res, 200, { prompt_id: promptId, number, node_errors: result.nodeErrors });
 }

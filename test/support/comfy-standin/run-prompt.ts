@@ -135,6 +135,7 @@ export async function runPrompt(proc: ComfyProcess, item: QueueItem): Promise<Ru
         run.finishProgress(id);
       } else {
         await proc.until(() => !proc.host.controls.paused || proc.interrupted);
+        if (item.failure !== undefined) throw new NodeFailure(id, item.failure.exceptionType, item.failure.exceptionMessage);
         const ui = await runNode(run, id);
         proc.cache.set(sigs.get(id), { ui });
       }
