@@ -2,6 +2,7 @@ import { assertNoBlockedWords } from '../access/blocked-words.ts';
 import { InputError } from '../errors.ts';
 import { createJob, type InputImageRef, type Job, type JobOrigin, type JobReplyHandle } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
+import { inScope, mayManage } from '../jobs/job-scope.ts';
 import { JobNotFoundError, NotYourJobError } from '../jobs/scheduler-errors.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
 import { findOption, renderTemplate, type Template, type TemplateKind, type TemplateSet } from '../workflows/index.ts';
@@ -115,9 +116,20 @@ export class JobService {
     return job;
   }
 
+  /**
+   * A job as seen from where the requester is: one of another guild (or of someone
+   * else's DM) is refused exactly as a job that does not exist, so the refusal names
+   * nothing of it.
+   */
+  visible(jobId: string, requester: Requester): Job {
+    const job = this.#store.get(jobId);
+    if (!job || !inScope(job, requester)) throw new JobNotFoundError(jobId);
+    return job;
+  }
+
   /** Same template and options, a fresh seed. */
   reroll(jobId: string, requester: Requester, reply: JobReplyHandle | null = null): Accepted {
-    const parent = this.get(jobId);
+    const parent = this.visible(jobId, requester);
     const { seed: _seed, ...options } = parent.spec.options;
     return this.submit(
       {
@@ -143,7 +155,7 @@ export class JobService {
 
   /** A new job that starts from one image of a finished job, carrying over what still applies. */
   #fromImage(kind: 'vary' | 'upscale', jobId: string, imageIndex: number, requester: Requester, reply: JobReplyHandle | null): Accepted {
-    const parent = this.#finishedWithImage(jobId, imageIndex);
+    const parent = this.#finishedWithImage(this.visible(jobId, requester), imageIndex);
     const template = this.defaultTemplate(kind === 'vary' ? 'img2img' : 'upscale');
     const carried = kind === 'vary' ? ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler'] : ['prompt', 'negative', 'checkpoint'];
     const options = this.#carry(parent, template, carried);
@@ -161,16 +173,17 @@ export class JobService {
   }
 
   async cancel(jobId: string, requester: Requester): Promise<Job> {
+    this.assertOwner(this.visible(jobId, requester), requester);
     return this.#scheduler.cancel(jobId, { userId: requester.userId, isAdmin: requester.isAdmin });
   }
 
-  /** Only the requester or an admin may delete a result. */
+  /** Only the requester or an admin of the job's own guild may cancel or delete it; elsewhere it does not exist. */
   assertOwner(job: Job, requester: Requester): void {
-    if (job.userId !== requester.userId && !requester.isAdmin) throw new NotYourJobError(job.id);
+    if (!inScope(job, requester)) throw new JobNotFoundError(job.id);
+    if (!mayManage(job, requester)) throw new NotYourJobError(job.id);
   }
 
-  #finishedWithImage(jobId: string, imageIndex: number): Job {
-    const parent = this.get(jobId);
+  #finishedWithImage(parent: Job, imageIndex: number): Job {
     if (parent.status !== 'done') throw new InputError('that job has no finished images yet');
     if (!parent.images[imageIndex]) throw new InputError(`that job has no image ${imageIndex + 1}`);
     return parent;

@@ -46,7 +46,7 @@ type NewJobIntent = ButtonIntent & { action: 'reroll' | 'vary' | 'upscale' };
 
 /** Checks what can be checked quickly (ephemeral refusal), then a new public message for the new job. */
 async function newJobFrom(interaction: ButtonInteraction, intent: NewJobIntent, requester: Requester, context: CommandContext): Promise<void> {
-  const parent = context.jobs.get(intent.jobId);
+  const parent = context.jobs.visible(intent.jobId, requester);
   const index = intent.imageIndex ?? 0;
   precheckNewJob(parent, intent.action, index, requester, context);
   await deferReplyWithRetry(interaction);
@@ -79,7 +79,7 @@ function precheckNewJob(parent: Job, action: 'reroll' | 'vary' | 'upscale', inde
 }
 
 async function cancelFrom(interaction: ButtonInteraction, jobId: string, requester: Requester, context: CommandContext): Promise<void> {
-  const job = context.jobs.get(jobId);
+  const job = context.jobs.visible(jobId, requester);
   context.jobs.assertOwner(job, requester);
   const before = job.status;
   const pending = context.scheduler.pending().some((candidate) => candidate.id === job.id);
@@ -99,7 +99,7 @@ const DELETE_FAILED = '⚠️ The message could not be deleted (the bot may lack
 async function deleteResult(interaction: ButtonInteraction, jobId: string, requester: Requester, context: CommandContext): Promise<void> {
   const job = context.store.get(jobId);
   if (job) context.jobs.assertOwner(job, requester);
-  else if (!requester.isAdmin) throw new JobNotFoundError(jobId);
+  else if (!requester.isAdmin || requester.guildId === null) throw new JobNotFoundError(jobId);
   if (job && !isFinished(job)) throw new InputError('That job is still running: cancel it first.');
   await interaction.deferUpdate();
   try {

@@ -4,12 +4,14 @@ import { requesterOf } from '../discord/caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { InputError } from '../errors.ts';
 import { isFinished, type Job } from '../jobs/job.ts';
+import { inScope, mayManage } from '../jobs/job-scope.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { cancelReply, JOB_ID_PATTERN, jobChoices } from './job-labels.ts';
 
 /**
- * `/cancel [job]`: cancels one of the caller's jobs (admins: anyone's), by default the
- * newest one still waiting or running. The job's own message is updated by JobReplies
+ * `/cancel [job]`: cancels one of the caller's jobs made here (admins: anyone's made in
+ * their guild), by default the newest one still waiting or running. Jobs of other guilds
+ * are neither suggested nor found. The job's own message is updated by JobReplies
  * when the cancel has taken effect; the caller gets an ephemeral confirmation.
  */
 export const cancelCommand: SlashCommand = {
@@ -36,9 +38,10 @@ export const cancelCommand: SlashCommand = {
   },
 };
 
-/** Pending jobs the requester may cancel, newest first: their own, or every one for an admin. */
+/** Pending jobs the requester may cancel, newest first: their own made here, or every one of this guild for its admin. */
 export function cancellableBy(requester: Requester, context: Pick<CommandContext, 'scheduler'>): Job[] {
-  return newestFirst(requester.isAdmin ? context.scheduler.pending() : context.scheduler.pendingFor(requester.userId));
+  const candidates = requester.isAdmin ? context.scheduler.pending() : context.scheduler.pendingFor(requester.userId);
+  return newestFirst(candidates.filter((job) => mayManage(job, requester)));
 }
 
 /** By creation time; jobs made in the same millisecond keep the scheduler's order, later ones first. */
@@ -50,12 +53,12 @@ function newestFirst(jobs: readonly Job[]): Job[] {
 }
 
 function newestPending(requester: Requester, context: CommandContext): Job | null {
-  return newestFirst(context.scheduler.pendingFor(requester.userId))[0] ?? null;
+  return newestFirst(context.scheduler.pendingFor(requester.userId).filter((job) => inScope(job, requester)))[0] ?? null;
 }
 
 function findJob(typed: string, requester: Requester, context: CommandContext): Job {
   if (!JOB_ID_PATTERN.test(typed)) throw new InputError('Pick a job from the list that appears as you type (or leave it empty for your newest job).');
-  const job = context.jobs.get(typed);
+  const job = context.jobs.visible(typed, requester);
   context.jobs.assertOwner(job, requester);
   return job;
 }

@@ -31,8 +31,14 @@ export const comfyCommand: SlashCommand = {
     // /system_stats may take up to the timeout: acknowledge first.
     await deferReplyWithRetry(interaction, { flags: MessageFlags.Ephemeral });
     const servers = await serverHealth(context, STATS_TIMEOUT_MS);
-    // Counts only: no need to order the line or look each job up in it.
-    const line = { waiting: context.scheduler.waitingCount(), running: context.scheduler.running().length };
+    // Counts only, never a job of another guild by name: the whole line, and this guild's share of it.
+    const running = context.scheduler.running();
+    const ours = (job: { guildId: string | null }) => job.guildId === requester.guildId;
+    const line = {
+      waiting: context.scheduler.waitingCount(),
+      running: running.length,
+      here: { waiting: context.scheduler.pending().filter(ours).length - running.filter(ours).length, running: running.filter(ours).length },
+    };
     await interaction.editReply({ embeds: [serverStatusEmbed(servers, line)], allowedMentions: { parse: [] } });
     context.logger.info(
       { command: 'comfy status', userId: requester.userId, servers: servers.map((s) => ({ name: s.name, state: s.state, stats: s.stats.ok })) },

@@ -31,7 +31,8 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
     throw new ComfycordError('ADMIN_ONLY', 'Only admins can see another member\'s history.');
   }
   const userId = named?.id ?? requester.userId;
-  const jobs = context.store.recentFor(userId, SHOWN);
+  // Only what was made here: this guild's jobs, or in a DM the caller's own DM jobs.
+  const jobs = context.store.recentForIn(userId, requester.guildId, SHOWN);
   const who = userId === requester.userId ? 'Your' : `<@${userId}>'s`;
   const content = jobs.length === 0 ? `${who} history is empty.` : `**${who} last ${jobs.length} jobs**\n${historyLines(jobs, interaction.guildId).join('\n')}`;
   await interaction.reply({ content: content.slice(0, 2000), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });

@@ -1,6 +1,7 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import { requesterOf } from '../discord/caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
+import { inScope, type Place } from '../jobs/job-scope.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { formatQueue, type QueueReport } from './queue-text.ts';
 
@@ -9,18 +10,21 @@ export const queueCommand: SlashCommand = {
   name: COMMAND_NAMES.queue,
   async execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
     const requester = requesterOf(interaction, context.access);
-    const report = queueReport(requester.userId, context);
+    const report = queueReport(requester, context);
     await interaction.reply({ content: formatQueue(report), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
     context.logger.info({ command: 'queue', userId: requester.userId, mine: report.mine.length, waiting: report.waiting }, 'queue shown');
   },
 };
 
-/** Everything /queue shows, read from the scheduler and the pool at one moment. */
-export function queueReport(userId: string, context: Pick<CommandContext, 'scheduler' | 'pool'>): QueueReport {
+/**
+ * Everything /queue shows, read from the scheduler and the pool at one moment. The
+ * caller's jobs are those made where they ask; the line and the servers are counts.
+ */
+export function queueReport(place: Place, context: Pick<CommandContext, 'scheduler' | 'pool'>): QueueReport {
   // One pass over the line for everyone's places, rather than a search of it per job.
   const waiting = context.scheduler.waiting();
   const places = new Map(waiting.map((job, index) => [job.id, index + 1]));
-  const pending = context.scheduler.pendingFor(userId);
+  const pending = context.scheduler.pendingFor(place.userId).filter((job) => inScope(job, place));
   const placeOf = (jobId: string) => {
     const position = places.get(jobId);
     return position === undefined ? null : { position, total: waiting.length };

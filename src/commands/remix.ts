@@ -3,6 +3,7 @@ import { requesterOf } from '../discord/caller.ts';
 import { checkAttachmentUrl } from '../discord/attachment-url.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { ComfycordError } from '../errors.ts';
+import { inScope } from '../jobs/job-scope.ts';
 import type { CommandContext, MessageMenuCommand, ModalHandler } from './command-context.ts';
 import { precheckAttachment } from './image-input.ts';
 import { findRemixImage, jobIdOfMessage } from './remix-image.ts';
@@ -87,6 +88,9 @@ export function textInputValues(interaction: ModalSubmitInteraction): Record<str
 function promptOfOwnResult(message: Message, interaction: MessageContextMenuCommandInteraction, context: CommandContext): string {
   if (message.author.id !== interaction.client.user.id && message.author.id !== interaction.applicationId) return '';
   const jobId = jobIdOfMessage({ attachments: [], embeds: message.embeds });
-  const prompt = jobId === null ? undefined : context.store.get(jobId)?.spec.options['prompt'];
+  const job = jobId === null ? undefined : context.store.get(jobId);
+  // A message could name a job of another guild (copied embed): only a job of this place lends its prompt.
+  const here = { userId: interaction.user.id, guildId: interaction.guildId };
+  const prompt = job !== undefined && inScope(job, here) ? job.spec.options['prompt'] : undefined;
   return typeof prompt === 'string' ? prompt : '';
 }

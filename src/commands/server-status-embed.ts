@@ -85,11 +85,19 @@ export function serverField(server: ServerHealth): APIEmbedField {
   };
 }
 
-export function serverStatusEmbed(servers: readonly ServerHealth[], line: { waiting: number; running: number }): APIEmbed {
+/** The line as counts: all of it, and (when known) the part that came from the guild asking. */
+export interface LineCounts {
+  waiting: number;
+  running: number;
+  here?: { waiting: number; running: number };
+}
+
+export function serverStatusEmbed(servers: readonly ServerHealth[], line: LineCounts): APIEmbed {
   const ready = servers.filter((server) => server.state === 'ready').length;
+  const here = line.here === undefined ? '' : ` (this server's: ${line.here.waiting} waiting, ${line.here.running} on servers)`;
   return fitEmbed({
     title: 'ComfyUI servers',
-    description: `${ready} of ${servers.length} ready · the bot's line: ${line.waiting} waiting, ${line.running} on servers`,
+    description: `${ready} of ${servers.length} ready · the bot's line: ${line.waiting} waiting, ${line.running} on servers${here}`,
     color: ready === servers.length && servers.length > 0 ? 0x57f287 : ready === 0 ? 0xed4245 : 0xfee75c,
     fields: servers.map(serverField),
   });

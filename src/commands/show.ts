@@ -12,6 +12,7 @@ import { toDiscordEdit } from '../discord/to-discord-payload.ts';
 import { oneLine } from '../discord/discord-limits.ts';
 import { ComfycordError, InputError, userMessageOf } from '../errors.ts';
 import { isFinished, type Job } from '../jobs/job.ts';
+import { mayManage } from '../jobs/job-scope.ts';
 import { NotYourJobError } from '../jobs/scheduler-errors.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { ago, JOB_ID_PATTERN, jobChoices, statusWord } from './job-labels.ts';
@@ -37,8 +38,8 @@ export const showCommand: SlashCommand = {
     const requester = requesterOf(interaction, context.access);
     const id = interaction.options.getString('job', true).trim();
     if (!JOB_ID_PATTERN.test(id)) throw new InputError('Pick a job from the list that appears as you type.');
-    const job = context.jobs.get(id);
-    assertMayShow(job, requester, interaction.guildId);
+    const job = context.jobs.visible(id, requester);
+    assertMayShow(job, requester);
     if (!isFinished(job)) {
       const text = pendingText(job, context.scheduler.position(job.id), jobMessageLink(job));
       await interaction.reply({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
@@ -56,16 +57,14 @@ export const showCommand: SlashCommand = {
   async autocomplete(interaction: AutocompleteInteraction, context: CommandContext): Promise<void> {
     const requester = requesterOf(interaction, context.access);
     const now = Date.now();
-    const jobs = context.store.recentFor(requester.userId, RECENT_JOBS);
+    const jobs = context.store.recentForIn(requester.userId, requester.guildId, RECENT_JOBS);
     await interaction.respond(jobChoices(jobs, String(interaction.options.getFocused()), (job) => ago(job.createdAt, now)));
   },
 };
 
-/** Your own jobs anywhere; an admin also this server's jobs of others. */
-export function assertMayShow(job: Job, requester: Requester, guildId: string | null): void {
-  if (job.userId === requester.userId) return;
-  if (requester.isAdmin && guildId !== null && job.guildId === guildId) return;
-  throw new NotYourJobError(job.id);
+/** Your own jobs made here; an admin also this guild's jobs of others. Other guilds' jobs never reach this (JobService.visible). */
+export function assertMayShow(job: Job, requester: Requester): void {
+  if (!mayManage(job, requester)) throw new NotYourJobError(job.id);
 }
 
 /** Checked before the public defer, so "the server is gone" is an ephemeral refusal. */

@@ -16,6 +16,8 @@ export interface JobStore {
   undelivered(): Job[];
   /** A guild's most recent jobs, newest first (admin views). */
   recentInGuild(guildId: string, limit: number): Job[];
+  /** A user's most recent jobs made in one guild (or, for null, in their DM), newest first. */
+  recentForIn(userId: string, guildId: string | null, limit: number): Job[];
   /**
    * Records where each image was delivered: `urls[i]` for `images[i]`; a null or missing
    * entry leaves that image as it was. Returns the updated job, or undefined if unknown.
@@ -56,6 +58,13 @@ export class MemoryJobStore implements JobStore {
   recentInGuild(guildId: string, limit: number): Job[] {
     return [...this.#jobs.values()]
       .filter((job) => job.guildId === guildId)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, limit);
+  }
+
+  recentForIn(userId: string, guildId: string | null, limit: number): Job[] {
+    return [...this.#jobs.values()]
+      .filter((job) => job.userId === userId && job.guildId === guildId)
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, limit);
   }

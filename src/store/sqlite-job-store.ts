@@ -35,6 +35,7 @@ export class SqliteJobStore implements JobStore {
   readonly #selectById: StatementSync;
   readonly #selectByUser: StatementSync;
   readonly #selectByGuild: StatementSync;
+  readonly #selectByUserIn: StatementSync;
   readonly #selectUnfinished: StatementSync;
   readonly #selectUndelivered: StatementSync;
   readonly #updateImages: StatementSync;
@@ -63,6 +64,8 @@ export class SqliteJobStore implements JobStore {
     this.#selectById = db.prepare(`${SELECT_JOB} WHERE id = ?`);
     this.#selectByUser = db.prepare(`${SELECT_JOB} WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`);
     this.#selectByGuild = db.prepare(`${SELECT_JOB} WHERE guild_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`);
+    // `IS` matches a NULL guild (the DM) as well as an id; jobs_by_user narrows it to one user's rows first.
+    this.#selectByUserIn = db.prepare(`${SELECT_JOB} WHERE user_id = ? AND guild_id IS ? ORDER BY created_at DESC, id DESC LIMIT ?`);
     // Same condition as the partial index jobs_unfinished, so SQLite can use it.
     this.#selectUnfinished = db.prepare(`${SELECT_JOB} WHERE status IN ('queued', 'submitted', 'running') ORDER BY created_at, id`);
     // Same condition as the partial index jobs_undelivered.
@@ -88,6 +91,10 @@ export class SqliteJobStore implements JobStore {
   /** A guild's most recent jobs, newest first (for admins). */
   recentInGuild(guildId: string, limit: number): Job[] {
     return this.#readRows(this.#selectByGuild.all(guildId, limit));
+  }
+
+  recentForIn(userId: string, guildId: string | null, limit: number): Job[] {
+    return this.#readRows(this.#selectByUserIn.all(userId, guildId, limit));
   }
 
   unfinished(): Job[] {

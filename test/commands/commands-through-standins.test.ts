@@ -99,13 +99,14 @@ describe('/templates, /queue, /cancel', () => {
     const mine2 = queued('mine 2');
     const theirs = queued('theirs', other.id);
     // Round-robin: my first, their first, my second.
-    const report = queueReport(harness.standins.world.invoker.id, harness.context);
+    const guildId = harness.standins.world.guild.id;
+    const report = queueReport({ userId: harness.standins.world.invoker.id, guildId }, harness.context);
     expect(report.mine.map((line) => [line.job.id, line.place])).toEqual([
       [mine1.id, { position: 1, total: 3 }],
       [mine2.id, { position: 3, total: 3 }],
     ]);
     expect([report.waiting, report.running]).toEqual([3, 0]);
-    expect(queueReport(other.id, harness.context).mine.map((line) => [line.job.id, line.place])).toEqual([[theirs.id, { position: 2, total: 3 }]]);
+    expect(queueReport({ userId: other.id, guildId }, harness.context).mine.map((line) => [line.job.id, line.place])).toEqual([[theirs.id, { position: 2, total: 3 }]]);
   });
 
   it('/cancel suggests your pending jobs, then cancels the newest when none is named', async () => {

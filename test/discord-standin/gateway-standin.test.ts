@@ -74,6 +74,7 @@ describe('gateway stand-in, frame by frame', () => {
     bot.send(identify('right'));
     const ready = await bot.received.waitFor((p) => p.t === 'READY', 1000);
     const guild = await bot.received.waitFor((p) => p.t === 'GUILD_CREATE', 1000);
+    const otherGuild = await bot.received.waitFor((p) => p.t === 'GUILD_CREATE' && p.s === 3, 1000);
     bot.send({ op: 1, d: 2 });
     await bot.received.waitFor((p) => p.op === 11, 1000);
     const raw = chatInputInteraction({ name: 'imagine', world: gateway.world });
@@ -81,9 +82,16 @@ describe('gateway stand-in, frame by frame', () => {
     const interaction = await bot.received.waitFor((p) => p.t === 'INTERACTION_CREATE', 1000);
 
     expect(ready).toMatchObject({ op: 0, s: 1, d: { v: 10, user: { id: gateway.world.botUser.id, bot: true }, resume_gateway_url: gateway.url } });
-    expect(ready.d).toMatchObject({ guilds: [{ id: gateway.world.guild.id, unavailable: true }], application: { id: gateway.world.application.id } });
+    expect(ready.d).toMatchObject({
+      guilds: [
+        { id: gateway.world.guild.id, unavailable: true },
+        { id: gateway.world.otherGuild.id, unavailable: true },
+      ],
+      application: { id: gateway.world.application.id },
+    });
     expect(guild).toMatchObject({ s: 2, d: { id: gateway.world.guild.id, unavailable: false, channels: [{ name: 'generations' }] } });
-    expect(interaction).toMatchObject({ op: 0, s: 3, d: { id: raw.id, token: raw.token } });
+    expect(otherGuild).toMatchObject({ d: { id: gateway.world.otherGuild.id, channels: [{ name: 'other-generations' }] } });
+    expect(interaction).toMatchObject({ op: 0, s: 4, d: { id: raw.id, token: raw.token } });
     const identifyFrame = await gateway.frames.waitFor((f) => f.op === 2, 100);
     expect(identifyFrame.d).toMatchObject({ tokenMatched: true, intents: 1 });
     expect(JSON.stringify(gateway.frames.entries)).not.toContain('"right"');
@@ -117,7 +125,7 @@ describe('gateway stand-in, frame by frame', () => {
     sockets.push(first.socket);
     first.send(identify('right'));
     const ready = await first.received.waitFor((p) => p.t === 'READY', 1000);
-    await first.received.waitFor((p) => p.t === 'GUILD_CREATE', 1000);
+    await first.received.waitFor((p) => p.t === 'GUILD_CREATE' && p.s === 3, 1000);
     first.socket.close(4000);
     await first.closed;
     const missed = chatInputInteraction({ name: 'imagine', world: gateway.world });
@@ -125,10 +133,10 @@ describe('gateway stand-in, frame by frame', () => {
 
     const second = await rawGatewayClient(gateway.url);
     sockets.push(second.socket);
-    second.send({ op: 6, d: { token: 'right', session_id: (ready.d as { session_id: string }).session_id, seq: 2 } });
+    second.send({ op: 6, d: { token: 'right', session_id: (ready.d as { session_id: string }).session_id, seq: 3 } });
 
-    expect(await second.received.waitFor((p) => p.t === 'INTERACTION_CREATE', 1000)).toMatchObject({ s: 3, d: { id: missed.id } });
-    expect(await second.received.waitFor((p) => p.t === 'RESUMED', 1000)).toMatchObject({ s: 4 });
+    expect(await second.received.waitFor((p) => p.t === 'INTERACTION_CREATE', 1000)).toMatchObject({ s: 4, d: { id: missed.id } });
+    expect(await second.received.waitFor((p) => p.t === 'RESUMED', 1000)).toMatchObject({ s: 5 });
   });
 
   it('refuses an API version other than 10 with 4012', async () => {
@@ -167,6 +175,6 @@ describe('gateway stand-in with discord.js', () => {
 
     expect(await received).toBe(raw.id);
     const resume = await standins.gateway.frames.waitFor((frame) => frame.op === 6, 100);
-    expect(resume.d).toMatchObject({ tokenMatched: true, seq: 2 });
+    expect(resume.d).toMatchObject({ tokenMatched: true, seq: 3 });
   });
 });

@@ -14,6 +14,7 @@ import {
   stringSelectInteraction,
   uploadedAttachment,
 } from '../support/discord-standin/payloads.ts';
+import { STANDIN_ROLES } from '../support/discord-standin/fixtures.ts';
 import { loginToStandins, startDiscordStandins, type DiscordStandins } from '../support/discord-standin/standins.ts';
 
 let standins: DiscordStandins;
@@ -71,6 +72,28 @@ describe('payload builders, as discord.js reads them', () => {
     expect(interaction.user.id).toBe(standins.world.invoker.id);
     expect(interaction.attachmentSizeLimit).toBe(10 * 1024 * 1024);
     expect(interaction.appPermissions.has('AttachFiles')).toBe(true);
+  });
+
+  it('two guilds and a DM: where an interaction happens, as discord.js sees it', async () => {
+    const { world } = standins;
+    expect([...client.guilds.cache.keys()].sort()).toEqual([world.guild.id, world.otherGuild.id].sort());
+
+    const there = await received(chatInputInteraction({ name: 'queue', guild: world.otherGuild }));
+    expect([there.guildId, there.channelId, there.inGuild()]).toEqual([world.otherGuild.id, world.otherGuild.channels[0]?.id, true]);
+
+    const dm = await received(chatInputInteraction({ name: 'queue', dm: true }));
+    expect([dm.guildId, dm.member, dm.channelId, dm.user.id]).toEqual([null, null, world.dmChannel.id, world.invoker.id]);
+  });
+
+  it('guild member lookups answer the roles the test gave, and 10007 for someone not in the guild', async () => {
+    const { world } = standins;
+    standins.rest.setMemberRoles(world.otherGuild.id, world.invoker, [STANDIN_ROLES.otherArtist]);
+    const guild = client.guilds.cache.get(world.otherGuild.id);
+    const member = await guild?.members.fetch({ user: world.invoker.id, force: true });
+    expect([...(member?.roles.cache.keys() ?? [])].sort()).toEqual([STANDIN_ROLES.otherArtist, world.otherGuild.id].sort());
+
+    standins.rest.removeMember(world.otherGuild.id, world.invoker.id);
+    await expect(guild?.members.fetch({ user: world.invoker.id, force: true })).rejects.toMatchObject({ code: 10007 });
   });
 
   it('autocomplete: the focused option', async () => {

@@ -18,6 +18,7 @@ export const botRoutes: RouteDefinition[] = [
   { method: 'GET', pattern: '/applications/:app/guilds/:guild/commands', auth: 'bot', handle: (r, c) => listCommands(r, c, r.params.guild ?? '') },
   { method: 'PUT', pattern: '/applications/:app/guilds/:guild/commands', auth: 'bot', handle: (r, c) => putCommands(r, c, r.params.guild ?? '') },
   { method: 'GET', pattern: '/channels/:channel', auth: 'bot', handle: getChannel },
+  { method: 'GET', pattern: '/guilds/:guild/members/:user', auth: 'bot', handle: getGuildMember },
   {
     method: 'POST',
     pattern: '/channels/:channel/messages',
@@ -127,6 +128,14 @@ function commandProblem(raw: Record<string, unknown>): { field: string; code: st
 function getChannel(request: StandinRequest, context: RestContext): StandinReply {
   const channel = context.channels.get(request.params.channel ?? '');
   return channel ? json(channel) : apiErrors.unknownChannel();
+}
+
+/** One member with their roles, as `guild.members.fetch(user)` asks for it. */
+function getGuildMember(request: StandinRequest, context: RestContext): StandinReply {
+  const members = context.members.get(request.params.guild ?? '');
+  if (!members) return apiErrors.unknownGuild();
+  const member = members.get(request.params.user ?? '');
+  return member ? json(member) : apiErrors.unknownMember();
 }
 
 function createChannelMessage(request: StandinRequest, context: RestContext): StandinReply {

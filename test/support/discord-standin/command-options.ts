@@ -2,6 +2,7 @@ import {
   ApplicationCommandOptionType,
   type APIApplicationCommandInteractionDataOption,
   type APIAttachment,
+  type APIUser,
 } from 'discord.js';
 import { mintSnowflake } from './snowflakes.ts';
 
@@ -13,6 +14,8 @@ import { mintSnowflake } from './snowflakes.ts';
 export interface OptionInput {
   option: APIApplicationCommandInteractionDataOption;
   resolvedAttachments: APIAttachment[];
+  /** Users a user option names, for `data.resolved.users`. */
+  resolvedUsers?: APIUser[];
 }
 
 type FocusFlag = { focused?: boolean };
@@ -31,6 +34,12 @@ export const commandOption = {
   attachment: (name: string, attachment: APIAttachment): OptionInput => ({
     option: { name, type: ApplicationCommandOptionType.Attachment, value: attachment.id },
     resolvedAttachments: [attachment],
+  }),
+  /** The option's value is the user id; the user goes into `resolved.users`. */
+  user: (name: string, user: APIUser): OptionInput => ({
+    option: { name, type: ApplicationCommandOptionType.User, value: user.id },
+    resolvedAttachments: [],
+    resolvedUsers: [user],
   }),
   subcommand: (name: string, options: OptionInput[] = []): OptionInput => ({
     option: { name, type: ApplicationCommandOptionType.Subcommand, options: options.map((input) => input.option) } as APIApplicationCommandInteractionDataOption,
@@ -71,7 +80,9 @@ export function uploadedAttachment(file: {
 export function collectOptions(inputs: readonly OptionInput[]): {
   options: APIApplicationCommandInteractionDataOption[];
   attachments: Record<string, APIAttachment>;
+  users: Record<string, APIUser>;
 } {
   const attachments = Object.fromEntries(inputs.flatMap((input) => input.resolvedAttachments).map((attachment) => [attachment.id, attachment]));
-  return { options: inputs.map((input) => input.option), attachments };
+  const users = Object.fromEntries(inputs.flatMap((input) => input.resolvedUsers ?? []).map((user) => [user.id, user]));
+  return { options: inputs.map((input) => input.option), attachments, users };
 }

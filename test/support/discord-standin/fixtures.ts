@@ -2,6 +2,7 @@ import {
   ApplicationFlags,
   ChannelType,
   PermissionFlagsBits,
+  type APIDMChannel,
   type APIGuildMember,
   type APIRole,
   type APITextChannel,
@@ -15,14 +16,25 @@ import {
 /**
  * The small Discord world both stand-ins and the payload builders agree on: one
  * application whose bot user has the same id (as for every app created since 2020),
- * one guild with one text channel, and one person who runs commands.
+ * two guilds with one text channel each (the bot is in both; `guild` is where
+ * interactions happen unless a scene says otherwise), the invoker's DM channel with
+ * the bot, and one person who runs commands (a member of both guilds).
  * The ids are fixed so a failing test prints the same ids every run.
  */
 export interface StandinWorld {
   readonly application: { readonly id: string; readonly name: string; readonly flags: number };
   readonly botUser: APIUser;
   readonly guild: StandinGuild;
+  /** A second guild the bot serves, with its own channel, role and members. */
+  readonly otherGuild: StandinGuild;
+  /** The DM channel between the invoker and the bot. */
+  readonly dmChannel: APIDMChannel;
   readonly invoker: APIUser;
+}
+
+/** Every guild the bot is in, in the order the gateway announces them. */
+export function worldGuilds(world: StandinWorld): readonly StandinGuild[] {
+  return [world.guild, world.otherGuild];
 }
 
 export interface StandinGuild {
@@ -38,6 +50,17 @@ const APPLICATION_ID = '1290000000000000001';
 const GUILD_ID = '1290000000000000100';
 const CHANNEL_ID = '1290000000000000200';
 const INVOKER_ID = '1290000000000000300';
+const OTHER_GUILD_ID = '1290000000000000101';
+const OTHER_CHANNEL_ID = '1290000000000000201';
+const DM_CHANNEL_ID = '1290000000000000250';
+const OTHER_OWNER_ID = '1290000000000000301';
+
+/** A role in each guild that tests name in ALLOWED_ROLES / ADMIN_ROLES; no member holds it by default. */
+export const STANDIN_ROLES = {
+  artist: '1290000000000000110',
+  otherArtist: '1290000000000000111',
+  otherModerator: '1290000000000000112',
+} as const;
 
 /** What @everyone may do in the test guild; the bot's interactions report this as `app_permissions`. */
 export const STANDIN_CHANNEL_PERMISSIONS =
@@ -77,6 +100,10 @@ export function everyoneRole(guildId: string, permissions: bigint = STANDIN_CHAN
     mentionable: false,
     flags: 0 as RoleFlags,
   };
+}
+
+export function namedRole(id: string, name: string, position = 1): APIRole {
+  return { ...everyoneRole(id, 0n), name, position };
 }
 
 export function textChannel(id: string, guildId: string, name: string, position = 0): APITextChannel {
@@ -128,11 +155,27 @@ export function createStandinWorld(): StandinWorld {
       id: GUILD_ID,
       name: 'Stand-in Guild',
       ownerId: INVOKER_ID,
-      roles: [everyoneRole(GUILD_ID)],
+      roles: [everyoneRole(GUILD_ID), namedRole(STANDIN_ROLES.artist, 'artist')],
       channels: [textChannel(CHANNEL_ID, GUILD_ID, 'generations')],
       members: [guildMember(botUser), guildMember(invoker)],
     },
+    otherGuild: {
+      id: OTHER_GUILD_ID,
+      name: 'Other Stand-in Guild',
+      ownerId: OTHER_OWNER_ID,
+      roles: [everyoneRole(OTHER_GUILD_ID), namedRole(STANDIN_ROLES.otherArtist, 'artist'), namedRole(STANDIN_ROLES.otherModerator, 'moderator', 2)],
+      channels: [textChannel(OTHER_CHANNEL_ID, OTHER_GUILD_ID, 'other-generations')],
+      members: [guildMember(botUser), guildMember(invoker)],
+    },
+    dmChannel: { id: DM_CHANNEL_ID, type: ChannelType.DM, recipients: [invoker], last_message_id: null, flags: 0 as ChannelFlags, name: null },
   };
+}
+
+/** The text channel of a guild (the world's main guild unless another is given). */
+export function guildChannel(guild: StandinGuild): APITextChannel {
+  const channel = guild.channels[0];
+  if (!channel) throw new Error(`stand-in guild ${guild.id} has no channel`);
+  return channel;
 }
 
 /** The one text channel of the default world. */

@@ -11,14 +11,14 @@ import {
   type GatewayGuildCreateDispatchData,
   type GatewayReadyDispatchData,
 } from 'discord.js';
-import type { StandinGuild, StandinWorld } from './fixtures.ts';
+import { worldGuilds, type StandinGuild, type StandinWorld } from './fixtures.ts';
 
-/** READY for a bot in the world's guild: guilds arrive unavailable, then one GUILD_CREATE each. */
+/** READY for a bot in the world's guilds: guilds arrive unavailable, then one GUILD_CREATE each. */
 export function readyPayload(world: StandinWorld, sessionId: string, resumeUrl: string, shard: [number, number]): GatewayReadyDispatchData {
   return {
     v: 10,
     user: { ...world.botUser, verified: true, mfa_enabled: false },
-    guilds: [{ id: world.guild.id, unavailable: true }],
+    guilds: worldGuilds(world).map((guild) => ({ id: guild.id, unavailable: true })),
     session_id: sessionId,
     resume_gateway_url: resumeUrl,
     shard,

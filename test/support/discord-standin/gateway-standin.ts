@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { constants as zlibConstants, createDeflate, type Deflate } from 'node:zlib';
 import { GatewayCloseCodes, GatewayDispatchEvents, GatewayOpcodes, type APIInteraction } from 'discord.js';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { createStandinWorld, type StandinWorld } from './fixtures.ts';
+import { createStandinWorld, worldGuilds, type StandinWorld } from './fixtures.ts';
 import { guildCreatePayload, readyPayload } from './gateway-dispatches.ts';
 import { WaitableLog } from './request-log.ts';
 
@@ -174,7 +174,9 @@ export class DiscordGatewayStandin {
     connection.session = session;
     void this.#dispatchTo(session, GatewayDispatchEvents.Ready, readyPayload(this.world, session.id, this.url, [0, 1]));
     this.events.add({ kind: 'ready', connection: connection.id, sessionId: session.id });
-    void this.#dispatchTo(session, GatewayDispatchEvents.GuildCreate, guildCreatePayload(this.world.guild, this.world.application.id));
+    for (const guild of worldGuilds(this.world)) {
+      void this.#dispatchTo(session, GatewayDispatchEvents.GuildCreate, guildCreatePayload(guild, this.world.application.id));
+    }
   }
 
   #resume(connection: Connection, resume: { token?: string; session_id?: string; seq?: number }): void {

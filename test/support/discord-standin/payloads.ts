@@ -21,7 +21,7 @@ import {
   type MessageFlags,
 } from 'discord.js';
 import { collectOptions, type OptionInput } from './command-options.ts';
-import { createStandinWorld, defaultChannel, guildMember, STANDIN_CHANNEL_PERMISSIONS, type StandinWorld } from './fixtures.ts';
+import { createStandinWorld, defaultChannel, guildChannel, guildMember, STANDIN_CHANNEL_PERMISSIONS, type StandinGuild, type StandinWorld } from './fixtures.ts';
 import { mintInteractionToken, mintSnowflake } from './snowflakes.ts';
 
 export { commandOption, uploadedAttachment, type OptionInput } from './command-options.ts';
@@ -39,55 +39,76 @@ export interface InteractionScene {
   appPermissions?: bigint;
   locale?: Locale;
   channel?: APITextChannel;
+  /** The guild it happens in; default the world's main guild. Its first channel is the default channel. */
+  guild?: StandinGuild;
+  /** In the invoker's (or `user`'s) DM with the bot instead: no guild, no member, no roles. */
+  dm?: boolean;
   /** Default 10 MiB; boosted guilds report more. */
   attachmentSizeLimit?: number;
 }
 
 const defaultWorld = createStandinWorld();
 
-/** The fields every guild interaction carries, as Discord sends them over the gateway. */
+/** The fields every interaction carries, as Discord sends them over the gateway (in a guild, or in a DM). */
 function base(type: InteractionType, scene: InteractionScene) {
   const world = scene.world ?? defaultWorld;
-  const channel = scene.channel ?? defaultChannel(world);
   const user = scene.user ?? world.invoker;
   const id = mintSnowflake(scene.createdAt ?? Date.now());
-  const memberPermissions = (scene.memberPermissions ?? STANDIN_CHANNEL_PERMISSIONS).toString();
-  return {
+  const common = {
     id,
     application_id: world.application.id,
     type,
     token: mintInteractionToken(id),
     version: 1 as const,
-    guild_id: world.guild.id,
-    guild: { id: world.guild.id, locale: Locale.EnglishUS, features: [] },
+    app_permissions: (scene.appPermissions ?? STANDIN_CHANNEL_PERMISSIONS).toString(),
+    locale: scene.locale ?? Locale.EnglishUS,
+    entitlements: [],
+    attachment_size_limit: scene.attachmentSizeLimit ?? 10 * 1024 * 1024,
+  };
+  if (scene.dm) {
+    const channel = { ...world.dmChannel, recipients: [user] };
+    return { ...common, channel, channel_id: channel.id, user, authorizing_integration_owners: { '0': '0' }, context: InteractionContextType.BotDM };
+  }
+  const guild = scene.guild ?? world.guild;
+  const channel = scene.channel ?? guildChannel(guild);
+  const memberPermissions = (scene.memberPermissions ?? STANDIN_CHANNEL_PERMISSIONS).toString();
+  return {
+    ...common,
+    guild_id: guild.id,
+    guild: { id: guild.id, locale: Locale.EnglishUS, features: [] },
     channel: { ...channel, permissions: memberPermissions },
     channel_id: channel.id,
     member: { ...guildMember(user, scene.roles ?? []), user, permissions: memberPermissions },
-    app_permissions: (scene.appPermissions ?? STANDIN_CHANNEL_PERMISSIONS).toString(),
-    locale: scene.locale ?? Locale.EnglishUS,
     guild_locale: Locale.EnglishUS,
-    entitlements: [],
-    authorizing_integration_owners: { '0': world.guild.id },
+    authorizing_integration_owners: { '0': guild.id },
     context: InteractionContextType.Guild,
-    attachment_size_limit: scene.attachmentSizeLimit ?? 10 * 1024 * 1024,
   };
+}
+
+/** The `guild_id` a command's data carries: the scene's guild, none in a DM. */
+function dataGuild(scene: InteractionScene): { guild_id?: string } {
+  if (scene.dm) return {};
+  return { guild_id: (scene.guild ?? (scene.world ?? defaultWorld).guild).id };
 }
 
 /** A slash command such as `/imagine prompt:… image:<file>`. */
 export function chatInputInteraction(
   input: InteractionScene & { name: string; options?: OptionInput[]; commandId?: string },
 ): APIChatInputApplicationCommandGuildInteraction {
-  const world = input.world ?? defaultWorld;
-  const { options, attachments } = collectOptions(input.options ?? []);
+  const { options, attachments, users } = collectOptions(input.options ?? []);
+  const resolved = {
+    ...(Object.keys(attachments).length > 0 ? { attachments } : {}),
+    ...(Object.keys(users).length > 0 ? { users } : {}),
+  };
   return {
     ...base(InteractionType.ApplicationCommand, input),
     data: {
       id: input.commandId ?? mintSnowflake(),
       name: input.name,
       type: ApplicationCommandType.ChatInput,
-      guild_id: world.guild.id,
+      ...dataGuild(input),
       options,
-      ...(Object.keys(attachments).length > 0 ? { resolved: { attachments } } : {}),
+      ...(Object.keys(resolved).length > 0 ? { resolved } : {}),
     },
   } as APIChatInputApplicationCommandGuildInteraction;
 }
@@ -96,14 +117,13 @@ export function chatInputInteraction(
 export function autocompleteInteraction(
   input: InteractionScene & { name: string; options: OptionInput[]; commandId?: string },
 ): APIApplicationCommandAutocompleteGuildInteraction {
-  const world = input.world ?? defaultWorld;
   return {
     ...base(InteractionType.ApplicationCommandAutocomplete, input),
     data: {
       id: input.commandId ?? mintSnowflake(),
       name: input.name,
       type: ApplicationCommandType.ChatInput,
-      guild_id: world.guild.id,
+      ...dataGuild(input),
       options: collectOptions(input.options).options,
     },
   } as APIApplicationCommandAutocompleteGuildInteraction;
@@ -132,14 +152,13 @@ export function stringSelectInteraction(
 export function messageContextMenuInteraction(
   input: InteractionScene & { name: string; target: APIMessage; commandId?: string },
 ): APIMessageApplicationCommandGuildInteraction {
-  const world = input.world ?? defaultWorld;
   return {
     ...base(InteractionType.ApplicationCommand, input),
     data: {
       id: input.commandId ?? mintSnowflake(),
       name: input.name,
       type: ApplicationCommandType.Message,
-      guild_id: world.guild.id,
+      ...dataGuild(input),
       target_id: input.target.id,
       resolved: { messages: { [input.target.id]: input.target } },
     },

@@ -1,4 +1,4 @@
-import type { APIApplicationCommand, APITextChannel } from 'discord.js';
+import type { APIApplicationCommand, APIDMChannel, APIGuildMember, APITextChannel } from 'discord.js';
 import type { StandinReply } from './api-errors.ts';
 import type { StandinWorld } from './fixtures.ts';
 import type { InteractionLedger } from './interaction-ledger.ts';
@@ -22,7 +22,9 @@ export interface RestContext {
   world: StandinWorld;
   store: MessageStore;
   ledger: InteractionLedger;
-  channels: Map<string, APITextChannel>;
+  channels: Map<string, APITextChannel | APIDMChannel>;
+  /** Members by guild id, then user id; tests change roles through the stand-in. */
+  members: Map<string, Map<string, APIGuildMember>>;
   /** Registered commands; key `global` or a guild id. */
   commands: Map<string, APIApplicationCommand[]>;
   now: () => number;

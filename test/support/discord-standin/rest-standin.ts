@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIApplicationCommand, APIAttachment, APIInteraction, APIMessage } from 'discord.js';
+import type { APIApplicationCommand, APIAttachment, APIInteraction, APIMessage, APIUser } from 'discord.js';
 import { apiErrors, discordError, type StandinReply } from './api-errors.ts';
 import { botRoutes } from './bot-routes.ts';
 import { FaultInjector, type RequestMatcher } from './fault-injector.ts';
-import { createStandinWorld, type StandinWorld } from './fixtures.ts';
+import { createStandinWorld, guildMember, worldGuilds, type StandinWorld } from './fixtures.ts';
 import { InteractionLedger, type InteractionRecord } from './interaction-ledger.ts';
 import { interactionRoutes } from './interaction-routes.ts';
 import { MessageStore, type StoredMessage } from './message-store.ts';
@@ -68,7 +68,8 @@ export class DiscordRestStandin {
       world: this.world,
       store,
       ledger: new InteractionLedger(),
-      channels: new Map(this.world.guild.channels.map((channel) => [channel.id, channel])),
+      channels: new Map([...worldGuilds(this.world).flatMap((guild) => guild.channels), this.world.dmChannel].map((channel) => [channel.id, channel])),
+      members: new Map(worldGuilds(this.world).map((guild) => [guild.id, new Map(guild.members.map((member) => [member.user.id, member]))])),
       commands: new Map(),
       now,
       gatewayUrl: () => this.gatewayUrl,
@@ -117,6 +118,18 @@ export class DiscordRestStandin {
   /** Turns Discord-like rate limiting on (with fresh buckets) or off. */
   setRateLimits(config: RateLimitConfig | null): void {
     this.#limiter = config ? new RateLimiter(config) : null;
+  }
+
+  /** Makes `user` a member of the guild holding exactly `roles` (what `GET /guilds/:guild/members/:user` answers from now on). */
+  setMemberRoles(guildId: string, user: APIUser, roles: string[]): void {
+    const members = this.#context.members.get(guildId);
+    if (!members) throw new Error(`the stand-in world has no guild ${guildId}`);
+    members.set(user.id, guildMember(user, roles));
+  }
+
+  /** The user leaves the guild: member lookups answer 10007 Unknown Member. */
+  removeMember(guildId: string, userId: string): void {
+    this.#context.members.get(guildId)?.delete(userId);
   }
 
   /** Tells the stand-in about an interaction before it is dispatched (type, channel, source message). */
