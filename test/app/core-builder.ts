@@ -14,7 +14,8 @@ import { REPO_ROOT } from '../support/repo-paths.ts';
 export type Closer = (item: { close(): Promise<void> }) => void;
 
 export function requester(userId: string, isAdmin = false): Requester {
-  return { userId, userName: userId, guildId: null, channelId: null, isAdmin };
+  // One guild for everyone: admin rights hold only inside a guild (src/jobs/job-scope.ts).
+  return { userId, userName: userId, guildId: 'core-test-guild', channelId: null, isAdmin };
 }
 
 /** The bot's core without Discord: shipped templates → job service → scheduler → pool of ComfyUI stand-ins. */
