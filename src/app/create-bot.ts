@@ -15,6 +15,8 @@ import { databasePath } from '../store/open-database.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
+import { DmRoleCache } from '../access/dm-role-cache.ts';
+import { guildRoleLookup } from '../discord/guild-roles.ts';
 import { addConfigSecrets } from '../redact/config-secrets.ts';
 import type { Redactor } from '../redact/redactor.ts';
 import { ServerChoices, type TemplateSet } from '../workflows/index.ts';
@@ -112,6 +114,7 @@ export async function startBot(config: Config, logger: Logger, redactor: Redacto
   const context: CommandContext = {
     config,
     access: config.access,
+    dmRoles: new DmRoleCache({ lookup: guildRoleLookup(client, { allowedRoles: config.access.allowedRoles }) }),
     logger,
     templates,
     jobs,

@@ -28,7 +28,7 @@ export const buttonHandler: ButtonHandler = {
   async execute(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
     const intent = parseCustomId(interaction.customId);
     if (intent === null) throw new StaleButtonError(interaction.customId);
-    const requester = requesterOf(interaction, context.access);
+    const requester = await requesterOf(interaction, context);
     switch (intent.action) {
       case 'reroll':
       case 'vary':

@@ -17,7 +17,7 @@ import { cancelReply, JOB_ID_PATTERN, jobChoices } from './job-labels.ts';
 export const cancelCommand: SlashCommand = {
   name: COMMAND_NAMES.cancel,
   async execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
-    const requester = requesterOf(interaction, context.access);
+    const requester = await requesterOf(interaction, context);
     const typed = interaction.options.getString('job')?.trim() ?? '';
     const job = typed === '' ? newestPending(requester, context) : findJob(typed, requester, context);
     if (job === null) {
@@ -31,7 +31,7 @@ export const cancelCommand: SlashCommand = {
     context.logger.info({ command: 'cancel', userId: requester.userId, jobId: job.id, owner: job.userId, status: before, pending }, 'cancel requested');
   },
   async autocomplete(interaction: AutocompleteInteraction, context: CommandContext): Promise<void> {
-    const requester = requesterOf(interaction, context.access);
+    const requester = await requesterOf(interaction, context);
     const jobs = cancellableBy(requester, context);
     const label = (job: Job) => (job.userId === requester.userId ? null : `@${job.userName}`);
     await interaction.respond(jobChoices(jobs, String(interaction.options.getFocused()), label));

@@ -24,7 +24,7 @@ export class AdminOnlyError extends ComfycordError {
 export const comfyCommand: SlashCommand = {
   name: COMMAND_NAMES.comfy,
   async execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
-    const requester = requesterOf(interaction, context.access);
+    const requester = await requesterOf(interaction, context);
     if (!requester.isAdmin) throw new AdminOnlyError(requester.userId);
     const sub = interaction.options.getSubcommand(false);
     if (sub !== 'status') throw new InputError(`/comfy ${sub ?? ''} is not known to this bot version.`);

@@ -6,6 +6,7 @@ import type {
   ModalSubmitInteraction,
 } from 'discord.js';
 import type { AccessConfig } from '../access/access-policy.ts';
+import type { DmRoleSource } from '../access/dm-role-cache.ts';
 import type { InputImages } from '../app/input-images.ts';
 import type { JobService } from '../app/job-service.ts';
 import type { ServerPool } from '../app/server-pool.ts';
@@ -21,6 +22,8 @@ import type { ChannelSettingsStore } from '../store/channel-settings.ts';
 export interface CommandContext {
   config: Config;
   access: AccessConfig;
+  /** The roles a DM's user holds in the bot's guilds (looked up, remembered for minutes). */
+  dmRoles: DmRoleSource;
   logger: Logger;
   templates: TemplateSet;
   jobs: JobService;

@@ -25,7 +25,7 @@ export function historyLines(jobs: Job[], guildId: string | null): string[] {
 }
 
 async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
-  const requester = requesterOf(interaction, context.access);
+  const requester = await requesterOf(interaction, context);
   const named = interaction.options.getUser('user');
   if (named && named.id !== requester.userId && !requester.isAdmin) {
     throw new ComfycordError('ADMIN_ONLY', 'Only admins can see another member\'s history.');

@@ -31,7 +31,7 @@ function collectOptions(interaction: ChatInputCommandInteraction): Options {
 }
 
 async function run(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
-  const requester = requesterOf(interaction, context.access);
+  const requester = await requesterOf(interaction, context);
   const attachment = interaction.options.getAttachment('image');
   if (attachment) precheckAttachment(attachment, context.config.attachments.maxBytes, context.config.attachments.hosts);
   await startJob(

@@ -9,7 +9,7 @@ import { formatQueue, type QueueReport } from './queue-text.ts';
 export const queueCommand: SlashCommand = {
   name: COMMAND_NAMES.queue,
   async execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
-    const requester = requesterOf(interaction, context.access);
+    const requester = await requesterOf(interaction, context);
     const report = queueReport(requester, context);
     await interaction.reply({ content: formatQueue(report), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
     context.logger.info({ command: 'queue', userId: requester.userId, mine: report.mine.length, waiting: report.waiting }, 'queue shown');

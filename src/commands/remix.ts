@@ -33,7 +33,7 @@ export function createRemix(stash: RemixStash = new RemixStash()): { menu: Messa
   const menu: MessageMenuCommand = {
     name: COMMAND_NAMES.remix,
     async execute(interaction: MessageContextMenuCommandInteraction, context: CommandContext): Promise<void> {
-      const requester = requesterOf(interaction, context.access);
+      const requester = await requesterOf(interaction, context);
       const message = interaction.targetMessage;
       const image = findRemixImage({ attachments: message.attachments.values(), embeds: message.embeds });
       if (image === null) throw new RemixNoImageError(message.id);
@@ -54,7 +54,7 @@ export function createRemix(stash: RemixStash = new RemixStash()): { menu: Messa
       const key = remixKeyOf(interaction.customId);
       const target = key === null ? null : stash.get(key, interaction.user.id);
       if (key === null || target === null) throw new RemixExpiredError();
-      const requester = requesterOf(interaction, context.access);
+      const requester = await requesterOf(interaction, context);
       const values = parseRemixValues(textInputValues(interaction));
       const options: Record<string, string | number> = { prompt: values.prompt };
       if (values.negative !== null) options['negative'] = values.negative;

@@ -16,7 +16,7 @@ export function describeSettings(settings: ChannelSettings): string {
 
 /** `/settings show|set|clear`: per-channel defaults, admins only, kept in the store. */
 async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
-  const requester = requesterOf(interaction, context.access);
+  const requester = await requesterOf(interaction, context);
   if (!requester.isAdmin) throw new ComfycordError('ADMIN_ONLY', 'Only admins can change channel settings.');
   const channelId = interaction.channelId;
   const settings = context.settings;

@@ -35,7 +35,7 @@ export class ResultUnavailableError extends ComfycordError {
 export const showCommand: SlashCommand = {
   name: COMMAND_NAMES.show,
   async execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
-    const requester = requesterOf(interaction, context.access);
+    const requester = await requesterOf(interaction, context);
     const id = interaction.options.getString('job', true).trim();
     if (!JOB_ID_PATTERN.test(id)) throw new InputError('Pick a job from the list that appears as you type.');
     const job = context.jobs.visible(id, requester);
@@ -55,7 +55,7 @@ export const showCommand: SlashCommand = {
     context.logger.info({ command: 'show', userId: requester.userId, jobId: job.id, status: job.status, messageId: message.id }, 'job shown again');
   },
   async autocomplete(interaction: AutocompleteInteraction, context: CommandContext): Promise<void> {
-    const requester = requesterOf(interaction, context.access);
+    const requester = await requesterOf(interaction, context);
     const now = Date.now();
     const jobs = context.store.recentForIn(requester.userId, requester.guildId, RECENT_JOBS);
     await interaction.respond(jobChoices(jobs, String(interaction.options.getFocused()), (job) => ago(job.createdAt, now)));

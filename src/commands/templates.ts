@@ -9,7 +9,7 @@ import { templateDetailEmbed, templateListEmbed } from './template-embeds.ts';
 export const templatesCommand: SlashCommand = {
   name: COMMAND_NAMES.templates,
   async execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
-    const requester = requesterOf(interaction, context.access);
+    const requester = await requesterOf(interaction, context);
     const name = interaction.options.getString('template')?.trim() ?? '';
     const embed = name === '' ? templateListEmbed(context.templates.list()) : templateDetailEmbed(context.templates.require(name));
     await interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });

@@ -1,5 +1,6 @@
 import { PermissionFlagsBits, type BaseInteraction, type GuildMemberRoleManager } from 'discord.js';
-import { assertAllowed, isAdmin, type AccessConfig, type Caller } from '../access/access-policy.ts';
+import { assertAllowed, isAdmin, needsGuildRoles, type AccessConfig, type Caller } from '../access/access-policy.ts';
+import type { DmRoleSource } from '../access/dm-role-cache.ts';
 import type { Requester } from '../app/job-service.ts';
 
 /** The person behind an interaction as plain data for the access policy and the core. */
@@ -21,16 +22,26 @@ export function callerOf(interaction: BaseInteraction): Caller {
   };
 }
 
-/** Checks access (throws AccessDeniedError) and describes the requester for the core. */
-export function requesterOf(interaction: BaseInteraction, access: AccessConfig): Requester {
-  const caller = callerOf(interaction);
-  assertAllowed(caller, access);
+/** The rules requesterOf applies: the configuration, and where a DM's roles are found. */
+export interface AccessRules {
+  access: AccessConfig;
+  dmRoles: DmRoleSource;
+}
+
+/**
+ * Checks access (throws AccessDeniedError, or RoleLookupError when a DM's roles could not
+ * be looked up) and describes the requester for the core. Admin rights exist only in a guild.
+ */
+export async function requesterOf(interaction: BaseInteraction, rules: AccessRules): Promise<Requester> {
+  let caller = callerOf(interaction);
+  if (needsGuildRoles(caller, rules.access)) caller = { ...caller, roleIds: await rules.dmRoles.rolesOf(caller.userId) };
+  assertAllowed(caller, rules.access);
   return {
     userId: caller.userId,
     userName: interaction.user.username,
     guildId: caller.guildId,
     channelId: caller.channelId,
-    isAdmin: isAdmin(caller, access),
+    isAdmin: caller.guildId !== null && isAdmin(caller, rules.access),
   };
 }
 

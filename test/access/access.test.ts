@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertAllowed, isAdmin, type AccessConfig, type Caller } from '../../src/access/access-policy.ts';
+import { assertAllowed, isAdmin, needsGuildRoles, type AccessConfig, type Caller } from '../../src/access/access-policy.ts';
 import { findBlockedWord } from '../../src/access/blocked-words.ts';
 
 const open: AccessConfig = { allowedChannels: [], allowedRoles: [], adminRoles: [], allowDms: false };
@@ -33,6 +33,30 @@ describe('access policy', () => {
     expect(isAdmin(admin, config)).toBe(true);
     expect(() => assertAllowed(admin, config)).not.toThrow();
     expect(isAdmin({ ...member, canManageGuild: true }, config)).toBe(true);
+  });
+});
+
+describe('access policy in a DM', () => {
+  const dm: Caller = { ...member, guildId: null, channelId: '300000000000000077' };
+  const roles = { ...open, allowDms: true, allowedRoles: ['400000000000000001'], adminRoles: ['400000000000000002'] };
+
+  it('asks for the guild roles only when a role rule applies to a DM that is allowed at all', () => {
+    expect(needsGuildRoles(dm, roles)).toBe(true);
+    expect(needsGuildRoles(dm, { ...roles, allowDms: false })).toBe(false);
+    expect(needsGuildRoles(dm, { ...roles, allowedRoles: [] })).toBe(false);
+    expect(needsGuildRoles(member, roles)).toBe(false);
+  });
+
+  it('serves a DM only with an allowed role held in a guild; an admin role is no way around it', () => {
+    expect(() => assertAllowed({ ...dm, roleIds: ['400000000000000001'] }, roles)).not.toThrow();
+    expect(() => assertAllowed(dm, roles)).toThrow(/allowed roles in a server it is in/);
+    expect(() => assertAllowed({ ...dm, roleIds: ['400000000000000002'], canManageGuild: true }, roles)).toThrow(/allowed roles/);
+  });
+
+  it('refuses DMs without ALLOW_DMS, naming the allowed channels when there are some', () => {
+    expect(() => assertAllowed(dm, { ...open, allowedChannels: ['300000000000000009'] })).toThrow(
+      'This bot does not take commands in direct messages. Use it in <#300000000000000009>.',
+    );
   });
 });
 
