@@ -36,7 +36,9 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
       const uploaded = await server.uploadImage(bytes, `comfycord-${job.id}-${option}.png`, { overwrite: true });
       values[option] = uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
     }
-    const { graph, resolved } = renderTemplate(template, values);
+    // A seed drawn here must fit this server's range for the input (a custom sampler may narrow it).
+    const objectInfo = job.resolved === null ? await deps.pool.objectInfo(worker) : null;
+    const { graph, resolved } = renderTemplate(template, values, { objectInfo });
     context.signal.throwIfAborted();
     deps.pool.noteCheckpoint(worker, resolved['checkpoint']);
     const handle = server.run(graph, { signal: context.signal, onEvent: forward(context, resolved, () => handle.promptId) });

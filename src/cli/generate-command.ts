@@ -8,7 +8,7 @@ import type { ComfyConfig } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { normaliseInputImage } from '../images/normalise-input.ts';
 import type { Logger } from '../log.ts';
-import { findOption, renderTemplate, type Template } from '../workflows/index.ts';
+import { findOption, renderTemplate, seedTargetClasses, type Template } from '../workflows/index.ts';
 import type { GenerateArgs } from './cli-args.ts';
 import { resultImages } from '../jobs/run-events.ts';
 import { ProgressLine } from './progress-line.ts';
@@ -32,7 +32,7 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
   try {
     await server.connect();
     if (args.image !== null) values['image'] = await uploadInput(server, template, args.image);
-    const { graph, resolved } = renderTemplate(template, values);
+    const { graph, resolved } = renderTemplate(template, values, { objectInfo: await seedObjectInfo(server, template) });
     if (resolved['seed'] !== undefined && args.values['seed'] === undefined) progress.note(`seed ${resolved['seed']}`);
     const handle = server.run(graph, { onEvent: (event) => progress.apply(event), signal: io.signal });
     const result = await handle.done;
@@ -52,6 +52,19 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
   } finally {
     await server.close();
   }
+}
+
+/** /object_info of just the classes a seed is bound to (the whole list is megabytes on a real server). */
+async function seedObjectInfo(server: ComfyServer, template: Template): Promise<Record<string, unknown> | null> {
+  const info: Record<string, unknown> = {};
+  for (const classType of seedTargetClasses(template)) {
+    try {
+      Object.assign(info, await server.objectInfo(classType));
+    } catch {
+      // Unknown class or an old server: the template's own bound still applies.
+    }
+  }
+  return info;
 }
 
 async function uploadInput(server: ComfyServer, template: Template, file: string): Promise<string> {

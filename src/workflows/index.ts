@@ -7,7 +7,7 @@ export { formatRef, parseRef, cloneGraph, isLink, type ApiGraph, type ApiNode, t
 export { parseTemplate, parseTemplateText, isRawGraph, templateNameOf } from './parse-template.ts';
 export { loadTemplates, TemplateSet, MAX_TEMPLATE_BYTES } from './load-templates.ts';
 export { detectBindings, SAMPLER_CLASSES, type Detection, type DetectionResult, type DetectedBinding, type DetectedOptionName, type ImageRole, type ValueSource } from './detect.ts';
-export { renderTemplate, secureRandom, type RenderOptions, type RenderResult } from './render.ts';
+export { renderTemplate, secureRandom, seedTargetClasses, type RenderOptions, type RenderResult } from './render.ts';
 export { checkOptionValue, type ChoiceSource, type ValueCheck } from './option-values.ts';
 export { checkTemplateAgainstServer } from './server-check.ts';
 export { ServerChoices, type ServerChoicesOptions } from './server-choices.ts';

@@ -2,6 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { InputError } from '../errors.ts';
 import { MAX_SEED } from './canonical-options.ts';
 import { cloneGraph, getNode, type ApiGraph } from './graph.ts';
+import { inputInfo, type ObjectInfo } from './object-info.ts';
 import { checkOptionValue, type ChoiceSource } from './option-values.ts';
 import type { OptionValue, Template, TemplateOption } from './template.ts';
 
@@ -10,6 +11,12 @@ export interface RenderOptions {
   readonly random?: () => number;
   /** The server's own lists for `choicesFrom` options; without it any non-empty name is passed on. */
   readonly serverChoices?: ChoiceSource;
+  /**
+   * The server's /object_info (or the part of it for the seed targets' classes): a random
+   * seed is drawn within the smaller of the template's bound and each target input's own
+   * min/max there, since a custom sampler may declare a narrower range than KSampler's.
+   */
+  readonly objectInfo?: ObjectInfo | null;
 }
 
 export interface RenderResult {
@@ -31,9 +38,35 @@ export function secureRandom(): number {
   return (high * TWO_POW_32 + (words[1] as number)) / TWO_POW_53;
 }
 
-function drawSeed(option: TemplateOption, random: () => number): number {
-  const min = option.min ?? 0;
-  const max = Math.min(option.max ?? MAX_SEED, MAX_SEED);
+/** The range a drawn seed must fit: the template's, narrowed by each bound input's range on the server. */
+function seedRange(option: TemplateOption, graph: ApiGraph, objectInfo: ObjectInfo | null | undefined): { min: number; max: number } {
+  let min = Math.max(option.min ?? 0, 0);
+  let max = Math.min(option.max ?? MAX_SEED, MAX_SEED);
+  if (!objectInfo) return { min, max };
+  for (const target of option.targets) {
+    const classType = getNode(graph, target.node)?.class_type;
+    const info = classType === undefined ? undefined : inputInfo(objectInfo, classType, target.input);
+    if (info?.max !== undefined) max = Math.min(max, Math.floor(info.max));
+    if (info?.min !== undefined) min = Math.max(min, Math.ceil(info.min));
+  }
+  // Ranges that do not overlap: keep the template's and let ComfyUI's validation say why.
+  return min <= max ? { min, max } : { min: Math.max(option.min ?? 0, 0), max: Math.min(option.max ?? MAX_SEED, MAX_SEED) };
+}
+
+/** Node classes whose /object_info a caller needs so random seeds fit the server (see RenderOptions.objectInfo). */
+export function seedTargetClasses(template: Template): string[] {
+  const classes = new Set<string>();
+  for (const option of template.options) {
+    if (option.type !== 'seed') continue;
+    for (const target of option.targets) {
+      const classType = getNode(template.graph, target.node)?.class_type;
+      if (classType !== undefined) classes.add(classType);
+    }
+  }
+  return [...classes];
+}
+
+function drawSeed({ min, max }: { min: number; max: number }, random: () => number): number {
   const r = random();
   if (!(r >= 0 && r < 1)) throw new RangeError(`random() returned ${r}, outside [0, 1)`);
   return Math.min(max, min + Math.floor(r * (max - min + 1)));
@@ -69,7 +102,7 @@ export function renderTemplate(template: Template, values: Readonly<Record<strin
     if (!check.ok) throw new InputError(check.message, { template: template.name, option: option.name });
     let value: OptionValue;
     if (check.value === 'random' && option.type === 'seed') {
-      value = drawSeed(option, random);
+      value = drawSeed(seedRange(option, graph, options.objectInfo), random);
       drawn.push(option.name);
     } else {
       value = check.value;

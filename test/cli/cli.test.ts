@@ -67,6 +67,22 @@ describe('comfycord generate', () => {
     expect(loader?.inputs['image']).toBe(uploaded);
   });
 
+  it("draws a random seed within the server's own max for the seed input", async () => {
+    const narrow = await ComfyStandin.start({ stepDelayMs: 1, models: { checkpoints: ['sd_xl_base_1.0.safetensors'] }, inputBounds: { 'KSampler.seed': { max: 4294967295 } } });
+    try {
+      const result = await runCli(['generate', 'txt2img', '--server', narrow.url, '--prompt', 'fox', '--out', join(work, 'seeded'), '--steps', '1']);
+      expect(result.stderr).not.toMatch(/bigger than max/);
+      expect(result.code).toBe(0);
+      const post = narrow.requests.find((request) => request.method === 'POST' && request.path.endsWith('/prompt'));
+      const graph = (post?.json as { prompt: Record<string, { class_type: string; inputs: Record<string, unknown> }> }).prompt;
+      const seed = Object.values(graph).find((node) => node.class_type === 'KSampler')?.inputs['seed'] as number;
+      expect(seed).toBeLessThanOrEqual(4294967295);
+      expect(result.stderr).toContain(`seed ${seed}`);
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('exits 1 with a short message when ComfyUI is unreachable', async () => {
     const result = await runCli(['generate', 'txt2img', '--server', 'http://127.0.0.1:9', '--prompt', 'fox', '--out', join(work, 'x')]);
     expect(result.code).toBe(1);

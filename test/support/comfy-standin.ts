@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Catalogue, type ModelLists } from './comfy-standin/catalogue.ts';
+import { Catalogue, type InputBounds, type ModelLists } from './comfy-standin/catalogue.ts';
 import { Controls, type BenchKnobs } from './comfy-standin/controls.ts';
 import { FileStore } from './comfy-standin/files.ts';
 import { recordRequest, refusal, type RecordedRequest } from './comfy-standin/access.ts';
@@ -32,6 +32,8 @@ export interface StandinOptions {
   defaultSteps?: number;
   /** Patched into object_info choice lists (ckpt_name, lora_name, model_name, vae_name). */
   models?: ModelLists;
+  /** Node inputs' min/max overridden, e.g. `{'KSampler.seed': {max: 4294967295}}` (a custom node's own range). */
+  inputBounds?: InputBounds;
   /** 401 on HTTP and on the ws upgrade without this header value. */
   requireAuth?: { header: string; value: string };
   /** e.g. '/comfy': every route is served under it. */
@@ -97,7 +99,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
 
   static async start(options: StandinOptions = {}): Promise<ComfyStandin> {
     const standin = new ComfyStandin(options);
-    standin.#catalogue = await Catalogue.load(options.models ?? {}, () => standin.files.topLevelInputs());
+    standin.#catalogue = await Catalogue.load(options.models ?? {}, () => standin.files.topLevelInputs(), options.inputBounds);
     standin.#process = standin.#newProcess();
     await standin.#listen(0);
     return standin;

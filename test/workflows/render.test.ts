@@ -104,6 +104,22 @@ describe('renderTemplate: seeds', () => {
     }
   });
 
+  it("GIVEN the server's /object_info gives the seed input a smaller max THEN a random seed stays within it", () => {
+    // A custom sampler declaring max 2^50 once got 8285590758154530 (2^53 range).
+    const objectInfo = { KSampler: { input: { required: { seed: ['INT', { default: 0, min: 0, max: 1125899906842624 }] } } } };
+    const top = renderTemplate(txt2img, { prompt: 'x' }, { random: () => 0.999_999_999_999_999_9, objectInfo });
+    expect(top.resolved['seed']).toBe(1125899906842624);
+    const middle = renderTemplate(txt2img, { prompt: 'x' }, { random: () => 0.92, objectInfo });
+    expect(middle.resolved['seed']).toBeLessThanOrEqual(1125899906842624);
+    expect(middle.resolved['seed']).toBe(Math.floor(0.92 * (1125899906842624 + 1)));
+    // The template's own bound still applies when it is the smaller one.
+    const bounded = { ...txt2img, options: txt2img.options.map((option) => (option.name === 'seed' ? { ...option, max: 1000 } : option)) };
+    expect(renderTemplate(bounded, { prompt: 'x' }, { random: () => 0.999_999_999_999_999_9, objectInfo }).resolved['seed']).toBe(1000);
+    // A server max beyond 2^53 (KSampler's own 0xffffffffffffffff) leaves the safe-integer bound.
+    const huge = { KSampler: { input: { required: { seed: ['INT', { min: 0, max: 18446744073709551615 }] } } } };
+    expect(renderTemplate(txt2img, { prompt: 'x' }, { random: () => 0.999_999_999_999_999_9, objectInfo: huge }).resolved['seed']).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('GIVEN a broken random source THEN it is a bug, not a silent bad seed', () => {
     expect(() => renderTemplate(txt2img, { prompt: 'x' }, { random: () => 1 })).toThrow(RangeError);
   });

@@ -92,15 +92,15 @@ export class Catalogue {
   readonly #patched: Record<string, NodeInfo>;
   readonly #inputFiles: () => string[];
 
-  private constructor(base: Record<string, NodeInfo>, models: ModelLists, inputFiles: () => string[]) {
+  private constructor(base: Record<string, NodeInfo>, models: ModelLists, inputFiles: () => string[], bounds: InputBounds) {
     this.#base = base;
     this.#inputFiles = inputFiles;
-    this.#patched = patchModels(base, models);
+    this.#patched = patchBounds(base, patchModels(base, models), bounds);
   }
 
   /** `inputFiles` lists the top-level files of the input folder, for LoadImage's choices. */
-  static async load(models: ModelLists, inputFiles: () => string[]): Promise<Catalogue> {
-    return new Catalogue(await loadBase(), models, inputFiles);
+  static async load(models: ModelLists, inputFiles: () => string[], bounds: InputBounds = {}): Promise<Catalogue> {
+    return new Catalogue(await loadBase(), models, inputFiles, bounds);
   }
 
   has(classType: string): boolean {
@@ -156,6 +156,24 @@ export class Catalogue {
     if (image === undefined) return info;
     return { ...info, input: { ...info.input, required: { ...info.input.required, image: [files, ...image.slice(1)] } } };
   }
+}
+
+/** `{'KSampler.seed': {max: 4294967295}}`: a node input's min/max as a custom node would declare them. */
+export type InputBounds = Record<string, { min?: number; max?: number }>;
+
+function patchBounds(base: Record<string, NodeInfo>, patched: Record<string, NodeInfo>, bounds: InputBounds): Record<string, NodeInfo> {
+  const out = { ...patched };
+  for (const [key, bound] of Object.entries(bounds)) {
+    const [classType, name] = key.split('.') as [string, string];
+    const info = out[classType] ?? base[classType];
+    if (info === undefined) throw new Error(`inputBounds: no node class ${classType}`);
+    const category = info.input.required?.[name] !== undefined ? 'required' : 'optional';
+    const config = info.input[category]?.[name];
+    if (config === undefined) throw new Error(`inputBounds: ${classType} has no input ${name}`);
+    const [type, options] = config as [unknown, Record<string, unknown> | undefined];
+    out[classType] = { ...info, input: { ...info.input, [category]: { ...info.input[category], [name]: [type, { ...(options ?? {}), ...bound }] } } };
+  }
+  return out;
 }
 
 function patchModels(base: Record<string, NodeInfo>, models: ModelLists): Record<string, NodeInfo> {
