@@ -1,26 +1,24 @@
 import { parseGenerateArgs, parseTemplatesArgs } from './cli/cli-args.ts';
+import { CliLog } from './cli/cli-log.ts';
+import { callerCwd } from './cli/cli-paths.ts';
+import { helpFor, USAGE, wantsHelp } from './cli/help.ts';
 import { runGenerate } from './cli/generate-command.ts';
 import { runTemplates } from './cli/templates-command.ts';
 import { loadDotenv } from './dotenv.ts';
 import { loadConfig } from './config.ts';
-import { isComfycordError } from './errors.ts';
-import { createLogger } from './log.ts';
+import { ComfycordError, isComfycordError } from './errors.ts';
 import { redactingStream } from './cli/redacting-stream.ts';
 import { addConfigSecrets } from './redact/config-secrets.ts';
 import { Redactor } from './redact/redactor.ts';
 
-const USAGE = `comfycord — run ComfyUI workflow templates
+/** Exit status of a process ended by Ctrl-C, as shells report it (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
 
-Usage:
-  comfycord generate <template> [--server URL] [--out DIR] [--prompt T] [--negative T]
-                     [--seed N] [--steps N] [--cfg X] [--width N] [--height N]
-                     [--image FILE] [--denoise X] [--set name=value ...]
-  comfycord templates [--server URL]
-  comfycord register          register the bot's slash commands with Discord
-
-<template> is a name from the workflows folder (WORKFLOWS_DIR) or a path to a .json file.
-The server is --server, else COMFY_URL, else http://127.0.0.1:8188.
-`;
+class InterruptedError extends ComfycordError {
+  constructor() {
+    super('CLI_INTERRUPTED', 'cancelled (Ctrl-C)');
+  }
+}
 
 // Fed with the configuration's secrets as soon as it is read; every line printed goes through it.
 const redactor = new Redactor();
@@ -31,21 +29,49 @@ async function main(argv: string[]): Promise<number> {
   loadDotenv();
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    stdout.write(USAGE);
+    const verbHelp = command === 'help' && rest[0] !== undefined ? helpFor(rest[0]) : null;
+    stdout.write(verbHelp ?? USAGE);
     return command === undefined ? 1 : 0;
+  }
+  const help = helpFor(command);
+  if (help === null) {
+    stderr.write(`comfycord: unknown command '${command}'\n\n${USAGE}`);
+    return 1;
+  }
+  if (wantsHelp(rest)) {
+    stdout.write(help);
+    return 0;
   }
   const config = loadConfig();
   addConfigSecrets(redactor, { discordToken: config.discord.token, servers: config.comfy.servers });
   // The CLI's own output is the progress line; logs only when asked for.
-  const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? 'warn', redactor });
+  const log = new CliLog(process.env['LOG_LEVEL'] ?? 'warn', stderr, redactor);
+  const logger = log.logger;
+  // The progress line already says what the ComfyUI client warns about (down, back,
+  // prompt resubmitted); its own lines show only when LOG_LEVEL asks for them.
+  const comfyLogger = process.env['LOG_LEVEL'] ? logger : logger.child({}, { level: 'error' });
   switch (command) {
     case 'generate': {
       const args = parseGenerateArgs(rest);
       const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once('SIGINT', onSignal);
+      let interrupts = 0;
+      const onSignal = () => {
+        interrupts += 1;
+        // A second Ctrl-C, or a server too slow to confirm the cancel, ends it at once.
+        if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+        setTimeout(() => process.exit(EXIT_INTERRUPTED), 5_000).unref();
+        controller.abort(new InterruptedError());
+      };
+      process.on('SIGINT', onSignal);
       try {
-        await runGenerate(args, config.comfy, config.workflowsDir, logger, { stdout, stderr, signal: controller.signal });
+        await runGenerate(args, config.comfy, config.workflowsDir, comfyLogger, {
+          stdout,
+          stderr,
+          signal: controller.signal,
+          cwd: callerCwd(),
+          maxImageBytes: config.attachments.maxBytes,
+          onProgress: (progress) => log.route((line) => progress.noteOnce(line)),
+        });
       } finally {
         process.off('SIGINT', onSignal);
       }
@@ -69,11 +95,15 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (isComfycordError(error)) {
-    stderr.write(`\ncomfycord: ${error.userMessage}\n`);
+  if (error instanceof InterruptedError) {
+    stderr.write(`comfycord: ${error.userMessage}\n`);
+    process.exitCode = EXIT_INTERRUPTED;
+  } else if (isComfycordError(error)) {
+    stderr.write(`comfycord: ${error.userMessage}\n`);
+    process.exitCode = 1;
   } else {
-    stderr.write(`\ncomfycord: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    stderr.write(`comfycord: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
     if (process.env['COMFYCORD_DEBUG']) stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
   }
-  process.exitCode = 1;
 }

@@ -18,6 +18,8 @@ export interface GenerateArgs {
   server: string | null;
   out: string;
   image: string | null;
+  /** Longest the whole run may take, in ms (0: no limit). */
+  timeoutMs: number;
   /** Option values as text; the template's own validation turns them into typed values. */
   values: Record<string, string>;
 }
@@ -32,6 +34,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
     out: { type: 'string' },
     image: { type: 'string' },
     set: { type: 'string', multiple: true },
+    timeout: { type: 'string' },
     ...Object.fromEntries(Object.keys(OPTION_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
   });
   const template = positionals[0];
@@ -49,7 +52,8 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
   }
   return {
     template,
-    server: stringOrNull(values['server']),
+    server: serverUrl(values['server']),
+    timeoutMs: timeoutMs(values['timeout']),
     out: stringOrNull(values['out']) ?? 'output',
     image: stringOrNull(values['image']),
     values: options,
@@ -59,7 +63,33 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
 export function parseTemplatesArgs(argv: string[]): TemplatesArgs {
   const { values, positionals } = parse(argv, { server: { type: 'string' } });
   if (positionals.length > 0) throw new InputError(`unexpected argument '${positionals[0]}'`);
-  return { server: stringOrNull(values['server']) };
+  return { server: serverUrl(values['server']) };
+}
+
+/** `--server` must be an http(s) URL; checked here so a typo is a one-line answer. */
+function serverUrl(value: unknown): string | null {
+  const text = stringOrNull(value);
+  if (text === null) return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(`--server '${text}' is not a URL; write it like http://127.0.0.1:8188`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(`--server must be an http:// or https:// URL, got '${url.protocol}'`);
+  return text.replace(/\/+$/, '');
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 600;
+
+function timeoutMs(value: unknown): number {
+  const text = stringOrNull(value);
+  if (text === null) return DEFAULT_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 7 * 86_400) {
+    throw new InputError(`--timeout takes seconds from 0 (no limit) to 604800, got '${text}'`);
+  }
+  return Math.round(seconds * 1000);
 }
 
 function stringOrNull(value: unknown): string | null {
@@ -73,7 +103,11 @@ function parse(argv: string[], options: OptionSpec): { values: Record<string, un
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
     // node:util's messages name the flag; keep the first sentence, drop its hints at code.
-    const message = error instanceof Error ? error.message.split('. ')[0]!.replace(/^Unknown option/, 'unknown option') : String(error);
-    throw new InputError(message);
+    const text = error instanceof Error ? error.message : String(error);
+    const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(text);
+    if (ambiguous) throw new InputError(`${ambiguous[1]} needs a value; for one that starts with '-', write ${ambiguous[1]}=-5`);
+    const missing = /^Option '(--[\w-]+)[^']*' argument missing/.exec(text);
+    if (missing) throw new InputError(`${missing[1]} needs a value`);
+    throw new InputError(text.split(/\.\s/)[0]!.replace(/^Unknown option/, 'unknown option').replace(/\.$/, ''));
   }
 }

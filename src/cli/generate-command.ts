@@ -1,55 +1,109 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import type { ComfyServer } from '../comfy/server.ts';
-import { cliServer } from './cli-server.ts';
 import type { ComfyConfig } from '../config.ts';
-import { InputError } from '../errors.ts';
+import { ComfycordError, InputError } from '../errors.ts';
 import { normaliseInputImage } from '../images/normalise-input.ts';
+import { resultImages } from '../jobs/run-events.ts';
 import type { Logger } from '../log.ts';
 import { findOption, renderTemplate, seedTargetClasses, type Template } from '../workflows/index.ts';
 import type { GenerateArgs } from './cli-args.ts';
-import { resultImages } from '../jobs/run-events.ts';
+import { prepareOutDir, readInputImage, userPath } from './cli-paths.ts';
+import { cliServer } from './cli-server.ts';
 import { ProgressLine } from './progress-line.ts';
 import { resolveTemplate } from './template-source.ts';
 
 export interface GenerateIo {
   stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WriteStream;
+  stderr: NodeJS.WritableStream;
+  /** Aborted on Ctrl-C: the prompt is cancelled on the server. */
   signal: AbortSignal;
+  /** The folder the user typed the command in; --out, --image and a template path resolve from it. */
+  cwd: string;
+  /** ATTACHMENT_MAX_BYTES: the largest --image read. */
+  maxImageBytes: number;
+  /** Receives the progress line, so log lines can be printed above it. */
+  onProgress?: (progress: ProgressLine) => void;
+}
+
+/** The run took longer than --timeout. */
+export class CliTimeoutError extends ComfycordError {
+  constructor(seconds: number, downForMs: number | null, host: string) {
+    super(
+      'CLI_TIMEOUT',
+      downForMs === null
+        ? `gave up after ${seconds} s (--timeout); the prompt was cancelled`
+        : `gave up after ${seconds} s (--timeout): ComfyUI at ${host} has been down for ${Math.round(downForMs / 1000)} s`,
+    );
+  }
 }
 
 /** Runs one template to the end; returns the saved paths (also printed on stdout). */
 export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workflowsDir: string, logger: Logger, io: GenerateIo): Promise<string[]> {
-  const template = await resolveTemplate(args.template, workflowsDir);
+  const templateArg = args.template.endsWith('.json') ? userPath(args.template, io.cwd) : args.template;
+  const template = await resolveTemplate(templateArg, workflowsDir);
   const values: Record<string, unknown> = { ...args.values };
-  // Refuse bad options before touching the server.
+  // Everything the user can get wrong is refused before the server sees anything.
+  if (args.image !== null && !findOption(template, 'image')) throw new InputError(`template '${template.name}' takes no input image (--image)`);
   renderTemplate(template, { ...values, ...(args.image ? { image: 'placeholder.png' } : {}) });
+  let input: Buffer | null = null;
+  if (args.image !== null) {
+    input = await readInputImage(userPath(args.image, io.cwd), args.image, io.maxImageBytes);
+  }
+  const outDir = userPath(args.out, io.cwd);
+  await prepareOutDir(outDir, args.out);
 
   const server = cliServer(comfy, args.server, logger, { connectTimeoutMs: 5_000 });
   const progress = new ProgressLine(io.stderr);
+  io.onProgress?.(progress);
+  const run = new AbortController();
+  const stop = () => run.abort(io.signal.reason);
+  io.signal.addEventListener('abort', stop, { once: true });
+  let timedOut: CliTimeoutError | null = null;
+  const deadline =
+    args.timeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = new CliTimeoutError(Math.round(args.timeoutMs / 1000), progress.downForMs(), server.host);
+          run.abort(timedOut);
+        }, args.timeoutMs)
+      : null;
+  const onState = (state: string) => {
+    if (state === 'ready') progress.resumed();
+    else if (progress.downForMs() === null) progress.waiting(server.host, Date.now());
+  };
+  const ticker = setInterval(() => progress.tick(), 1000);
   try {
     await server.connect();
-    if (args.image !== null) values['image'] = await uploadInput(server, template, args.image);
+    server.on('state', onState);
+    if (input !== null) values['image'] = await uploadInput(server, template, input);
     const { graph, resolved } = renderTemplate(template, values, { objectInfo: await seedObjectInfo(server, template) });
     if (resolved['seed'] !== undefined && args.values['seed'] === undefined) progress.note(`seed ${resolved['seed']}`);
-    const handle = server.run(graph, { onEvent: (event) => progress.apply(event), signal: io.signal });
-    const result = await handle.done;
+    const handle = server.run(graph, { onEvent: (event) => progress.apply(event), signal: run.signal });
+    const result = await handle.done.catch((error: unknown) => {
+      throw timedOut ?? (io.signal.aborted ? io.signal.reason : error);
+    });
     progress.finish();
     const images = resultImages(result);
     if (images.length === 0) throw new InputError(`the run finished but template '${template.name}' produced no images`);
-    await mkdir(args.out, { recursive: true });
     const paths: string[] = [];
     for (const image of images) {
-      const bytes = await server.view(image, io.signal);
-      const path = freePath(args.out, basename(image.filename));
+      const bytes = await server.view(image, run.signal);
+      const path = freePath(outDir, basename(image.filename));
       await writeFile(path, bytes);
       io.stdout.write(`${path}\n`);
       paths.push(path);
     }
     return paths;
+  } catch (error) {
+    progress.abandon();
+    throw timedOut ?? error;
   } finally {
+    if (deadline !== null) clearTimeout(deadline);
+    clearInterval(ticker);
+    io.signal.removeEventListener('abort', stop);
+    server.off('state', onState);
     await server.close();
   }
 }
@@ -67,14 +121,7 @@ async function seedObjectInfo(server: ComfyServer, template: Template): Promise<
   return info;
 }
 
-async function uploadInput(server: ComfyServer, template: Template, file: string): Promise<string> {
-  if (!findOption(template, 'image')) throw new InputError(`template '${template.name}' takes no input image (--image)`);
-  let data: Buffer;
-  try {
-    data = await readFile(file);
-  } catch {
-    throw new InputError(`cannot read --image file '${file}'`);
-  }
+async function uploadInput(server: ComfyServer, template: Template, data: Buffer): Promise<string> {
   const width = findOption(template, 'width')?.max;
   const height = findOption(template, 'height')?.max;
   const maxSide = Math.max(width ?? 0, height ?? 0) || 2048;

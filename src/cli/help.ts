@@ -1,0 +1,87 @@
+/** What `comfycord --help` and `comfycord <verb> --help` print: usage, options, examples. */
+
+export const USAGE = `comfycord — run ComfyUI workflow templates, and the Discord bot's tools
+
+Usage:
+  comfycord generate <template> [options]   run a template, save its images
+  comfycord templates [--server URL]        list templates and what a server lacks
+  comfycord register                        register the bot's slash commands with Discord
+
+Run 'comfycord <command> --help' for a command's options and examples.
+Configuration comes from the environment and ./.env (see .env.example).
+`;
+
+export const VERB_HELP: Record<string, string> = {
+  generate: `Usage: comfycord generate <template> [options]
+
+Fills a template, runs it on ComfyUI with a live progress line on stderr, saves every
+output image into --out and prints each saved path on stdout.
+
+<template> is a name from the workflows folder (WORKFLOWS_DIR) or a path to a .json file.
+
+Options:
+  --server URL        ComfyUI to use (default: the first COMFY_URL, else http://127.0.0.1:8188)
+  --out DIR           folder for the images, created when missing (default: ./output)
+  --prompt TEXT       what to make
+  --negative TEXT     what to avoid
+  --seed N            noise seed (default: random within the node's range)
+  --steps N, --cfg X, --width N, --height N, --denoise X
+  --image FILE        input image for img2img (a regular file up to ATTACHMENT_MAX_BYTES)
+  --set NAME=VALUE    any other option of the template (repeatable)
+  --timeout SECONDS   give up after this long, including time ComfyUI is down (default 600; 0: never)
+  -h, --help          this text
+
+Paths are relative to the folder you run the command in. Exit 0 when the images are
+saved, 1 on a failure (one line saying why), 130 on Ctrl-C (the prompt is cancelled on
+the server).
+
+Examples:
+  comfycord generate txt2img --prompt "a red fox in the snow"
+  comfycord generate txt2img --prompt "a lighthouse" --steps 30 --seed 42 --out shots
+  comfycord generate img2img --image ./photo.png --prompt "oil painting" --denoise 0.6
+  comfycord generate txt2img --prompt "a cat" --set batch=4 --server http://gpu:8188
+  comfycord generate ./my-workflow.json --set checkpoint=dreamshaper_8.safetensors
+`,
+  templates: `Usage: comfycord templates [--server URL]
+
+Lists every template in WORKFLOWS_DIR with its options. With --server, also says what
+that ComfyUI lacks for each template (node types, models) and exits 1 if anything does.
+
+Options:
+  --server URL   check the templates against this ComfyUI
+  -h, --help     this text
+
+Examples:
+  comfycord templates
+  comfycord templates --server http://127.0.0.1:8188
+`,
+  register: `Usage: comfycord register
+
+Registers the bot's slash commands with Discord: to DISCORD_GUILD_ID when set (usable at
+once), else globally (Discord may take up to an hour). The bot also does this on start
+when the commands changed (AUTO_REGISTER); use this after changing them while it runs.
+
+Needs DISCORD_TOKEN (and DISCORD_GUILD_ID for one server).
+
+Options:
+  -h, --help   this text
+
+Examples:
+  comfycord register
+  DISCORD_GUILD_ID=123456789012345678 comfycord register
+`,
+};
+
+/** The usage of one verb, or null for a verb without one. */
+export function helpFor(verb: string): string | null {
+  return VERB_HELP[verb] ?? null;
+}
+
+/** `--help`/`-h` anywhere before a `--` asks for help. */
+export function wantsHelp(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (arg === '--') return false;
+    if (arg === '--help' || arg === '-h') return true;
+  }
+  return false;
+}
