@@ -1,4 +1,4 @@
-import { assertNoBlockedWords } from '../access/blocked-words.ts';
+import { BlockedWords } from '../access/blocked-words.ts';
 import { InputError } from '../errors.ts';
 import { createJob, type InputImageRef, type Job, type JobOrigin, type JobReplyHandle } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
@@ -44,7 +44,7 @@ export class JobService {
   readonly #templates: TemplateSet;
   readonly #scheduler: Scheduler;
   readonly #store: JobStore;
-  readonly #blockedWords: string[];
+  readonly #blockedWords: BlockedWords;
   readonly #servers: { assertCanRun(template: string): void } | null;
 
   constructor(deps: {
@@ -58,7 +58,7 @@ export class JobService {
     this.#templates = deps.templates;
     this.#scheduler = deps.scheduler;
     this.#store = deps.store;
-    this.#blockedWords = deps.blockedWords;
+    this.#blockedWords = new BlockedWords(deps.blockedWords);
     this.#servers = deps.servers ?? null;
   }
 
@@ -84,8 +84,12 @@ export class JobService {
     }
     const missing = template.options.find((option) => option.type === 'image' && option.required && !request.imageOptions.includes(option.name));
     if (missing) throw new InputError(`template '${template.name}' needs an image: attach one`);
-    const texts = ['prompt', 'negative'].map((name) => request.options[name]).filter((value): value is string => typeof value === 'string');
-    assertNoBlockedWords(texts, this.#blockedWords);
+    // Every free-text option is moderated (prompt, negative, and any text a template adds).
+    const textOptions = new Set(['prompt', 'negative', ...template.options.filter((option) => option.type === 'text' || option.type === 'string').map((option) => option.name)]);
+    const texts = [...textOptions]
+      .map((name) => request.options[name])
+      .filter((value): value is string => typeof value === 'string');
+    this.#blockedWords.assertNone(texts);
     // Dry run: every option checked now (seeds drawn and thrown away); image names stand in for uploads.
     const placeholders = Object.fromEntries(request.imageOptions.map((name) => [name, 'input.png']));
     renderTemplate(template, { ...request.options, ...placeholders });

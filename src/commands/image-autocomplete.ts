@@ -1,5 +1,5 @@
 import type { ApplicationCommandOptionChoiceData, AutocompleteInteraction } from 'discord.js';
-import { normaliseForMatching } from '../access/blocked-words.ts';
+import { normaliseForMatching } from '../access/text-fold.ts';
 import type { CommandContext } from './command-context.ts';
 import { SIZE_PRESETS, sizeLabel } from './size-option.ts';
 
