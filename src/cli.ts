@@ -2,6 +2,7 @@ import { parseGenerateArgs, parseTemplatesArgs } from './cli/cli-args.ts';
 import { CliLog } from './cli/cli-log.ts';
 import { callerCwd } from './cli/cli-paths.ts';
 import { helpFor, USAGE, wantsHelp } from './cli/help.ts';
+import { parseDoctorArgs, runDoctor } from './cli/doctor-command.ts';
 import { runGenerate } from './cli/generate-command.ts';
 import { runTemplates } from './cli/templates-command.ts';
 import { loadDotenv } from './dotenv.ts';
@@ -41,6 +42,11 @@ async function main(argv: string[]): Promise<number> {
   if (wantsHelp(rest)) {
     stdout.write(help);
     return 0;
+  }
+  if (command === 'doctor') {
+    const args = parseDoctorArgs(rest);
+    const doctorLog = new CliLog(process.env['LOG_LEVEL'] ?? 'error', stderr, redactor);
+    return runDoctor(args, process.env, doctorLog.logger, redactor, stdout);
   }
   const config = loadConfig();
   addConfigSecrets(redactor, { discordToken: config.discord.token, servers: config.comfy.servers });

@@ -6,6 +6,7 @@ Usage:
   comfycord generate <template> [options]   run a template, save its images
   comfycord templates [--server URL]        list templates and what a server lacks
   comfycord register                        register the bot's slash commands with Discord
+  comfycord doctor [--no-probe]             check the configuration, Discord and every ComfyUI server
 
 Run 'comfycord <command> --help' for a command's options and examples.
 Configuration comes from the environment and ./.env (see .env.example).
@@ -69,6 +70,30 @@ Options:
 Examples:
   comfycord register
   DISCORD_GUILD_ID=123456789012345678 comfycord register
+`,
+  doctor: `Usage: comfycord doctor [--no-probe]
+
+Checks everything the bot depends on and prints ✓ or ✗ for each, with the fix under
+every ✗: the configuration and templates; DATA_DIR writable with free space; Discord
+(the token, the application, the bot in DISCORD_GUILD_ID, its permissions in each
+ALLOWED_CHANNELS channel, the registered commands against this checkout's); and each
+ComfyUI server (reachable, its version, the node types and models every template
+needs, and whether it sends previews). Without DISCORD_TOKEN only ComfyUI is checked.
+Safe to run while the bot runs: it only reads from Discord and the store.
+
+The preview check runs a 2-step prompt of a text-to-image template on each server
+(its image goes to ComfyUI's temp folder, not output/); --no-probe skips it.
+
+Exit 0 when nothing failed, 1 when anything did.
+
+Options:
+  --no-probe   do not run the preview probe prompt
+  -h, --help   this text
+
+Examples:
+  comfycord doctor
+  comfycord doctor --no-probe
+  ./run cli -- doctor
 `,
 };
 

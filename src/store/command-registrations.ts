@@ -1,4 +1,5 @@
-import type { DatabaseSync, StatementSync } from './sqlite.ts';
+import { existsSync } from 'node:fs';
+import { sqlite, type DatabaseSync, type StatementSync } from './sqlite.ts';
 
 /**
  * The hash of the command definitions last registered with Discord, per scope
@@ -26,5 +27,26 @@ export class CommandRegistrations {
 
   record(scope: string, hash: string): void {
     this.#upsert.run(scope, hash, this.#now());
+  }
+}
+
+/**
+ * The last registered hash for `scope`, read from the database file without opening it
+ * for writing (a running bot may hold it): null when the file, the table or the row is
+ * not there yet.
+ */
+export function readRegisteredHash(path: string, scope: string): string | null {
+  if (!existsSync(path)) return null;
+  const { DatabaseSync } = sqlite();
+  let db: DatabaseSync | null = null;
+  try {
+    db = new DatabaseSync(path, { readOnly: true });
+    db.exec('PRAGMA busy_timeout = 2000');
+    const value = db.prepare('SELECT hash FROM command_registrations WHERE scope = ?').get(scope)?.['hash'];
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  } finally {
+    db?.close();
   }
 }

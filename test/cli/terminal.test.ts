@@ -26,7 +26,7 @@ const prompts = (standin: ComfyStandin) => standin.requests.filter((r) => r.meth
 const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
 
 describe('comfycord --help', () => {
-  it.each(['generate', 'templates', 'register'])('%s --help prints its usage with examples and exits 0, even with a bad configuration', async (verb) => {
+  it.each(['generate', 'templates', 'register', 'doctor'])('%s --help prints its usage with examples and exits 0, even with a bad configuration', async (verb) => {
     const result = await runCli([verb, '--help'], { env: { USER_MAX_PENDING: '-1', DISCORD_GUILD_ID: 'nope' } });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -42,6 +42,12 @@ export interface StandinOptions {
   manualSteps?: boolean;
   /** For benchmarks: sampler pacing, preview rate, photo-like outputs (see BenchKnobs). */
   bench?: BenchKnobs;
+  /**
+   * The `--preview-method` ComfyUI was started with. When set, the per-prompt
+   * `extra_data.preview_method` is ignored, as 0.3.64 does ('none' is its default: no
+   * preview frames at all). Unset: the prompt's field decides, as newer versions do.
+   */
+  launchPreviewMethod?: 'none' | 'auto' | 'latent2rgb' | 'taesd';
 }
 
 export type StandinEvents = {
@@ -88,6 +94,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
       stepDelayMs: options.stepDelayMs ?? 20,
       defaultSteps: options.defaultSteps ?? 3,
       manualSteps: options.manualSteps ?? false,
+      launchPreviewMethod: options.launchPreviewMethod ?? null,
       ...options.bench,
     });
     this.#server = createServer((req, res) => void this.#onRequest(req, res));

@@ -41,6 +41,8 @@ export interface ControlOptions extends BenchKnobs {
   stepDelayMs: number;
   defaultSteps: number;
   manualSteps: boolean;
+  /** ComfyUI's --preview-method, which overrides the prompt's own (0.3.64); null: the prompt's decides. */
+  launchPreviewMethod: string | null;
 }
 
 export class Controls {
@@ -51,6 +53,7 @@ export class Controls {
   readonly promptDurationMs: number | null;
   readonly previewEverySteps: number;
   readonly outputTexture: OutputTexture;
+  readonly launchPreviewMethod: string | null;
   #paused = false;
   #stepCredits = 0;
 
@@ -61,6 +64,7 @@ export class Controls {
     this.promptDurationMs = options.promptDurationMs ?? null;
     this.previewEverySteps = Math.max(1, Math.trunc(options.previewEverySteps ?? 1));
     this.outputTexture = options.outputTexture ?? 'flat';
+    this.launchPreviewMethod = options.launchPreviewMethod;
   }
 
   get paused(): boolean {

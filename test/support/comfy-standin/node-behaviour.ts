@@ -92,7 +92,8 @@ function stepKind(run: PromptRun, id: string): StepKind | null {
   const steps = Math.max(1, samplerSteps(run, id, ownSteps));
   if (classType === 'SlowProgress') return { steps, preview: 'contain512', text: false };
   if (classType === 'SlowProgressText') return { steps, preview: null, text: true };
-  const previewsOff = run.item.extraData['preview_method'] === 'none';
+  const launched = run.proc.host.controls.launchPreviewMethod;
+  const previewsOff = (launched ?? run.item.extraData['preview_method']) === 'none';
   return { steps, preview: previewsOff ? null : 'latent', text: false };
 }
 

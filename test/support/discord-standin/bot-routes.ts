@@ -3,6 +3,7 @@ import { apiErrors, discordError, fieldError, type StandinReply } from './api-er
 import { checkMessageLimits } from './message-limits.ts';
 import type { MessageBody, StoredMessage } from './message-store.ts';
 import { json, noContent, type RestContext, type RouteDefinition, type StandinRequest } from './rest-router.ts';
+import { worldGuilds } from './fixtures.ts';
 import { hex, mintSnowflake } from './snowflakes.ts';
 
 const EPHEMERAL = 1 << 6;
@@ -18,6 +19,7 @@ export const botRoutes: RouteDefinition[] = [
   { method: 'GET', pattern: '/applications/:app/guilds/:guild/commands', auth: 'bot', handle: (r, c) => listCommands(r, c, r.params.guild ?? '') },
   { method: 'PUT', pattern: '/applications/:app/guilds/:guild/commands', auth: 'bot', handle: (r, c) => putCommands(r, c, r.params.guild ?? '') },
   { method: 'GET', pattern: '/channels/:channel', auth: 'bot', handle: getChannel },
+  { method: 'GET', pattern: '/guilds/:guild', auth: 'bot', handle: getGuild },
   { method: 'GET', pattern: '/guilds/:guild/members/:user', auth: 'bot', handle: getGuildMember },
   {
     method: 'POST',
@@ -128,6 +130,13 @@ function commandProblem(raw: Record<string, unknown>): { field: string; code: st
 function getChannel(request: StandinRequest, context: RestContext): StandinReply {
   const channel = context.channels.get(request.params.channel ?? '');
   return channel ? json(channel) : apiErrors.unknownChannel();
+}
+
+/** A guild the bot is in, with its owner and roles (what permission checks read); any other is 10004. */
+function getGuild(request: StandinRequest, context: RestContext): StandinReply {
+  const guild = worldGuilds(context.world).find((candidate) => candidate.id === request.params.guild);
+  if (!guild || !context.members.get(guild.id)?.has(context.world.botUser.id)) return apiErrors.unknownGuild();
+  return json({ id: guild.id, name: guild.name, owner_id: guild.ownerId, roles: guild.roles, icon: null, features: [] });
 }
 
 /** One member with their roles, as `guild.members.fetch(user)` asks for it. */
