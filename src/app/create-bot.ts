@@ -100,7 +100,8 @@ export async function startBot(config: Config, logger: Logger, redactor: Redacto
     logger,
   });
   pool.onChange(() => scheduler.poke());
-  const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords, servers: pool });
+  const choices = new ServerChoices(() => pool.any().objectInfo());
+  const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords, servers: pool, choices });
   const client = createDiscordClient(config, redactor);
   const editor = new ReplyEditor({
     minIntervalMs: config.replies.editIntervalMs,
@@ -110,7 +111,6 @@ export async function startBot(config: Config, logger: Logger, redactor: Redacto
     logger,
   });
   const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: config.discord.apiBase, logger, deliveryTimeoutMs: config.jobs.deliveryTimeoutMs });
-  const choices = new ServerChoices(() => pool.any().objectInfo());
   const context: CommandContext = {
     config,
     access: config.access,

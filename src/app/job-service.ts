@@ -5,7 +5,7 @@ import type { JobStore } from '../jobs/job-store.ts';
 import { inScope, mayManage } from '../jobs/job-scope.ts';
 import { JobNotFoundError, NotYourJobError } from '../jobs/scheduler-errors.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
-import { findOption, renderTemplate, type Template, type TemplateKind, type TemplateSet } from '../workflows/index.ts';
+import { findOption, renderTemplate, type ChoiceSource, type Template, type TemplateKind, type TemplateSet } from '../workflows/index.ts';
 
 export interface Requester {
   userId: string;
@@ -46,6 +46,7 @@ export class JobService {
   readonly #store: JobStore;
   readonly #blockedWords: BlockedWords;
   readonly #servers: { assertCanRun(template: string): void } | null;
+  readonly #choices: ChoiceSource | undefined;
 
   constructor(deps: {
     templates: TemplateSet;
@@ -54,12 +55,15 @@ export class JobService {
     blockedWords: string[];
     /** When given, a job no server could start now is refused instead of queued. */
     servers?: { assertCanRun(template: string): void };
+    /** The servers' own lists (cached /object_info): a checkpoint or sampler they lack is refused before queueing. */
+    choices?: ChoiceSource;
   }) {
     this.#templates = deps.templates;
     this.#scheduler = deps.scheduler;
     this.#store = deps.store;
     this.#blockedWords = new BlockedWords(deps.blockedWords);
     this.#servers = deps.servers ?? null;
+    this.#choices = deps.choices;
   }
 
   /** The template a request gets when it names none. */
@@ -92,7 +96,7 @@ export class JobService {
     this.#blockedWords.assertNone(texts);
     // Dry run: every option checked now (seeds drawn and thrown away); image names stand in for uploads.
     const placeholders = Object.fromEntries(request.imageOptions.map((name) => [name, 'input.png']));
-    renderTemplate(template, { ...request.options, ...placeholders });
+    renderTemplate(template, { ...request.options, ...placeholders }, this.#choices ? { serverChoices: this.#choices } : {});
     this.#scheduler.assertCanAccept(request.requester.userId);
     this.#servers?.assertCanRun(template.name);
     return template;

@@ -9,7 +9,7 @@ import { isFinished, type Job } from '../jobs/job.ts';
 import { JobNotFoundError } from '../jobs/scheduler-errors.ts';
 import type { ButtonHandler, CommandContext } from './command-context.ts';
 import { cancelReply } from './job-labels.ts';
-import { replyHandleOf } from './start-job.ts';
+import { replyHandleOf, SERVER_LISTS_WAIT_MS } from './start-job.ts';
 
 export class StaleButtonError extends ComfycordError {
   constructor(customId: string) {
@@ -48,6 +48,7 @@ type NewJobIntent = ButtonIntent & { action: 'reroll' | 'vary' | 'upscale' };
 async function newJobFrom(interaction: ButtonInteraction, intent: NewJobIntent, requester: Requester, context: CommandContext): Promise<void> {
   const parent = context.jobs.visible(intent.jobId, requester);
   const index = intent.imageIndex ?? 0;
+  await context.choices.settle(SERVER_LISTS_WAIT_MS);
   precheckNewJob(parent, intent.action, index, requester, context);
   await deferReplyWithRetry(interaction);
   const reply = toStoredHandle(replyHandleOf(interaction, context));

@@ -1,4 +1,6 @@
+import { InputError } from '../errors.ts';
 import type { ChannelSettings } from '../store/channel-settings.ts';
+import { checkOptionValue, findOption, type Template } from '../workflows/index.ts';
 
 /**
  * An admin's per-channel defaults (/settings) fill what the user left out: the
@@ -16,4 +18,59 @@ export function withChannelDefaults(
   }
   if (settings.steps !== undefined && filled['steps'] === undefined) filled['steps'] = settings.steps;
   return { template: template ?? settings.template ?? null, options: filled };
+}
+
+type DefaultKey = 'size' | 'steps';
+
+/**
+ * Why `template` refuses the channel's size or steps (the command's own rules:
+ * checkOptionValue on the template's option), or null. `skip` names what the user typed,
+ * which the default would not fill.
+ */
+export function defaultProblem(settings: ChannelSettings, template: Template, skip: ReadonlySet<DefaultKey> = new Set()): { key: DefaultKey; reason: string } | null {
+  const values: Array<[DefaultKey, string, number]> = [];
+  if (settings.size && !skip.has('size')) values.push(['size', 'width', settings.size.width], ['size', 'height', settings.size.height]);
+  if (settings.steps !== undefined && !skip.has('steps')) values.push(['steps', 'steps', settings.steps]);
+  for (const [key, name, value] of values) {
+    const option = findOption(template, name);
+    if (option === undefined) continue;
+    const check = checkOptionValue(option, value);
+    if (!check.ok) return { key, reason: check.message };
+  }
+  return null;
+}
+
+/** A stored default that is no longer valid (the template went, its bounds changed, an older bot stored it). */
+export class StaleChannelDefaultError extends InputError {
+  constructor(key: string, reason: string) {
+    super(`this channel's default ${key} is no longer valid; an admin can change it with \`/settings\` (${reason})`, { setting: key, reason });
+  }
+}
+
+export interface DefaultsCheck {
+  settings: ChannelSettings;
+  /** The template the user named, or null. */
+  asked: string | null;
+  options: Readonly<Record<string, unknown>>;
+  templateNamed(name: string): Template | undefined;
+  /** The template used when neither the user nor the channel names one. */
+  fallback(): Template;
+}
+
+/** Throws StaleChannelDefaultError for the first channel default this job would use that is no longer valid. */
+export function assertChannelDefaultsValid(check: DefaultsCheck): void {
+  const { settings, asked } = check;
+  let template: Template | undefined;
+  if (asked !== null) template = check.templateNamed(asked);
+  else if (settings.template !== undefined) {
+    template = check.templateNamed(settings.template);
+    if (template === undefined) throw new StaleChannelDefaultError('template', `there is no template '${settings.template}' any more`);
+  } else template = check.fallback();
+  // An unknown template the user typed is their mistake: JobService says so in its own words.
+  if (template === undefined) return;
+  const skip = new Set<DefaultKey>();
+  if (check.options['width'] !== undefined || check.options['height'] !== undefined) skip.add('size');
+  if (check.options['steps'] !== undefined) skip.add('steps');
+  const problem = defaultProblem(settings, template, skip);
+  if (problem) throw new StaleChannelDefaultError(problem.key, problem.reason);
 }

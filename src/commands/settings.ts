@@ -3,6 +3,7 @@ import { requesterOf } from '../discord/caller.ts';
 import { ComfycordError, InputError } from '../errors.ts';
 import type { ChannelSettings } from '../store/channel-settings.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
+import { defaultProblem } from './channel-defaults.ts';
 import { parseSize } from './size-option.ts';
 
 export function describeSettings(settings: ChannelSettings): string {
@@ -38,6 +39,11 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
       const spoiler = interaction.options.getBoolean('spoiler');
       if (spoiler !== null) update.spoiler = spoiler;
       if (Object.keys(update).length === 0) throw new InputError('give at least one of template, size, steps, spoiler');
+      // The same rules as the command: the values must be ones the channel's template takes.
+      const merged = { ...settings.get(channelId), ...update };
+      const filled = merged.template === undefined ? context.jobs.defaultTemplate('txt2img') : context.templates.require(merged.template);
+      const problem = defaultProblem(merged, filled);
+      if (problem) throw new InputError(`${problem.reason} (template '${filled.name}')`, { setting: problem.key });
       settings.set(channelId, interaction.guildId, update);
       context.logger.info({ channelId, by: requester.userId, update }, 'channel defaults changed');
       return void (await reply(`Defaults in <#${channelId}> now: ${describeSettings(settings.get(channelId))}.`));

@@ -10,12 +10,19 @@ export const SIZE_PRESETS: readonly { name: string; width: number; height: numbe
   { name: 'small', width: 512, height: 512 },
 ];
 
-/** `1024x768`, `1024×768`, `1024 x 768` or a preset name → width and height (multiples of 8). */
+/** The whole text is a size: nothing may follow it (`256x256; DROP TABLE` is not a size). */
+const SIZE_GRAMMAR = /^(\d{2,5})\s*[x×*]\s*(\d{2,5})$/u;
+
+/**
+ * `1024x768`, `1024×768`, `1024 x 768`, a preset name, or a preset as autocomplete
+ * labels it (`square (1024x1024)`) → width and height (multiples of 8). Anything else,
+ * trailing text included, is refused.
+ */
 export function parseSize(text: string): { width: number; height: number } {
   const trimmed = text.trim().toLowerCase();
-  const preset = SIZE_PRESETS.find((candidate) => candidate.name === trimmed || trimmed.startsWith(`${candidate.name} `));
+  const preset = SIZE_PRESETS.find((candidate) => candidate.name === trimmed || sizeLabel(candidate) === trimmed);
   if (preset) return { width: preset.width, height: preset.height };
-  const match = /^(\d{2,5})\s*[x×*]\s*(\d{2,5})/.exec(trimmed);
+  const match = SIZE_GRAMMAR.exec(trimmed);
   if (!match) throw new InputError(`size must look like 1024x768 or be one of ${SIZE_PRESETS.map((p) => p.name).join(', ')}; got '${text.slice(0, 40)}'`);
   const width = Number(match[1]);
   const height = Number(match[2]);

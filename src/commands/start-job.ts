@@ -6,8 +6,11 @@ import { toStoredHandle, type ReplyHandle } from '../discord/reply-handle.ts';
 import type { InputImageRef, JobOrigin } from '../jobs/job.ts';
 import type { Template } from '../workflows/index.ts';
 import type { CommandContext } from './command-context.ts';
-import { withChannelDefaults } from './channel-defaults.ts';
+import { assertChannelDefaultsValid, withChannelDefaults } from './channel-defaults.ts';
 import { takeImage } from './image-input.ts';
+
+/** How long a job may wait for the servers' first /object_info, well inside Discord's 3 s to answer. */
+export const SERVER_LISTS_WAIT_MS = 1000;
 
 type Deferrable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction | MessageContextMenuCommandInteraction;
 
@@ -28,7 +31,15 @@ export interface StartJob {
  */
 export async function startJob(interaction: Deferrable, asked: StartJob, context: CommandContext): Promise<Accepted> {
   const channelSettings = interaction.channelId === null ? {} : context.settings.get(interaction.channelId);
+  assertChannelDefaultsValid({
+    settings: channelSettings,
+    asked: asked.template,
+    options: asked.options,
+    templateNamed: (name) => context.templates.get(name),
+    fallback: () => context.jobs.defaultTemplate(asked.imageUrl === null ? 'txt2img' : 'img2img'),
+  });
   const request = { ...asked, ...withChannelDefaults(asked.template, asked.options, channelSettings) };
+  await context.choices.settle(SERVER_LISTS_WAIT_MS);
   const template: Template = context.jobs.check({
     requester: request.requester,
     template: request.template,

@@ -2,6 +2,7 @@ import { MessageFlags, type BaseInteraction, type Interaction, type RepliableInt
 import type { ButtonHandler, CommandContext, MessageMenuCommand, ModalHandler, SlashCommand } from '../commands/command-context.ts';
 import { isComfycordError, userMessageOf } from '../errors.ts';
 import { redactRequestError } from './redact-request-error.ts';
+import { STALE_CODES, StaleInteractionError, staleFromOptionError } from './stale-interaction.ts';
 
 export interface RouterTable {
   slash: SlashCommand[];
@@ -42,15 +43,20 @@ export class InteractionRouter {
       } else if (interaction.isMessageContextMenuCommand()) {
         const command = this.#menus.get(interaction.commandName);
         if (command) await command.execute(interaction, this.#context);
+        else await this.#refuse(interaction, 'That command is not known to this bot version. An admin may need to run `comfycord register`.');
       } else if (interaction.isModalSubmit()) {
         const handler = this.#modals.find((candidate) => interaction.customId.startsWith(`${candidate.prefix}:`));
-        if (handler) await handler.execute(interaction, this.#context);
+        if (!handler) throw new StaleInteractionError({ customId: interaction.customId.slice(0, 100) });
+        await handler.execute(interaction, this.#context);
       } else if (interaction.isButton()) {
         await this.#buttons.execute(interaction, this.#context);
+      } else if (interaction.isMessageComponent()) {
+        // No select menu or other component is ever sent by this bot version.
+        throw new StaleInteractionError({ customId: interaction.customId.slice(0, 100) });
       }
     } catch (error) {
       // A failed Discord call's error names the interaction token in its URL; it is logged below.
-      await this.#fail(interaction, redactRequestError(error));
+      await this.#fail(interaction, staleFromOptionError(error) ?? redactRequestError(error));
     } finally {
       this.#context.logger.debug({ interactionId: interaction.id, type: interaction.type, ms: Date.now() - started }, 'interaction handled');
     }
@@ -58,7 +64,9 @@ export class InteractionRouter {
 
   async #fail(interaction: BaseInteraction, error: unknown): Promise<void> {
     const context = { interactionId: interaction.id, userId: interaction.user.id, command: commandOf(interaction) };
-    if (isComfycordError(error)) this.#context.logger.info({ ...context, code: error.code, ...error.context }, 'request refused');
+    if (isComfycordError(error) && STALE_CODES.has(error.code)) {
+      this.#context.logger.warn({ ...context, code: error.code, ...error.context }, 'interaction no longer valid (another bot version, or a forged payload)');
+    } else if (isComfycordError(error)) this.#context.logger.info({ ...context, code: error.code, ...error.context }, 'request refused');
     else this.#context.logger.error({ ...context, err: error }, 'interaction handler failed');
     if (interaction.isAutocomplete()) {
       if (!interaction.responded) await interaction.respond([]).catch(() => undefined);

@@ -1,3 +1,4 @@
+import { closestNames } from './closest-names.ts';
 import type { OptionValue, TemplateOption } from './template.ts';
 
 /** Server-side choice lists, read synchronously (see ServerChoices.peek and choicesFromObjectInfo). */
@@ -13,6 +14,8 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
 const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
 const SHOWN_CHOICES = 10;
+/** Server lists can hold hundreds of models: a refusal names the few nearest to what was typed. */
+const SHOWN_CLOSEST = 5;
 
 const fail = (message: string): ValueCheck => ({ ok: false, message });
 const pass = (value: OptionValue | 'random'): ValueCheck => ({ ok: true, value });
@@ -96,7 +99,7 @@ function checkChoice(option: TemplateOption, value: string, serverChoices: Choic
     if (server.includes(value)) return pass(value);
     return fail(server.length === 0
       ? `${option.name} ${describe(value)} is not on the server, which has none to offer`
-      : `${option.name} ${describe(value)} is not on the server; choose one of: ${listChoices(server)}`);
+      : `${option.name} ${describe(value)} is not on the server; closest: ${closestNames(value, server, SHOWN_CLOSEST).join(', ')}${server.length > SHOWN_CLOSEST ? ` (${server.length} in all)` : ''}`);
   }
   return value.trim() === '' ? fail(`${option.name} must not be empty`) : pass(value);
 }

@@ -50,6 +50,28 @@ export class ServerChoices implements ChoiceSource {
     return this.#info;
   }
 
+  /**
+   * Before a job is checked against the lists: with none cached yet, waits up to
+   * `maxWaitMs` for the first fetch (joining one already running); with stale lists,
+   * starts a refresh in the background and returns at once. Never throws: without lists
+   * the job is checked by ComfyUI itself.
+   */
+  async settle(maxWaitMs: number): Promise<void> {
+    const now = this.#now();
+    if (this.#info !== undefined) {
+      if (now - this.#fetchedAt >= this.#ttlMs && now >= this.#retryAt) void this.#load();
+      return;
+    }
+    if (this.#inFlight === undefined && now < this.#retryAt) return;
+    const load = this.#inFlight ?? this.#load();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxWaitMs);
+    });
+    await Promise.race([load, waited]);
+    clearTimeout(timer);
+  }
+
   /** Fetches now, whatever the age of the cache. */
   async refresh(): Promise<void> {
     const error = await this.#load();

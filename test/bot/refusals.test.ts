@@ -21,8 +21,15 @@ async function expectEphemeralRefusal(harness: BotHarness, raw: APIInteraction, 
 const prompts = (harness: BotHarness) => harness.comfy.requests.filter((r) => r.method === 'POST' && r.route === '/prompt');
 
 describe('refusals and failures the user can read', () => {
-  it('a checkpoint ComfyUI does not have: the reply becomes ComfyUI\'s validation error in words', async () => {
-    h = await BotHarness.start();
+  it('a checkpoint ComfyUI lost after the bot read its lists: the reply becomes ComfyUI\'s validation error in words', async () => {
+    // The bot's cached /object_info still lists the model (it checks against that before
+    // queueing); ComfyUI's own validation, which no longer has it, is what refuses it.
+    h = await BotHarness.start({ deferStart: true });
+    const info = (await (await fetch(`${h.comfy.url}/object_info`)).json()) as Record<string, { input: { required: Record<string, unknown[]> } }>;
+    const ckpt = info['CheckpointLoaderSimple']!.input.required['ckpt_name']!;
+    info['CheckpointLoaderSimple']!.input.required['ckpt_name'] = [[...(ckpt[0] as string[]), 'dreamshaper_8.safetensors'], ...ckpt.slice(1)];
+    h.comfy.injectResponse({ method: 'GET', route: '/object_info' }, { status: 200, body: JSON.stringify(info) }, { times: 10 });
+    await h.startBot();
     const raw = await h.imagine('a red fox', [commandOption.string('checkpoint', 'dreamshaper_8.safetensors')]);
     const final = await h.waitForFinal(raw);
     const json = messageJson(final);

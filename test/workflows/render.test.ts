@@ -160,9 +160,9 @@ describe('renderTemplate: every bad value is refused with a message a user can a
   it('GIVEN the server\'s lists THEN a sampler or checkpoint it does not have is refused, with what it has', () => {
     const info = { KSampler: { input: { required: { sampler_name: [['euler', 'dpmpp_2m'], {}], scheduler: [['normal', 'karras'], {}] } } }, CheckpointLoaderSimple: { input: { required: { ckpt_name: [['mine.safetensors'], {}] } } } };
     const serverChoices = choicesFromObjectInfo(info);
-    expect(refusal(() => txt2img, { prompt: 'x', checkpoint: 'mine.safetensors', sampler: 'heun' }, { serverChoices })).toBe("sampler 'heun' is not on the server; choose one of: euler, dpmpp_2m");
+    expect(refusal(() => txt2img, { prompt: 'x', checkpoint: 'mine.safetensors', sampler: 'heun' }, { serverChoices })).toBe("sampler 'heun' is not on the server; closest: euler, dpmpp_2m");
     // The template's default checkpoint is not on this server either: the user learns what to pick.
-    expect(refusal(() => txt2img, { prompt: 'x' }, { serverChoices })).toBe("checkpoint 'sd_xl_base_1.0.safetensors' is not on the server; choose one of: mine.safetensors");
+    expect(refusal(() => txt2img, { prompt: 'x' }, { serverChoices })).toBe("checkpoint 'sd_xl_base_1.0.safetensors' is not on the server; closest: mine.safetensors");
     expect(renderTemplate(txt2img, { prompt: 'x', checkpoint: 'mine.safetensors' }, { serverChoices }).resolved['checkpoint']).toBe('mine.safetensors');
   });
 
