@@ -136,7 +136,7 @@ const ODD_TEXT = 'a 🦊 fox\u200B\u200D\u2060 in \u202Eevil\u202C עִבְרִ�
 
 /** Problems in the progress lines the user saw: impossible numbers. */
 function oddProgress(ctx: CaseContext, raw: APIInteraction): string | null {
-  const contents = ctx.h.originalEdits(raw).map((r) => String((r.json as { content?: unknown } | undefined)?.content ?? ''));
+  const contents = ctx.h.originalEdits(raw).map((r) => ((content: unknown) => (typeof content === 'string' ? content : ''))((r.json as { content?: unknown } | undefined)?.content));
   const bad = contents.find((c) => /NaN|Infinity|undefined|e\+\d/.test(c) || [...c.matchAll(/(-?\d+(?:\.\d+)?)%/g)].some((m) => Number(m[1]) < 0 || Number(m[1]) > 100));
   return bad === undefined ? null : `showed "${bad.split('\n').slice(0, 2).join(' ⏎ ')}"`;
 }
@@ -236,7 +236,7 @@ const optionCases: BadInputCase[] = [
   { name: "cfg 'NaN' (a string in a number option)", group: 'option', expect: ['refused'], says: /cfg/i, send: (c) => c.imagine('a fox', [num('cfg', 'NaN')]) },
   { name: 'cfg 1e308', group: 'option', expect: ['refused'], says: /cfg/i, send: (c) => c.imagine('a fox', [num('cfg', 1e308)]) },
   { name: 'seed -1', group: 'option', expect: ['refused', 'delivered'], send: (c) => c.imagine('a fox', [int('seed', -1)]) },
-  { name: 'seed 2^64 + 1 (beyond ComfyUI)', group: 'option', expect: ['refused'], says: /seed/i, send: (c) => c.imagine('a fox', [int('seed', 18_446_744_073_709_553_000)]) },
+  { name: 'seed 2^64 + 1 (beyond ComfyUI)', group: 'option', expect: ['refused'], says: /seed/i, send: (c) => c.imagine('a fox', [int('seed', 2 ** 64 + 2048)]) },
   { name: 'count 0', group: 'option', expect: ['refused'], says: /batch|count/i, send: (c) => c.imagine('a fox', [int('count', 0)]) },
   { name: 'count 99', group: 'option', expect: ['refused'], says: /batch|count/i, send: (c) => c.imagine('a fox', [int('count', 99)]) },
   { name: 'strength 2 on img2img', group: 'option', expect: ['refused'], says: /denoise|strength/i, send: (c) => c.img2img(c.upload('p.png', c.files.png, 'image/png'), [num('strength', 2)]) },

@@ -228,5 +228,7 @@ main().catch((error: unknown) => {
   send({ type: 'fatal', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   process.exitCode = 1;
   clearInterval(rssSampler);
+  // Defined only when the parent opened an IPC channel, whatever @types/node says.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   process.disconnect?.();
 });

@@ -81,7 +81,7 @@ export const deliveryBenchmark: Benchmark = {
     const comfy = await ComfyRig.start(1, { bench: { promptDurationMs: 100, outputTexture: 'noise' } });
     const rows: Cell[][] = [];
     const targets: BenchResult['targets'] = [];
-    let stopNote = '';
+    let stopNote: string;
     try {
       const bot = await BotRig.start({ comfyUrls: comfy.urls, env: { USER_MAX_PENDING: '5' } });
       try {

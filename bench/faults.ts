@@ -143,11 +143,6 @@ const GENERIC = /Something went wrong inside the bot/;
 const KILLED_AFTER_DEFER = 'extra: bot SIGKILLed the instant its deferral was acknowledged';
 const CHECKPOINT = 'sd_xl_base_1.0.safetensors';
 
-/** Runs benchmark 5 and returns its rows (the first is 'all'); prints them unless told not to. */
-export async function runFaults(options: FaultsOptions = {}): Promise<FaultRow[]> {
-  return (await runFaultsDetailed(options)).rows;
-}
-
 export async function runFaultsDetailed(options: FaultsOptions = {}): Promise<FaultsResult> {
   const plan = options.quick ? QUICK : FULL;
   const started = Date.now();

@@ -46,9 +46,9 @@ interface ScenarioResult {
 async function runScenario(scenario: Scenario, steps: number): Promise<ScenarioResult> {
   const jobCount = scenario.jobs;
   const comfy = await ComfyRig.start(jobCount, { bench: { promptDurationMs: steps * STEP_MS, previewEverySteps: PREVIEW_EVERY } });
-  let jobs: JobSummary[] = [];
+  let jobs: JobSummary[];
   let requests: readonly RecordedRequest[] = [];
-  let count429 = 0;
+  let count429: number;
   try {
     const bot = await BotRig.start({ comfyUrls: comfy.urls, env: scenario.env });
     try {

@@ -71,7 +71,7 @@ const headersFrom = z
       const parsed: unknown = JSON.parse(value);
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
         const entries = Object.entries(parsed);
-        if (entries.every(([, v]) => typeof v === 'string')) return Object.fromEntries(entries) as Record<string, string>;
+        if (entries.every(([, v]) => typeof v === 'string')) return Object.fromEntries(entries);
       }
     } catch {
       // fall through to the issue below

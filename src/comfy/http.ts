@@ -150,7 +150,7 @@ export class ComfyHttp {
     const cancelDeadline = this.#clock.after(timeoutMs, () => deadline.abort(new Error(`timed out after ${timeoutMs} ms`)));
     try {
       const response = await request(this.endpoint.url(path, options.query), {
-        method: method as Dispatcher.HttpMethod,
+        method: method,
         headers,
         body: body ?? null,
         signal,

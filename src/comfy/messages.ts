@@ -88,7 +88,7 @@ function strList(value: unknown): string[] {
  * Parses one text frame. Accepts the raw string, the raw bytes (`ws` hands text
  * frames over as a Buffer) or an already-decoded object.
  */
-export function parseTextMessage(raw: string | Buffer | unknown): ComfyMessage {
+export function parseTextMessage(raw: unknown): ComfyMessage {
   let parsed: unknown = raw;
   if (typeof raw === 'string' || Buffer.isBuffer(raw)) {
     try {

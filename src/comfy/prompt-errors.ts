@@ -27,7 +27,8 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'string') return `'${value.length > 80 ? `${value.slice(0, 77)}...` : value}'`;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined for a function or a symbol, whatever its type says.
+  const json = (JSON.stringify(value) as string | undefined) ?? typeof value;
   return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 

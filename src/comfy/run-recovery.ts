@@ -116,6 +116,8 @@ export class RunRecovery {
       do {
         this.#resyncAgain = false;
         await this.#resyncOnce(reason);
+        // Both flags change while #resyncOnce awaits: TypeScript's narrowing cannot see that.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       } while (this.#resyncAgain && !this.#stopped);
     })().finally(() => {
       this.#resyncing = null;
@@ -149,6 +151,8 @@ export class RunRecovery {
         this.#log.warn({ reason, promptId, err: error }, 'comfy resync: /history unreadable; will retry');
         return;
       }
+      // The run may have settled or been resubmitted during the await above.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if (run.settled || run.promptId !== promptId) continue;
       const outcome = entry === null ? null : historyOutcome(entry);
       if (outcome !== null) {
@@ -228,6 +232,8 @@ export class RunRecovery {
             const ahead = aheadOf(queue, run.promptId);
             if (ahead !== null) run.setAhead(ahead);
           }
+          // Both flags change while the queue is read.
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
         } while (this.#refreshAgain && !this.#stopped);
       } catch (error) {
         this.#log.debug({ err: error }, 'comfy queue position refresh failed');

@@ -34,7 +34,7 @@ export const cancelCommand: SlashCommand = {
     const requester = await requesterOf(interaction, context);
     const jobs = cancellableBy(requester, context);
     const label = (job: Job) => (job.userId === requester.userId ? null : `@${job.userName}`);
-    await interaction.respond(jobChoices(jobs, String(interaction.options.getFocused()), label));
+    await interaction.respond(jobChoices(jobs, interaction.options.getFocused(), label));
   },
 };
 

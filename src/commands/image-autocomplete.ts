@@ -33,7 +33,7 @@ const SERVER_LISTS: Record<string, { class: string; input: string }> = {
  */
 export async function autocompleteImageOptions(interaction: AutocompleteInteraction, context: CommandContext): Promise<void> {
   const focused = interaction.options.getFocused(true);
-  const typed = String(focused.value);
+  const typed = focused.value;
   let names: string[] = [];
   if (focused.name === 'template' || focused.name === 'job') {
     const wantImage = interaction.commandName === 'img2img';

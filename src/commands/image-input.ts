@@ -1,4 +1,3 @@
-import type { Attachment } from 'discord.js';
 import type { InputImageRef } from '../jobs/job.ts';
 import { randomUUID } from 'node:crypto';
 import { AttachmentRejectedError } from '../discord/attachment-errors.ts';
@@ -43,11 +42,3 @@ export async function takeImage(url: string, template: Template, context: Comman
   return context.inputs.keep(randomUUID(), 'image', image.png);
 }
 
-export function firstImageAttachment(attachments: Iterable<Attachment>): Attachment | null {
-  for (const attachment of attachments) {
-    const type = attachment.contentType ?? '';
-    if (type.startsWith('image/') && type !== 'image/svg+xml') return attachment;
-    if (type === '' && /\.(png|jpe?g|webp|gif|avif|tiff?)$/i.test(attachment.name)) return attachment;
-  }
-  return null;
-}

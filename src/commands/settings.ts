@@ -24,10 +24,12 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   const reply = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   switch (interaction.options.getSubcommand()) {
     case 'show':
-      return void (await reply(`Defaults in <#${channelId}>: ${describeSettings(settings.get(channelId))}.`));
+      await reply(`Defaults in <#${channelId}>: ${describeSettings(settings.get(channelId))}.`);
+      return;
     case 'clear':
       settings.clear(channelId);
-      return void (await reply(`Cleared the defaults of <#${channelId}>.`));
+      await reply(`Cleared the defaults of <#${channelId}>.`);
+      return;
     default: {
       const update: ChannelSettings = {};
       const template = interaction.options.getString('template');
@@ -46,7 +48,8 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
       if (problem) throw new InputError(`${problem.reason} (template '${filled.name}')`, { setting: problem.key });
       settings.set(channelId, interaction.guildId, update);
       context.logger.info({ channelId, by: requester.userId, update }, 'channel defaults changed');
-      return void (await reply(`Defaults in <#${channelId}> now: ${describeSettings(settings.get(channelId))}.`));
+      await reply(`Defaults in <#${channelId}> now: ${describeSettings(settings.get(channelId))}.`);
+      return;
     }
   }
 }

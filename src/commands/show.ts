@@ -58,7 +58,7 @@ export const showCommand: SlashCommand = {
     const requester = await requesterOf(interaction, context);
     const now = Date.now();
     const jobs = context.store.recentForIn(requester.userId, requester.guildId, RECENT_JOBS);
-    await interaction.respond(jobChoices(jobs, String(interaction.options.getFocused()), (job) => ago(job.createdAt, now)));
+    await interaction.respond(jobChoices(jobs, interaction.options.getFocused(), (job) => ago(job.createdAt, now)));
   },
 };
 

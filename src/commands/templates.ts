@@ -16,7 +16,7 @@ export const templatesCommand: SlashCommand = {
     context.logger.info({ command: 'templates', userId: requester.userId, template: name || null }, 'templates shown');
   },
   async autocomplete(interaction: AutocompleteInteraction, context: CommandContext): Promise<void> {
-    const typed = String(interaction.options.getFocused());
+    const typed = interaction.options.getFocused();
     const names = filterChoices(context.templates.names(), typed);
     await interaction.respond(names.map((name) => ({ name: name.slice(0, 100), value: name.slice(0, 100) })));
   },

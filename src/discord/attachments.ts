@@ -169,6 +169,8 @@ export async function downloadAttachment(url: string, options: DownloadOptions =
   } catch (error) {
     if (error instanceof AttachmentRejectedError) throw error;
     const code = (error as { code?: unknown } | null)?.code;
+    // timedOut is set by the timer's callback, which TypeScript's narrowing does not see.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       throw new AttachmentRejectedError('timeout', `Download failed: no complete response within ${Math.round(timeoutMs / 100) / 10} s.`, {
         context: { host: current.hostname, timeoutMs },

@@ -8,7 +8,7 @@ export function callerOf(interaction: BaseInteraction): Caller {
   const member = interaction.member;
   let roleIds: string[] = [];
   if (member) {
-    const roles = member.roles as string[] | GuildMemberRoleManager;
+    const roles = member.roles;
     roleIds = Array.isArray(roles) ? roles : [...roles.cache.keys()];
   }
   const channel = interaction.channel;
@@ -48,5 +48,5 @@ export async function requesterOf(interaction: BaseInteraction, rules: AccessRul
 /** Age-restricted channels show results as they are; elsewhere they may be spoilered. */
 export function isAgeRestricted(interaction: BaseInteraction): boolean {
   const channel = interaction.channel;
-  return channel !== null && 'nsfw' in channel && channel.nsfw === true;
+  return channel !== null && 'nsfw' in channel && channel.nsfw;
 }

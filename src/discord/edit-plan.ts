@@ -61,7 +61,7 @@ export function planEdit(view: MessageView, state: AttachedState, now: number, p
 }
 
 function sameFiles(a: ViewFile[], b: ViewFile[]): boolean {
-  return a.length === b.length && a.every((f, i) => f.id === b[i]?.id && f.name === b[i]?.name);
+  return a.length === b.length && a.every((f, i) => f.id === b[i]!.id && f.name === b[i]!.name);
 }
 
 function withImage(embed: ViewEmbed, imageName: string | undefined): ViewEmbed {

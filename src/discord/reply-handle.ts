@@ -27,8 +27,8 @@ export function toStoredHandle(handle: ReplyHandle): JobReplyHandle {
 
 export function fromStoredHandle(stored: JobReplyHandle | null): ReplyHandle | null {
   if (stored === null) return null;
-  const text = (key: string): string | null => (typeof stored[key] === 'string' ? (stored[key] as string) : null);
-  const number = (key: string): number | null => (typeof stored[key] === 'number' ? (stored[key] as number) : null);
+  const text = (key: string): string | null => (typeof stored[key] === 'string' ? (stored[key]) : null);
+  const number = (key: string): number | null => (typeof stored[key] === 'number' ? (stored[key]) : null);
   const applicationId = text('applicationId');
   const token = text('token');
   const createdAt = number('createdAt');

@@ -24,7 +24,7 @@ export interface ReplyRouteOptions {
   /** Where what Discord's rate-limit headers say is kept (the editor's). */
   limits: RouteLimits;
   /** Called after every successful edit, with the message as Discord returned it. */
-  onDelivered(message: DeliveredMessage): void;
+  onDelivered: (message: DeliveredMessage) => void;
   /**
    * Called when the view had to be posted as a new message: `sink` edits the earlier
    * reply (never posting), so it can be told where the result went.

@@ -6,7 +6,7 @@ import { isFinished, type Job } from './job.ts';
 import { CooldownError, JobCancelledError, JobNotFoundError, NotYourJobError, QueueFullError, UserLimitError } from './scheduler-errors.ts';
 import type { SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
 
-export type { ExecuteContext, ExecuteJob, SchedulerLimits, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
+export type { ExecuteContext, ExecuteJob, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
 
 interface Running {
   job: Job;

@@ -18,8 +18,6 @@ const SETTING_SCHEMAS = {
 export type ChannelSettingKey = keyof typeof SETTING_SCHEMAS;
 export type ChannelSettings = { [K in ChannelSettingKey]?: z.infer<(typeof SETTING_SCHEMAS)[K]> };
 
-export const CHANNEL_SETTING_KEYS = Object.keys(SETTING_SCHEMAS) as ChannelSettingKey[];
-
 function isSettingKey(key: string): key is ChannelSettingKey {
   return Object.hasOwn(SETTING_SCHEMAS, key);
 }
@@ -60,10 +58,12 @@ export class ChannelSettingsStore {
 
   /** Sets the given keys (others keep their values), all or none. */
   set(channelId: string, guildId: string | null, settings: ChannelSettings): void {
+    // Callers build settings from user input: an undefined value means "not given".
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
     for (const [key, value] of entries) {
       if (!isSettingKey(key) || !SETTING_SCHEMAS[key].safeParse(value).success) {
-        throw new InputError(`'${String(value)}' is not a valid value for the channel setting '${key}'.`, { channelId, key });
+        throw new InputError(`'${typeof value === 'string' ? value : JSON.stringify(value)}' is not a valid value for the channel setting '${key}'.`, { channelId, key });
       }
     }
     const at = this.#now();

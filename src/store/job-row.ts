@@ -18,18 +18,15 @@ export const JOB_COLUMNS = [
 export type JobColumn = (typeof JOB_COLUMNS)[number];
 
 // Adding a field to Job or JobSpec without mapping it here is a compile error.
-const MAPPED_JOB_FIELDS = {
+const _MAPPED_JOB_FIELDS = {
   id: 1, userId: 1, userName: 1, guildId: 1, channelId: 1, origin: 1, spec: 1, resolved: 1, status: 1, server: 1,
   promptId: 1, images: 1, failure: 1, reply: 1, createdAt: 1, startedAt: 1, finishedAt: 1, deliveredAt: 1,
 } as const satisfies Record<keyof Job, 1>;
-const MAPPED_SPEC_FIELDS = { template: 1, options: 1, inputs: 1 } as const satisfies Record<keyof JobSpec, 1>;
-void MAPPED_JOB_FIELDS;
-void MAPPED_SPEC_FIELDS;
+const _MAPPED_SPEC_FIELDS = { template: 1, options: 1, inputs: 1 } as const satisfies Record<keyof JobSpec, 1>;
 
 export const JOB_STATUSES = ['queued', 'submitted', 'running', 'done', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
 type UnlistedStatus = Exclude<JobStatus, (typeof JOB_STATUSES)[number]>;
-const ALL_STATUSES_LISTED: [UnlistedStatus] extends [never] ? true : never = true;
-void ALL_STATUSES_LISTED;
+const _ALL_STATUSES_LISTED: [UnlistedStatus] extends [never] ? true : never = true;
 
 const optionValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 const originSchema: z.ZodType<JobOrigin> = z.union([

@@ -37,11 +37,13 @@ let loaded: SqliteModule | undefined;
  */
 export function sqlite(load: () => unknown = () => require('node:sqlite')): SqliteModule {
   if (loaded) return loaded;
+  // Called through Reflect.apply with process as `this`, and put back as it was.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const original = process.emitWarning;
   process.emitWarning = function emitWarningExceptSqlite(this: unknown, warning: string | Error, ...rest: unknown[]): void {
     if (isSqliteExperimentalWarning(warning, rest[0])) return;
     Reflect.apply(original, process, [warning, ...rest]);
-  } as typeof process.emitWarning;
+  };
   try {
     loaded = load() as SqliteModule;
     return loaded;

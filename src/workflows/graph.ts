@@ -128,7 +128,7 @@ export function checkGraph(value: unknown, basePath: string, issues: PathIssue[]
 
 /** A deep copy the caller may change freely; the template's own graph stays frozen. */
 export function cloneGraph(graph: ApiGraph): ApiGraph {
-  return structuredClone(graph) as ApiGraph;
+  return structuredClone<ApiGraph>(graph);
 }
 
 export function deepFreeze<T>(value: T): T {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { detectBindings } from './detect.ts';
 import { templateSpecFromDetection } from './detected-template.ts';
-import { checkGraph, deepFreeze, isPlainObject, type ApiGraph, type PathIssue } from './graph.ts';
+import { checkGraph, deepFreeze, isPlainObject, type PathIssue } from './graph.ts';
 import { TemplateError } from './template-error.ts';
 import type { Template } from './template.ts';
 import { validateTemplate } from './validate-template.ts';
@@ -29,7 +29,7 @@ function fail(file: string, issues: readonly PathIssue[]): never {
 function fromRawGraph(value: unknown, name: string, file: string): Template {
   const issues: PathIssue[] = [];
   if (!checkGraph(value, '', issues)) fail(file, issues);
-  const graph = value as ApiGraph;
+  const graph = value;
   const result = detectBindings(graph);
   if (!result.ok) fail(file, [{ path: '', message: `a raw graph whose bindings cannot be detected: ${result.reason}` }]);
   const spec = templateSpecFromDetection(graph, result.detection);

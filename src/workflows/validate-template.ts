@@ -211,7 +211,7 @@ export function validateTemplate(value: unknown, meta: TemplateSource): { templa
   if (!isPlainObject(value)) return { issues: [{ path: '', message: 'a template must be a JSON object' }] };
   unknownKeys(value, TEMPLATE_KEYS, '', issues);
   if (value['name'] !== undefined && value['name'] !== meta.name) {
-    issues.push({ path: 'name', message: `"${String(value['name'])}" differs from the file name "${meta.name}"; the file name is the template's name` });
+    issues.push({ path: 'name', message: `${JSON.stringify(value['name'])} differs from the file name "${meta.name}"; the file name is the template's name` });
   }
   const description = value['description'] ?? '';
   if (typeof description !== 'string' || description.length > 500) issues.push({ path: 'description', message: 'description must be a string of at most 500 characters' });

@@ -110,7 +110,7 @@ describe('downloadAttachment', () => {
       if (hop >= last) res.writeHead(200, { 'content-type': 'image/png' }).end(png);
       else res.writeHead(302, { location: other().url(`/hop${hop + 1}.png?last=${last}`) }).end();
     };
-    let second: TestServer | undefined;
+    let second: TestServer | undefined = undefined;
     server = await startServer(hopper(() => second!));
     second = await startServer(hopper(() => server!));
     try {

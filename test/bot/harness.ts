@@ -223,7 +223,7 @@ export interface MessageJson {
 }
 
 export function messageJson(request: RecordedRequest): MessageJson {
-  return (request.json ?? {}) as MessageJson;
+  return (request.json ?? {});
 }
 
 /** The custom_ids of a message's buttons, row by row. */

@@ -127,8 +127,8 @@ describe('/imagine end to end', () => {
     const delivered = final.files[0]!;
     expect(delivered.data.length).toBeLessThanOrEqual(limit);
     expect(delivered.filename).toMatch(/-1\.(webp|jpg)$/);
-    const [before, after] = await Promise.all([sharp(original!).stats(), sharp(delivered.data).stats()]);
-    const [metaBefore, metaAfter] = await Promise.all([sharp(original!).metadata(), sharp(delivered.data).metadata()]);
+    const [before, after] = await Promise.all([sharp(original).stats(), sharp(delivered.data).stats()]);
+    const [metaBefore, metaAfter] = await Promise.all([sharp(original).metadata(), sharp(delivered.data).metadata()]);
     expect(metaAfter.format).toMatch(/webp|jpeg/);
     expect(metaAfter.width / metaAfter.height).toBeCloseTo(metaBefore.width / metaBefore.height, 2);
     // Same picture: every channel's mean within a few levels.

@@ -24,7 +24,7 @@ function startBotProcess(env: Record<string, string>) {
   children.push(child);
   let stderr = '';
   const waiters: { text: string; resolve: () => void }[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
     for (const waiter of [...waiters]) if (stderr.includes(waiter.text)) waiter.resolve();
   });

@@ -57,7 +57,7 @@ describe('ComfyHttp', () => {
   });
 
   it('posts the prompt body and reads the answer', async () => {
-    server = await startHttp((req, res) => json(res, 200, { prompt_id: JSON.parse(req.body.toString()).prompt_id, number: 7, node_errors: {} }));
+    server = await startHttp((req, res) => json(res, 200, { prompt_id: (JSON.parse(req.body.toString()) as { prompt_id: string }).prompt_id, number: 7, node_errors: {} }));
     const http = new ComfyHttp({ baseUrl: server.url });
     const accepted = await http.postPrompt(promptBody());
     expect(accepted).toEqual({ promptId: '0b5f0a3e-4a0e-4e8e-9a53-1f2d3c4b5a69', number: 7, nodeErrors: {} });

@@ -39,7 +39,7 @@ describe('promptValidationError', () => {
     expect(error.userMessage).toBe("Node 3 (SaveImage): required input 'images' is missing");
     expect(error.code).toBe('COMFY_PROMPT_INVALID');
     expect(error.errorType).toBe('prompt_outputs_failed_validation');
-    expect(error.context['nodeErrors']).toEqual(JSON.parse(bodies.requiredInputMissing).node_errors);
+    expect(error.context['nodeErrors']).toEqual((JSON.parse(bodies.requiredInputMissing) as { node_errors: unknown }).node_errors);
     expect(error.issues[0]).toMatchObject({ nodeId: '3', classType: 'SaveImage', inputName: 'images', type: 'required_input_missing' });
   });
 
@@ -122,7 +122,7 @@ describe('promptRejection', () => {
     const body = `500 Internal Server Error\n\nServer got itself in trouble\n${'x'.repeat(1000)}`;
     const error = promptRejection('gpu:8188', 500, body);
     expect(error).toBeInstanceOf(ComfyHttpError);
-    expect((error as ComfyHttpError).status).toBe(500);
+    expect(error).toMatchObject({ status: 500 });
     expect(error.userMessage).toBe('ComfyUI at gpu:8188 answered HTTP 500 on POST /prompt.');
     const logged = String(error.context['body']);
     expect(logged.startsWith('500 Internal Server Error Server got itself in trouble xxx')).toBe(true);

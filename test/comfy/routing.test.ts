@@ -197,7 +197,7 @@ describe('ComfyServer routing (scripted frames)', () => {
     const run = server.run(graph, { signal: controller.signal });
     const error = (await run.done.catch((e: unknown) => e)) as ComfyCancelledError;
     expect(error.phase).toBe('queued');
-    const deletes = comfy.requests.filter((r) => r.method === 'POST' && r.url === '/queue').map((r) => JSON.parse(r.body.toString()));
+    const deletes = comfy.requests.filter((r) => r.method === 'POST' && r.url === '/queue').map((r) => JSON.parse(r.body.toString()) as unknown);
     expect(deletes).toEqual([{ delete: [run.promptId] }]);
     expect(comfy.requests.some((r) => r.url === '/interrupt')).toBe(false);
   });

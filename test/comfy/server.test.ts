@@ -83,10 +83,10 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
     ]);
     const types = events.types();
     expect(types.indexOf('started')).toBeLessThan(types.indexOf('node'));
-    expect(events.events.filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? e.value : 0))).toEqual([1, 2, 3, 4]);
+    expect(events.events.filter((e) => e.type === 'progress').map((e) => e.value)).toEqual([1, 2, 3, 4]);
     const previews = events.events.filter((e) => e.type === 'preview');
     expect(previews).toHaveLength(4);
-    expect(previews.every((e) => e.type === 'preview' && e.mime === 'image/jpeg' && e.image[0] === 0xff && e.image[1] === 0xd8)).toBe(true);
+    expect(previews.every((e) => e.mime === 'image/jpeg' && e.image[0] === 0xff && e.image[1] === 0xd8)).toBe(true);
     expect(types.at(-1)).toBe('output');
 
     expect(result.promptId).toBe(run.promptId);
@@ -148,7 +148,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
         "Node 10 (LoadImage): image 'nope.png' is not in ComfyUI's input folder (upload it first)",
       ],
       [{ '1': { class_type: 'NoSuchNode', inputs: {} } }, 'Node 1 (NoSuchNode): this node type is not installed on the ComfyUI server'],
-      [{ '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 0 } } }, expect.stringMatching(/^The workflow has no output node/) as unknown as string],
+      [{ '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 0 } } }, expect.stringMatching(/^The workflow has no output node/)],
       [{ ...slowGraph(5), '2': { class_type: 'SlowProgress', inputs: { image: ['1', 0], steps: 0 } } }, 'Node 2 (SlowProgress): steps 0 is below the minimum of 1'],
     ];
     for (const [graph, message] of cases) {

@@ -26,7 +26,7 @@ async function startWsServer(options: { autoPong?: boolean } = {}) {
     const connection: Connection = { socket, url: request.url ?? '', headers: request.headers, received: [] };
     const index = connections.push(connection);
     timeline.push(`open#${index}`);
-    socket.on('message', (data) => connection.received.push(data.toString()));
+    socket.on('message', (data) => connection.received.push((data as Buffer).toString('utf8')));
     socket.on('close', () => timeline.push(`close#${index}`));
   });
   const port = (wss.address() as AddressInfo).port;

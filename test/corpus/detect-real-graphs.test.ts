@@ -158,7 +158,7 @@ describe('detection on every real graph in workflows-real, against PROVENANCE.md
           expect(actual, `${name} should not be bound`).toBeUndefined();
           continue;
         }
-        expect(actual?.sources, `${name}`).toHaveLength(expected.length);
+        expect(actual?.sources, name).toHaveLength(expected.length);
         expected.forEach((at, i) => expectAt(actual?.sources[i] as never, at));
       }
       for (const name of OUTSIDE_KEY) {

@@ -8,12 +8,12 @@ import { OBJECT_INFO_FILE } from '../support/repo-paths.ts';
 import { CORPUS_DIR } from './corpus-dir.ts';
 
 /** The real GET /object_info of a ComfyUI 0.3.64 server with no models installed. */
-const realInfo = JSON.parse(readFileSync(OBJECT_INFO_FILE, 'utf8')) as Record<string, any>;
+const realInfo = JSON.parse(readFileSync(OBJECT_INFO_FILE, 'utf8')) as Record<string, unknown>;
 const messages = (problems: ReturnType<typeof checkTemplateAgainstServer>) => problems.map((p) => `${p.path}: ${p.message}`);
 
 describe('checkTemplateAgainstServer with a real graph using custom nodes', () => {
   it('GIVEN a raw graph with custom nodes THEN each missing node type is named', () => {
-    const graph = JSON.parse(readFileSync(path.join(CORPUS_DIR, 'sdxl_txt2img_routed_prompt_lorastack__ambocclusion.json'), 'utf8'));
+    const graph = JSON.parse(readFileSync(path.join(CORPUS_DIR, 'sdxl_txt2img_routed_prompt_lorastack__ambocclusion.json'), 'utf8')) as unknown;
     const template = parseTemplate(graph, 'workflows/routed.json');
     const problems = checkTemplateAgainstServer(template, realInfo);
     expect(messages(problems)).toEqual(expect.arrayContaining([

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- reads the stand-in's JSON answers loosely, as a client of the wire would */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordRestStandin, type DiscordRestStandinOptions } from '../support/discord-standin/rest-standin.ts';
 import {

@@ -62,7 +62,7 @@ export class FakeDiscord {
     try {
       await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
       const failure = this.#failures.get(key)?.shift();
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) throw failure as Error;
     } finally {
       this.#inFlight.set(key, (this.#inFlight.get(key) ?? 1) - 1);
     }

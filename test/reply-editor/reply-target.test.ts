@@ -17,7 +17,7 @@ function routes(log: RouteLog) {
     async (payload: EditPayload) => {
       log.calls.push({ route: name, at: Date.now(), content: payload.content });
       const failure = log.failures.get(name)?.shift();
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) throw failure as Error;
     };
   return {
     editViaInteraction: route('interaction'),

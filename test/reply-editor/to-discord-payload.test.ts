@@ -27,6 +27,8 @@ async function readBody(request: IncomingMessage): Promise<Captured> {
   const body = Buffer.concat(chunks);
   const type = request.headers['content-type'] ?? '';
   if (!type.startsWith('multipart/form-data')) return { json: JSON.parse(body.toString('utf8')) as Record<string, unknown>, files: [] };
+  // Deprecated for servers parsing untrusted uploads; this reads our own request back.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   const form = await new Response(body, { headers: { 'content-type': type } }).formData();
   const files: Captured['files'] = [];
   let json: Record<string, unknown> = {};

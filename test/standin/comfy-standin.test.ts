@@ -113,7 +113,7 @@ describe('one prompt, as 1_basic and 1b_legacy_previews recorded it', () => {
     await socket.finished(String(accepted.json['prompt_id']));
     expect(socket.types()).toEqual(receivedTypes(records, 'A'));
     const previews = socket.frames.filter((f) => f.kind === 'binary');
-    expect(previews.map((f) => f.kind === 'binary' && f.bytes.subarray(0, 10).toString('hex'))).toEqual(Array(5).fill('0000000100000001ffd8'));
+    expect(previews.map((f) => f.bytes.subarray(0, 10).toString('hex'))).toEqual(Array(5).fill('0000000100000001ffd8'));
   });
 });
 
@@ -239,7 +239,7 @@ describe('samplers', () => {
     const socket = await connect(standin, 'txt');
     const first = await post(`${standin.url}/prompt`, { prompt: txt2img({ batch: 2 }), client_id: 'txt' });
     await socket.finished(String(first.json['prompt_id']));
-    const order = texts(socket.frames, 'executing').flatMap((d) => (d['node'] === null ? [] : [String(d['node'])]));
+    const order = texts(socket.frames, 'executing').flatMap((d) => (d['node'] === null ? [] : [d['node'] as string]));
     expect(order[0]).toBe('4');
     expect(order.slice(-3)).toEqual(['3', '8', '9']);
     expect(texts(socket.frames, 'progress').map((d) => [d['value'], d['max'], d['node']])).toEqual([[1, 4, '3'], [2, 4, '3'], [3, 4, '3'], [4, 4, '3']]);

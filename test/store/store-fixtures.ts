@@ -93,8 +93,8 @@ export function startWriter(args: string[]): Writer {
   const lines: string[] = [];
   const waiters = new Set<{ predicate: (line: string) => boolean; resolve: (line: string) => void }>();
   let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
     for (const waiter of waiters) {
       if (waiter.predicate(line)) {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access -- these tests break template JSON and object_info one field at a time, through loosely typed copies */
 import { readFileSync } from 'node:fs';
 import { OBJECT_INFO_FILE } from '../support/repo-paths.ts';
 import path from 'node:path';
@@ -6,7 +7,6 @@ import { loadTemplates, type TemplateSet } from '../../src/workflows/load-templa
 import type { ObjectInfo } from '../../src/workflows/object-info.ts';
 import { parseTemplate } from '../../src/workflows/parse-template.ts';
 import { checkTemplateAgainstServer } from '../../src/workflows/server-check.ts';
-import { TemplateError } from '../../src/workflows/template-error.ts';
 
 /** The real GET /object_info of a ComfyUI 0.3.64 server with no models installed. */
 const realInfo = JSON.parse(readFileSync(OBJECT_INFO_FILE, 'utf8')) as Record<string, any>;
@@ -82,7 +82,7 @@ describe('checkTemplateAgainstServer with the real object_info.json', () => {
   });
 
   it('GIVEN a malformed object_info THEN the check reports instead of crashing', () => {
-    const problems = checkTemplateAgainstServer(shipped.require('txt2img'), { KSampler: 'garbage', CLIPTextEncode: { input: 7 } } as ObjectInfo);
+    const problems = checkTemplateAgainstServer(shipped.require('txt2img'), { KSampler: 'garbage', CLIPTextEncode: { input: 7 } });
     expect(messages(problems)).toEqual(expect.arrayContaining([`graph.sampler.class_type: node "sampler": node type 'KSampler' is not installed on the server`]));
   });
 });

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access -- these tests break template JSON and object_info one field at a time, through loosely typed copies */
 import { readFileSync } from 'node:fs';
 import { OBJECT_INFO_FILE } from '../support/repo-paths.ts';
 import { createServer, type Server } from 'node:http';

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { OBJECT_INFO_FILE } from '../repo-paths.ts';
-import path from 'node:path';
 
 /**
  * The node catalogue: the real `/object_info` of ComfyUI 0.3.64 (379 classes), plus

@@ -127,7 +127,7 @@ export class ComfyProcess {
       if (isBinary || this.#dead) return;
       let message: unknown;
       try {
-        message = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+        message = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8'));
       } catch {
         return;
       }

@@ -65,7 +65,7 @@ export function pyRepr(value: unknown): string {
   if (typeof value === 'object') {
     return `{${Object.entries(value).map(([key, item]) => `${pyRepr(key)}: ${pyRepr(item)}`).join(', ')}}`;
   }
-  return String(value);
+  return typeof value === 'bigint' ? value.toString() : `<${typeof value}>`;
 }
 
 /** Python's `str()`: like repr, except a string is itself. */

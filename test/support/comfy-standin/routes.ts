@@ -136,7 +136,9 @@ function postPrompt(host: RouteHost, req: RouteRequest, res: ServerResponse): vo
   const extra = 'extra_data' in body ? structuredClone(body['extra_data']) : {};
   if (!isPlainObject(extra)) return sendServerError(res);
   if ('client_id' in body) extra['client_id'] = body['client_id'];
-  if (result.ok === false) return sendJson(res, 400, { error: result.error, node_errors: result.nodeErrors });
+  if (!result.ok) return sendJson(res, 400, { error: result.error, node_errors: result.nodeErrors });
+  // ComfyUI drops these keys from the stored extra_data; the list is fixed, not user input.
+  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
   for (const key of SENSITIVE_EXTRA_DATA) delete extra[key];
   const echoing = host.takeEchoingRun() ? { exceptionType: 'RuntimeError', exceptionMessage: headerEchoException(req.headers) } : undefined;
   proc.enqueue({ number, promptId, prompt: graph as Graph, extraData: extra, outputs: result.outputs, ...(echoing ? { failure: echoing } : {}) });

@@ -43,7 +43,7 @@ export class PromptRun {
     this.item = item;
     this.graph = item.prompt;
     const clientId = item.extraData['client_id'];
-    this.clientId = clientId === undefined || clientId === null ? null : String(clientId);
+    this.clientId = clientId === undefined || clientId === null ? null : typeof clientId === 'string' ? clientId : JSON.stringify(clientId);
   }
 
   get promptId(): string {

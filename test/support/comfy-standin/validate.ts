@@ -69,7 +69,7 @@ export function validatePrompt(
   prompt: unknown,
   catalogue: Catalogue,
   files: FileStore,
-  partialTargets: unknown = undefined,
+  partialTargets?: unknown,
 ): ValidationResult {
   if (!isPlainObject(prompt)) return { ok: 'crash' };
   const outputs: string[] = [];

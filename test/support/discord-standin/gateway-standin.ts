@@ -252,6 +252,6 @@ function rawText(data: RawData): string {
 
 function redactToken(d: unknown, expected: string | undefined): unknown {
   if (typeof d !== 'object' || d === null || !('token' in d)) return d;
-  const { token, ...rest } = d as { token: unknown };
+  const { token, ...rest } = d;
   return { ...rest, tokenMatched: expected === undefined ? typeof token === 'string' : token === expected };
 }

@@ -37,7 +37,7 @@ export class InteractionLedger {
     record.commandType = raw.type === InteractionType.ApplicationCommand ? raw.data.type : null;
     record.channelId = raw.channel?.id ?? raw.channel_id ?? null;
     record.user = raw.member?.user ?? raw.user ?? null;
-    record.sourceMessage = 'message' in raw && raw.message ? raw.message : null;
+    record.sourceMessage = 'message' in raw ? raw.message : null;
     this.#byToken.set(raw.token, record);
     return record;
   }
