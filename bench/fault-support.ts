@@ -165,12 +165,9 @@ export interface Column<Row> {
 export function formatTable<Row>(columns: Column<Row>[], rows: Row[]): string {
   const cell = (value: string | number): string => String(value).replace(/\r?\n/g, ' ⏎ ').replace(/\|/g, '\\|');
   const body = rows.map((row) => columns.map((column) => cell(column.value(row))));
-  // Spreading a string counts code points, which is what a column width needs.
-  // eslint-disable-next-line @typescript-eslint/no-misused-spread
   const widths = columns.map((column, i) => Math.min(80, Math.max(column.title.length, 3, ...body.map((cells) => [...cells[i]!].length))));
   const pad = (text: string, i: number): string => {
     const width = widths[i]!;
-    // eslint-disable-next-line @typescript-eslint/no-misused-spread
     const gap = Math.max(0, width - [...text].length);
     return columns[i]!.align === 'right' ? ' '.repeat(gap) + text : text + ' '.repeat(gap);
   };
@@ -181,7 +178,6 @@ export function formatTable<Row>(columns: Column<Row>[], rows: Row[]): string {
 
 /** Shortens `text` to `max` characters (whole code points) with an ellipsis. */
 export function clip(text: string, max: number): string {
-  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- whole code points on purpose
   const points = [...text];
   return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
 }

@@ -100,6 +100,8 @@ export function createReplyTarget(options: ReplyRouteOptions): ReplyTarget {
         rejectOnRateLimit: () => true,
         retries: 0,
         timeout: 60_000,
+        // discord.js calls makeRequest as a plain function, never with `this`.
+        // eslint-disable-next-line @typescript-eslint/unbound-method
         makeRequest: client.rest.options.makeRequest,
         ...(options.apiBase ? { api: options.apiBase } : {}),
       },

@@ -48,7 +48,7 @@ export function headerEchoBody(
     case 'json':
       return {
         contentType: 'application/json; charset=utf-8',
-        body: pyJson({ error: `${reason}`, status, request: { method: request.method, path: request.path, headers: Object.fromEntries(pairs) } }),
+        body: pyJson({ error: reason, status, request: { method: request.method, path: request.path, headers: Object.fromEntries(pairs) } }),
       };
   }
 }
