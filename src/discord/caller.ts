@@ -1,4 +1,4 @@
-import { PermissionFlagsBits, type BaseInteraction, type GuildMemberRoleManager } from 'discord.js';
+import { PermissionFlagsBits, type BaseInteraction } from 'discord.js';
 import { assertAllowed, isAdmin, needsGuildRoles, type AccessConfig, type Caller } from '../access/access-policy.ts';
 import type { DmRoleSource } from '../access/dm-role-cache.ts';
 import type { Requester } from '../app/job-service.ts';
