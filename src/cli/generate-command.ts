@@ -98,6 +98,8 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
     return paths;
   } catch (error) {
     progress.abandon();
+    // timedOut is set by the deadline's timer, which TypeScript's narrowing does not see.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     throw timedOut ?? error;
   } finally {
     if (deadline !== null) clearTimeout(deadline);

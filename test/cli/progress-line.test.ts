@@ -20,10 +20,11 @@ function stream(isTTY: boolean): { out: Writable & { isTTY?: boolean }; text: ()
 /** What a terminal shows: each \r\x1b[2K wipes the current line. */
 function screen(raw: string): string[] {
   const rows: string[] = [''];
+  // eslint-disable-next-line no-control-regex -- the terminal's escape sequence is what is matched
   for (const part of raw.split(/(\r\x1b\[2K|\n)/)) {
     if (part === '\r\x1b[2K') rows[rows.length - 1] = '';
     else if (part === '\n') rows.push('');
-    else rows[rows.length - 1] += part;
+    else rows[rows.length - 1] = `${rows[rows.length - 1] ?? ''}${part}`;
   }
   return rows;
 }

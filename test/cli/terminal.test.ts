@@ -31,7 +31,7 @@ describe('comfycord --help', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Usage: comfycord ${verb}`));
-    expect(result.stdout).toMatch(/\nExamples:\n(  comfycord .+\n)+/);
+    expect(result.stdout).toMatch(/\nExamples:\n( {2}comfycord .+\n)+/);
   });
 
   it('-h and help <verb> do the same; the bare command lists every verb', async () => {

@@ -116,7 +116,7 @@ describe('renderTemplate: seeds', () => {
     const bounded = { ...txt2img, options: txt2img.options.map((option) => (option.name === 'seed' ? { ...option, max: 1000 } : option)) };
     expect(renderTemplate(bounded, { prompt: 'x' }, { random: () => 0.999_999_999_999_999_9, objectInfo }).resolved['seed']).toBe(1000);
     // A server max beyond 2^53 (KSampler's own 0xffffffffffffffff) leaves the safe-integer bound.
-    const huge = { KSampler: { input: { required: { seed: ['INT', { min: 0, max: 18446744073709551615 }] } } } };
+    const huge = { KSampler: { input: { required: { seed: ['INT', { min: 0, max: 2 ** 64 }] } } } };
     expect(renderTemplate(txt2img, { prompt: 'x' }, { random: () => 0.999_999_999_999_999_9, objectInfo: huge }).resolved['seed']).toBe(Number.MAX_SAFE_INTEGER);
   });
 
