@@ -15,9 +15,9 @@ const MARKS = { ok: '✓', fail: '✗', skip: '–' } as const;
 
 /** A section heading and its checks, as printed. */
 export function formatSection(title: string, checks: readonly CheckResult[]): string {
-  const lines = [`${title}`];
+  const lines = [title];
   for (const check of checks) {
-    const detail = 'detail' in check && check.detail !== undefined ? `: ${check.detail}` : '';
+    const detail = 'detail' in check ? `: ${check.detail}` : '';
     lines.push(`  ${MARKS[check.status]} ${check.label}${detail}`);
     if (check.status === 'fail') lines.push(`      fix: ${check.fix}`);
   }

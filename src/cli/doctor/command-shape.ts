@@ -25,7 +25,7 @@ function shape(raw: Loose): Loose {
   };
 }
 
-const key = (command: Loose): string => `${String(command['type'] ?? ApplicationCommandType.ChatInput)}:${String(command['name'])}`;
+const key = (command: Loose): string => `${JSON.stringify(command['type'] ?? ApplicationCommandType.ChatInput)}:${String(command['name'])}`;
 const label = (command: Loose): string => (command['type'] === undefined || command['type'] === ApplicationCommandType.ChatInput ? `/${String(command['name'])}` : `'${String(command['name'])}'`);
 
 /** Null when Discord has exactly the local commands; else the first difference, in words. */

@@ -32,7 +32,7 @@ export async function dataDirCheck(dataDir: string, minFreeBytes = MIN_FREE_BYTE
     return fail(label, `${creates ? `cannot be created in ${folder}` : 'is not writable'} (${code})`, `give the bot's user write access to ${folder}, or point DATA_DIR elsewhere`);
   }
   const stats = await statfs(folder);
-  const free = Number(stats.bavail) * Number(stats.bsize);
+  const free = stats.bavail * stats.bsize;
   if (free < minFreeBytes) {
     return fail(label, `only ${formatBytes(free)} free`, `free space on that disk (at least ${formatBytes(minFreeBytes)}), or point DATA_DIR at another`);
   }

@@ -54,7 +54,7 @@ export async function runPreviewProbe(server: ComfyServer, graph: ApiGraph, time
     await server.connect();
     await server.run(graph, { onEvent, signal: controller.signal, previewMethod: 'auto' }).done;
   } catch (error) {
-    if (controller.signal.aborted) throw new Error(`the probe prompt did not finish within ${Math.round(timeoutMs / 1000)} s (it was cancelled)`);
+    if (controller.signal.aborted) throw new Error(`the probe prompt did not finish within ${Math.round(timeoutMs / 1000)} s (it was cancelled)`, { cause: error });
     throw error;
   } finally {
     clearTimeout(timer);
