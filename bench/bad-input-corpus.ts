@@ -2,6 +2,7 @@ import { deflateSync, crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { ApplicationCommandOptionType, type APIAttachment, type APIInteraction } from 'discord.js';
 import type { BotHarness } from '../test/bot/harness.ts';
+import { SECURITY_CASES } from './bad-input-security.ts';
 import { commandOption, uploadedAttachment, type OptionInput } from '../test/support/discord-standin/index.ts';
 
 /**
@@ -32,7 +33,7 @@ export interface CaseContext {
 
 export interface BadInputCase {
   name: string;
-  group: 'attachment' | 'option' | 'comfyui' | 'after the corpus';
+  group: 'attachment' | 'option' | 'comfyui' | 'security' | 'after the corpus';
   /** Endings that are correct for this input. */
   expect: Ending[];
   /** What the reply must mention to count as a clear explanation. */
@@ -377,4 +378,4 @@ const comfyCases: BadInputCase[] = [
   },
 ];
 
-export const CORPUS: readonly BadInputCase[] = [...attachmentCases, ...optionCases, ...comfyCases];
+export const CORPUS: readonly BadInputCase[] = [...attachmentCases, ...optionCases, ...comfyCases, ...SECURITY_CASES];

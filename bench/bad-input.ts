@@ -6,6 +6,7 @@ import type { APIInteraction } from 'discord.js';
 import { BotHarness } from '../test/bot/harness.ts';
 import { commandOption, type OptionInput, type RecordedRequest } from '../test/support/discord-standin/index.ts';
 import { buildFixtures, CORPUS, type BadInputCase, type CaseContext, type Ending } from './bad-input-corpus.ts';
+import { CORPUS_ROLES, SECURITY_ENV } from './bad-input-security.ts';
 import { clip, CrashWatch, formatTable, pollUntil, quickFlag, ReplyLedger, sleep, withTimeout, type Column, type Outcome } from './fault-support.ts';
 
 /**
@@ -43,7 +44,7 @@ export async function runBadInput(options: BadInputOptions = {}): Promise<BadInp
   const redirects = await startRedirector();
   const files = await buildFixtures();
   const h = await BotHarness.start({
-    env: { USER_MAX_PENDING: '10', BLOCKED_WORDS: 'forbiddenword' },
+    env: { USER_MAX_PENDING: '10', ...SECURITY_ENV },
     captureLogsAt: 'info',
     comfy: { stepDelayMs: 20 },
   });
@@ -142,9 +143,9 @@ function caseContext(h: BotHarness, files: CaseContext['files'], redirectBase: s
     h,
     files,
     redirectTo: (location) => `${redirectBase}/redirect?to=${encodeURIComponent(location)}`,
-    imagine: (prompt, extra = []) => h.slash('imagine', [commandOption.string('prompt', prompt), ...withDefaults(extra)]),
+    imagine: (prompt, extra = []) => h.slash('imagine', [commandOption.string('prompt', prompt), ...withDefaults(extra)], { roles: CORPUS_ROLES }),
     img2img: (attachment, extra = []) =>
-      h.slash('img2img', [commandOption.attachment('image', attachment), commandOption.string('prompt', 'a painting'), ...extra]),
+      h.slash('img2img', [commandOption.attachment('image', attachment), commandOption.string('prompt', 'a painting'), ...extra], { roles: CORPUS_ROLES }),
     upload: (filename, data, contentType) => h.rest.hostAttachment({ filename, data, contentType }),
     whileRunning: async (prompt, inject, holdMs = 400) => {
       const marked = `${prompt} #${Date.now().toString(36)}`;
