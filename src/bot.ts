@@ -12,7 +12,7 @@ const redactor = new Redactor();
 try {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, redactor });
-  const bot = await startBot(config, logger, redactor);
+  const starting = startBot(config, logger, redactor);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -20,7 +20,7 @@ try {
     logger.info({ signal }, 'shutting down');
     // Hard limit: whatever happens, the process is gone within 10 s.
     setTimeout(() => process.exit(1), 10_000).unref();
-    bot.stop().then(
+    starting.then((bot) => bot.stop()).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -28,8 +28,10 @@ try {
       },
     );
   };
+  // Before start-up finishes: a supervisor may signal the moment it reads the ready line.
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await starting;
 } catch (error) {
   const message = isComfycordError(error) ? error.userMessage : error instanceof Error ? error.message : String(error);
   process.stderr.write(redactor.scrub(`comfycord: ${message}\n`));
