@@ -1,9 +1,9 @@
-import { startBot } from './app/create-bot.ts';
 import { loadConfig } from './config.ts';
 import { loadDotenv } from './dotenv.ts';
 import { isComfycordError } from './errors.ts';
 import { createLogger } from './log.ts';
 import { Redactor } from './redact/redactor.ts';
+import { InstanceLock } from './store/instance-lock.ts';
 
 /** `npm start`: configuration, start-up and graceful shutdown; everything else is in startBot. */
 loadDotenv();
@@ -12,7 +12,10 @@ const redactor = new Redactor();
 try {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, redactor });
-  const starting = startBot(config, logger, redactor);
+  // The lock first, before the bot's modules are even loaded: a second bot on this
+  // DATA_DIR is refused within a second or two and touches nothing.
+  const lock = InstanceLock.acquire(config.dataDir);
+  const starting = import('./app/create-bot.ts').then(({ startBot }) => startBot(config, logger, redactor, { lock }));
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

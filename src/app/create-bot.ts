@@ -11,6 +11,7 @@ import { JobReplies } from '../discord/job-replies.ts';
 import { ReplyEditor } from '../discord/reply-editor.ts';
 import { buildCommandDefinitions } from '../discord/command-definitions.ts';
 import { registerIfChanged } from '../discord/register-commands.ts';
+import { InstanceLock } from '../store/instance-lock.ts';
 import { databasePath } from '../store/open-database.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
@@ -64,9 +65,31 @@ async function autoRegister(client: Client, config: Config, templates: TemplateS
  * Builds every part from the config, connects to ComfyUI and Discord, and returns a
  * handle to stop it. `redactor` is the one `logger` writes through: it is fed here
  * with every secret of `config` before anything else runs, and with each
- * interaction's token as it arrives.
+ * interaction's token as it arrives. Before anything else it takes DATA_DIR's instance lock, so a second bot on the same
+ * folder fails here having changed nothing (no database, no ComfyUI socket, no login).
  */
-export async function startBot(config: Config, logger: Logger, redactor: Redactor): Promise<RunningBot> {
+export async function startBot(config: Config, logger: Logger, redactor: Redactor, options: { lock?: InstanceLock } = {}): Promise<RunningBot> {
+  // bot.ts takes it before loading this module (seconds of imports on a busy machine).
+  const lock = options.lock ?? InstanceLock.acquire(config.dataDir);
+  try {
+    const bot = await startLockedBot(config, logger, redactor);
+    return {
+      ...bot,
+      async stop() {
+        try {
+          await bot.stop();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLockedBot(config: Config, logger: Logger, redactor: Redactor): Promise<RunningBot> {
   const token = requireToken(config);
   const short = addConfigSecrets(redactor, { discordToken: token, servers: config.comfy.servers });
   for (const { what } of short) {

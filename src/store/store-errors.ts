@@ -42,3 +42,14 @@ export class MigrationFailedError extends ComfycordError {
     });
   }
 }
+
+export class InstanceLockedError extends ComfycordError {
+  constructor(dataDir: string, holder: { pid: number; startedAt: string; host: string } | null) {
+    const who = holder === null ? 'pid unknown, started at an unknown time' : `pid ${holder.pid}, started ${holder.startedAt}${holder.host ? ` on ${holder.host}` : ''}`;
+    super(
+      'STORE_IN_USE',
+      `another comfycord (${who}) is using DATA_DIR ${dataDir}. Only one bot may run on a DATA_DIR: stop that one first, or give this one its own DATA_DIR.`,
+      { context: { dataDir, holder } },
+    );
+  }
+}
