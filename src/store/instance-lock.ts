@@ -44,11 +44,14 @@ export class InstanceLock {
     try {
       mkdirSync(dataDir, { recursive: true });
       db = new DatabaseSync(lockPath);
-      db.exec('PRAGMA busy_timeout = 0');
     } catch (error) {
       throw new StoreOpenError(lockPath, error);
     }
     try {
+      db.exec('PRAGMA busy_timeout = 0');
+      // Nothing is ever written, so no journal file is needed beside it. (Setting this
+      // already needs a shared lock, so a held lock can show up here as SQLITE_BUSY.)
+      db.exec('PRAGMA journal_mode = MEMORY');
       db.exec('BEGIN EXCLUSIVE');
     } catch (error) {
       db.close();

@@ -26,18 +26,32 @@ function dataDirState(dir: string): Record<string, string> {
   );
 }
 
+/** `read()` once it gave the same value twice in a row, 700 ms apart (at most 15 s). */
+async function settled<T>(read: () => T): Promise<T> {
+  let last = JSON.stringify(read());
+  for (let round = 0; round < 20; round += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const now = JSON.stringify(read());
+    if (now === last) return read();
+    last = now;
+  }
+  throw new Error(`still changing after 15 s: ${last}`);
+}
+
 describe('one bot per DATA_DIR', () => {
   it('a second bot exits 1 within 5 s naming the first, with no Discord login, no ComfyUI socket and no write; the first goes on', async () => {
     h = await BotHarness.start({ deferStart: true });
     const first = startBotProcess(h.env);
     await first.waitForLog('comfycord ready');
-    const before = {
-      files: dataDirState(h.dataDir),
-      gatewayConnections: h.discord.gateway.events.entries.filter((event) => event.kind === 'connected').length,
-      restRequests: h.rest.requests.length,
-      comfyRequests: h.comfy.requests.length,
-      comfySockets: h.comfy.sockets(),
-    };
+    const outside = (harness: BotHarness) => ({
+      files: dataDirState(harness.dataDir),
+      gatewayConnections: harness.discord.gateway.events.entries.filter((event) => event.kind === 'connected').length,
+      restRequests: harness.rest.requests.length,
+      comfyRequests: harness.comfy.requests.length,
+      comfySockets: harness.comfy.sockets(),
+    });
+    // The first bot's own start-up work (command registration, …) ends before the second starts.
+    const before = await settled(() => outside(h!));
 
     const startedAt = Date.now();
     const second = startBotProcess(h.env);
@@ -46,13 +60,7 @@ describe('one bot per DATA_DIR', () => {
     expect(exit.at - startedAt).toBeLessThan(5_000);
     expect(second.output()).toMatch(new RegExp(`another comfycord \\(pid ${first.child.pid}, started \\d{4}-\\d\\d-\\d\\dT[^)]+\\) is using DATA_DIR`));
 
-    expect({
-      files: dataDirState(h.dataDir),
-      gatewayConnections: h.discord.gateway.events.entries.filter((event) => event.kind === 'connected').length,
-      restRequests: h.rest.requests.length,
-      comfyRequests: h.comfy.requests.length,
-      comfySockets: h.comfy.sockets(),
-    }).toEqual(before);
+    expect(outside(h)).toEqual(before);
 
     const raw = await h.imagine('a lighthouse at dusk');
     const final = await h.waitForFinal(raw, 15_000);
