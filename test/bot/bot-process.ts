@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { REPO_ROOT } from '../support/shared-paths.ts';
+import { REPO_ROOT } from '../support/repo-paths.ts';
 
 export interface BotProcess {
   child: ChildProcess;
@@ -40,8 +40,8 @@ export function useBotProcesses(): (env: Record<string, string>, args?: string[]
       for (const waiter of [...waiters]) if (output.includes(waiter.text)) waiter.resolve();
     };
     // pino writes to stdout or stderr depending on the logger set-up; watch both.
-    child.stderr!.on('data', collect);
-    child.stdout!.on('data', collect);
+    child.stderr.on('data', collect);
+    child.stdout.on('data', collect);
     const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) =>
       child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
     );
