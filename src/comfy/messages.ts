@@ -8,17 +8,10 @@
  * never takes the socket down.
  */
 
-export interface OutputImage {
-  filename: string;
-  subfolder: string;
-  type: string; // 'output' | 'temp' | 'input'
-}
-
-/** UI data a node returned (`executed.output`, `/history` outputs). */
-export interface NodeOutput {
-  images?: OutputImage[];
-  [key: string]: unknown;
-}
+// The output and image types are the core's (src/jobs/run-events.ts): this adapter
+// produces them, the core never imports ComfyUI's modules.
+import type { ImageMime, NodeOutput } from '../jobs/run-events.ts';
+export type { ImageMime, NodeOutput, OutputImage } from '../jobs/run-events.ts';
 
 export interface NodeProgressState {
   value: number;
@@ -51,8 +44,6 @@ export type ComfyMessage =
   | { type: 'execution_interrupted'; promptId: string; nodeId: string | null; nodeType: string | null; executed: string[] }
   | { type: 'unknown'; rawType: string; data: unknown }
   | { type: 'malformed'; reason: string };
-
-export type ImageMime = 'image/jpeg' | 'image/png' | 'image/webp';
 
 export type ComfyBinaryMessage =
   /** Type 1 (legacy, no prompt id) or type 4 (metadata JSON carries the prompt id). */

@@ -1,5 +1,5 @@
 import type { ComfyServer } from '../comfy/server.ts';
-import type { OutputImage } from '../comfy/messages.ts';
+import type { OutputImage } from '../jobs/run-events.ts';
 import { DEFAULT_UPLOAD_LIMIT_BYTES, fitImageToLimit } from '../images/fit-to-limit.ts';
 import { makeGrid } from '../images/grid.ts';
 import { EXTENSION_BY_FORMAT } from '../images/image-format.ts';

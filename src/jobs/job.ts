@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { OutputImage } from '../comfy/messages.ts';
+import type { OutputImage } from './run-events.ts';
 
 /**
  * One user's request to run a template, from the moment it is accepted until its

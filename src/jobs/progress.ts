@@ -1,5 +1,4 @@
-import type { ImageMime } from '../comfy/messages.ts';
-import type { RunEvent } from './run-events.ts';
+import type { ImageMime, RunEvent } from './run-events.ts';
 
 /**
  * What one ComfyUI run looks like to a person watching it, derived from RunEvents.

@@ -1,4 +1,17 @@
-import type { ImageMime, NodeOutput, OutputImage } from '../comfy/messages.ts';
+/** A file ComfyUI wrote, as /history and `executed` name it. */
+export interface OutputImage {
+  filename: string;
+  subfolder: string;
+  type: string; // 'output' | 'temp' | 'input'
+}
+
+/** UI data a node returned (`executed.output`, `/history` outputs). */
+export interface NodeOutput {
+  images?: OutputImage[];
+  [key: string]: unknown;
+}
+
+export type ImageMime = 'image/jpeg' | 'image/png' | 'image/webp';
 
 /**
  * What happens to one prompt while ComfyUI runs it, in the core's terms. The ComfyUI
