@@ -4,13 +4,15 @@ import { isComfycordError } from './errors.ts';
 import { createLogger } from './log.ts';
 import { Redactor } from './redact/redactor.ts';
 import { InstanceLock } from './store/instance-lock.ts';
+import { parseStartArgs } from './start-args.ts';
 
 /** `npm start`: configuration, start-up and graceful shutdown; everything else is in startBot. */
 loadDotenv();
 // Every secret of the configuration is added to it by startBot, before anything else runs.
 const redactor = new Redactor();
 try {
-  const config = loadConfig();
+  const loaded = loadConfig();
+  const config = { ...loaded, store: { ...loaded.store, allowNewStore: loaded.store.allowNewStore || parseStartArgs(process.argv.slice(2)).newStore } };
   const logger = createLogger({ level: config.logLevel, redactor });
   // The lock first, before the bot's modules are even loaded: a second bot on this
   // DATA_DIR is refused within a second or two and touches nothing.

@@ -166,6 +166,8 @@ const schema = z.object({
   DELIVERY_TIMEOUT_SECONDS: intFrom(120, 1, 3600),
 
   DATA_DIR: z.string().trim().default('data'),
+  ALLOW_NEW_STORE: boolFrom(false),
+  STORE_CHECKPOINT_SECONDS: intFrom(30, 1, 3600),
 
   AUTO_REGISTER: boolFrom(true),
 });
@@ -183,6 +185,12 @@ export interface Config {
   workflowsDir: string;
   logLevel: string;
   dataDir: string;
+  store: {
+    /** Start on a DATA_DIR whose database is missing, empty, new or another store (`--new-store`). */
+    allowNewStore: boolean;
+    /** How often the WAL is folded into comfycord.db (TRUNCATE checkpoint). */
+    checkpointIntervalMs: number;
+  };
   discord: {
     token: string | null;
     guildId: string | null;
@@ -234,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workflowsDir: e.WORKFLOWS_DIR,
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
+    store: { allowNewStore: e.ALLOW_NEW_STORE, checkpointIntervalMs: e.STORE_CHECKPOINT_SECONDS * 1000 },
     discord: { token: empty(e.DISCORD_TOKEN), guildId: empty(e.DISCORD_GUILD_ID), apiBase: empty(e.DISCORD_API_BASE) },
     attachments: { hosts: e.ATTACHMENT_HOSTS, maxBytes: e.ATTACHMENT_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
     access: {

@@ -12,8 +12,8 @@ import { ReplyEditor } from '../discord/reply-editor.ts';
 import { buildCommandDefinitions } from '../discord/command-definitions.ts';
 import { registerIfChanged } from '../discord/register-commands.ts';
 import { InstanceLock } from '../store/instance-lock.ts';
-import { databasePath } from '../store/open-database.ts';
-import { SqliteJobStore } from '../store/sqlite-job-store.ts';
+import { openDataDirStore } from '../store/data-dir-store.ts';
+import type { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import { DmRoleCache } from '../access/dm-role-cache.ts';
@@ -98,7 +98,17 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   const templates = await loadTemplateSet(config.workflowsDir);
   templates.throwIfInvalid();
   // Jobs and each ComfyUI server's clientId survive restarts in DATA_DIR/comfycord.db.
-  const store = SqliteJobStore.open(databasePath(config.dataDir), { logger });
+  // Refused, having written nothing, when DATA_DIR had a store and this is not (all of) it.
+  const store = openDataDirStore(config.dataDir, { allowNewStore: config.store.allowNewStore, logger });
+  // The main file never more than one interval behind the WAL (what a file copy would see).
+  const checkpoints = setInterval(() => {
+    try {
+      store.checkpoint({ waitForReaders: false });
+    } catch (error) {
+      logger.warn({ err: error }, 'periodic WAL checkpoint failed; the next one tries again');
+    }
+  }, config.store.checkpointIntervalMs);
+  checkpoints.unref();
   const pool = new ServerPool(
     config.comfy.servers.map((server) => ({
       ...(server.name === null ? {} : { name: server.name }),
@@ -172,6 +182,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   try {
     await client.login(token);
   } catch (error) {
+    clearInterval(checkpoints);
     await pool.close();
     store.close();
     throw new DiscordLoginError(error);
@@ -194,6 +205,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
       await client.destroy();
       await pool.close();
       // Jobs still running stay 'submitted'/'running' in the store: the next start follows their prompts.
+      clearInterval(checkpoints);
       store.close();
     },
   };

@@ -84,6 +84,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'store identity',
+    // The store id, also kept in DATA_DIR/comfycord.store-id (see store-identity.ts): a
+    // start that finds the two disagreeing, or this row missing, knows the database
+    // it opened is not the one this folder had. One row at most.
+    sql: `
+      CREATE TABLE store_identity (
+        only       INTEGER PRIMARY KEY NOT NULL CHECK (only = 1),
+        store_id   TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export interface MigrationReport {

@@ -6,9 +6,21 @@ import { CorruptJobRowError, JOB_COLUMNS, jobToRow, rowToJob } from './job-row.t
 import { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
 import { ServerIdentities } from './server-identities.ts';
 import { CommandRegistrations } from './command-registrations.ts';
+import { readDatabaseStoreId, writeDatabaseStoreId } from './store-identity.ts';
 import { inTransaction, type DatabaseSync, type SqlRow, type StatementSync } from './sqlite.ts';
 
-export type SqliteJobStoreOptions = OpenDatabaseOptions;
+export interface SqliteJobStoreOptions extends OpenDatabaseOptions {
+  /** Called by `close()` once the WAL is folded into the database file, before the file is closed. */
+  onCleanClose?: () => void;
+}
+
+/** What `PRAGMA wal_checkpoint` reports: `busy` when a reader kept it from finishing. */
+export interface CheckpointResult {
+  busy: boolean;
+  /** Frames in the WAL before, and how many of them are now in the database file. */
+  walFrames: number;
+  checkpointedFrames: number;
+}
 
 const SELECT_JOB = `SELECT ${JOB_COLUMNS.join(', ')} FROM jobs`;
 
@@ -39,6 +51,8 @@ export class SqliteJobStore implements JobStore {
   readonly #selectUnfinished: StatementSync;
   readonly #selectUndelivered: StatementSync;
   readonly #updateImages: StatementSync;
+  readonly #busyTimeoutMs: number;
+  readonly #onCleanClose: (() => void) | undefined;
 
   /** Opens or creates the file (and its folder), and brings its schema up to date. */
   static open(path: string, options: SqliteJobStoreOptions = {}): SqliteJobStore {
@@ -52,6 +66,8 @@ export class SqliteJobStore implements JobStore {
     this.journalMode = journalMode;
     this.#logger = options.logger ?? silentLogger();
     this.#now = options.now ?? Date.now;
+    this.#busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+    this.#onCleanClose = options.onCleanClose;
     this.channelSettings = new ChannelSettingsStore(db, this.#logger, this.#now);
     this.servers = new ServerIdentities(db, this.#now);
     this.commandRegistrations = new CommandRegistrations(db, this.#now);
@@ -123,10 +139,43 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  /** Closes the file (SQLite folds the WAL back into it); the store is unusable afterwards. */
+  /** This database's store id (see store-identity.ts), null before one is given. */
+  storeId(): string | null {
+    return readDatabaseStoreId(this.#db);
+  }
+
+  /** Gives a database without one its store id; throws if it already has one. */
+  assignStoreId(storeId: string): void {
+    writeDatabaseStoreId(this.#db, storeId, this.#now());
+  }
+
+  /**
+   * Copies every commit from the WAL into the database file and empties the WAL
+   * (TRUNCATE), so the file alone holds the whole state. With `waitForReaders: false`
+   * (the periodic one, on the event loop) it never waits for another process's
+   * reader: what it cannot finish is reported `busy` and done next time.
+   */
+  checkpoint(options: { waitForReaders?: boolean } = {}): CheckpointResult {
+    const wait = options.waitForReaders ?? true;
+    if (!wait) this.#db.exec('PRAGMA busy_timeout = 0');
+    try {
+      const row = this.#db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get() ?? {};
+      return { busy: row['busy'] === 1, walFrames: Number(row['log'] ?? 0), checkpointedFrames: Number(row['checkpointed'] ?? 0) };
+    } finally {
+      if (!wait) this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
+    }
+  }
+
+  /**
+   * Folds the WAL into the file (TRUNCATE checkpoint) and closes it; the store is
+   * unusable afterwards. `onCleanClose` runs only when the checkpoint finished, so a
+   * stop that could not fold the WAL in still counts as unclean at the next start.
+   */
   close(): void {
     try {
       this.#db.exec('PRAGMA optimize');
+      const { busy } = this.checkpoint();
+      if (!busy) this.#onCleanClose?.();
     } finally {
       this.#db.close();
     }

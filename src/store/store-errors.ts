@@ -53,3 +53,39 @@ export class InstanceLockedError extends ComfycordError {
     );
   }
 }
+
+/** Why a start refused the database it found in DATA_DIR. */
+export type StoreProblem = 'missing' | 'empty' | 'new' | 'different' | 'wal-missing' | 'wal-damaged' | 'damaged' | 'id-file-unreadable';
+
+/**
+ * DATA_DIR was used by a store, and the database found there is not (all of) it. The
+ * message says what is missing and how to get it back; `--new-store` (ALLOW_NEW_STORE=1)
+ * starts anyway, except on a file SQLite cannot read at all.
+ */
+export class StoreIdentityError extends ComfycordError {
+  readonly problem: StoreProblem;
+
+  constructor(problem: StoreProblem, details: { dataDir: string; storeId: string | null; foundId?: string | null; detail?: string }) {
+    const db = `${details.dataDir}/comfycord.db`;
+    const was = details.storeId === null ? 'DATA_DIR was used by a comfycord store' : `DATA_DIR was used by comfycord store ${details.storeId} (comfycord.store-id)`;
+    const what: Record<StoreProblem, string> = {
+      missing: `${was}, but its database ${db} is missing.`,
+      empty: `${was}, but its database ${db} is empty (0 bytes).`,
+      new: `${was}, but ${db} is a new database without that store's identity: the store's data is not in it (was the file replaced, or its -wal file deleted before it was ever checkpointed?).`,
+      different: `${was}, but ${db} is another store (${details.foundId ?? '?'}): it was replaced by another folder's database.`,
+      'wal-missing': `${was} and the last run was killed (comfycord.open is still there), but ${db}-wal is missing: the last commits, written after the last checkpoint, were only in that file.`,
+      'wal-damaged': `${was} and the last run was killed (comfycord.open is still there), but ${db}-wal is damaged (its header is not a WAL header): SQLite would ignore it and the commits in it.`,
+      damaged: `${db} is not a readable SQLite database (${details.detail ?? 'damaged or overwritten'}).`,
+      'id-file-unreadable': `${details.dataDir}/comfycord.store-id cannot be read (${details.detail ?? '?'}), so this folder's store cannot be checked.`,
+    };
+    const restore =
+      problem === 'damaged'
+        ? `Move ${db} and its -wal and -shm files aside. Then copy your latest backup (made with 'comfycord backup FILE') to ${db}, or start with --new-store (ALLOW_NEW_STORE=1) to begin an empty store.`
+        : problem === 'id-file-unreadable'
+          ? `Restore comfycord.store-id from the same backup as the folder, or start once with --new-store (ALLOW_NEW_STORE=1) to accept the database as it is.`
+          : `Nothing was changed. To restore: put back the missing file if you still have it, or copy your latest backup (made with 'comfycord backup FILE') to ${db} after removing ${db}-wal and ${db}-shm. ` +
+            `To start anyway with the database as it is (or a new, empty one), losing what is missing: start once with --new-store (or ALLOW_NEW_STORE=1).`;
+    super('STORE_IDENTITY', `${what[problem]} ${restore}`, { context: { problem, dataDir: details.dataDir, storeId: details.storeId, foundId: details.foundId ?? null } });
+    this.problem = problem;
+  }
+}

@@ -34,7 +34,7 @@ describe('migrations', () => {
     expect(second.migration).toEqual({ from: latestVersion(), to: latestVersion(), applied: [] });
     second.db.close();
     expect(versions(path)).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
-    expect(tables(path)).toEqual(['channel_settings', 'command_registrations', 'jobs', 'schema_migrations', 'servers']);
+    expect(tables(path)).toEqual(['channel_settings', 'command_registrations', 'jobs', 'schema_migrations', 'servers', 'store_identity']);
   });
 
   it('applies only the new step to a database made by the previous version, keeping its data', () => {
