@@ -2,6 +2,7 @@ import { parseGenerateArgs, parseTemplatesArgs } from './cli/cli-args.ts';
 import { CliLog } from './cli/cli-log.ts';
 import { callerCwd } from './cli/cli-paths.ts';
 import { helpFor, USAGE, wantsHelp } from './cli/help.ts';
+import { parseBackupArgs, runBackup } from './cli/backup-command.ts';
 import { parseDoctorArgs, runDoctor } from './cli/doctor-command.ts';
 import { runGenerate } from './cli/generate-command.ts';
 import { runTemplates } from './cli/templates-command.ts';
@@ -86,6 +87,11 @@ async function main(argv: string[]): Promise<number> {
     case 'templates': {
       const args = parseTemplatesArgs(rest);
       return (await runTemplates(args.server, config.comfy, config.workflowsDir, logger, stdout)) ? 0 : 1;
+    }
+    case 'backup': {
+      const { file } = parseBackupArgs(rest);
+      await runBackup(file, config.dataDir, callerCwd(), stdout);
+      return 0;
     }
     case 'register': {
       const { runRegister } = await import('./discord/register-commands.ts');

@@ -7,6 +7,7 @@ Usage:
   comfycord templates [--server URL]        list templates and what a server lacks
   comfycord register                        register the bot's slash commands with Discord
   comfycord doctor [--no-probe]             check the configuration, Discord and every ComfyUI server
+  comfycord backup FILE                     write a consistent copy of the bot's database (while it runs)
 
 Run 'comfycord <command> --help' for a command's options and examples.
 Configuration comes from the environment and ./.env (see .env.example).
@@ -94,6 +95,30 @@ Examples:
   comfycord doctor
   comfycord doctor --no-probe
   ./run cli -- doctor
+`,
+  backup: `Usage: comfycord backup FILE
+
+Writes a consistent copy of the bot's database (DATA_DIR/comfycord.db: jobs, channel
+settings, server ids) to FILE, through SQLite's online backup. Safe while the bot
+runs: the copy is one snapshot, and the bot goes on writing meanwhile. FILE is one
+self-contained SQLite file (no -wal beside it), checked before it replaces an existing
+FILE; it carries the store's id, so this DATA_DIR accepts it back.
+
+Never back up by copying comfycord.db: recent commits live in comfycord.db-wal, and a
+copy of the one without the other is an older, possibly torn state.
+
+To restore: stop the bot, remove DATA_DIR/comfycord.db-wal and comfycord.db-shm, copy
+FILE to DATA_DIR/comfycord.db, start the bot.
+
+FILE is relative to the folder you run the command in. Exit 0 when the copy is
+written, 1 otherwise (one line saying why).
+
+Options:
+  -h, --help   this text
+
+Examples:
+  comfycord backup backups/comfycord-$(date +%F).db
+  ./run cli -- backup /var/backups/comfycord.db
 `,
 };
 

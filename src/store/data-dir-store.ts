@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { silentLogger, type Logger } from '../log.ts';
 import { databasePath } from './open-database.ts';
 import { sqlite } from './sqlite.ts';
@@ -92,7 +92,9 @@ function findProblem(
   }
   if (size === 0) return refuse('empty');
   // Before SQLite opens the file: opening it creates an empty WAL where one is missing.
-  if (openMarkerExists(dataDir)) {
+  // A file in rollback-journal mode has no WAL to lose: it is a restored backup (see
+  // store-backup.ts), whatever the marker of the run before says.
+  if (openMarkerExists(dataDir) && inWalMode(dbPath)) {
     const wal = inspectWal(`${dbPath}-wal`);
     if (wal === 'missing') return refuse('wal-missing');
     if (wal === 'damaged') return refuse('wal-damaged');
@@ -106,6 +108,18 @@ function findProblem(
   if (found === null) return refuse('new');
   if (found !== expected) return refuse('different', { foundId: found });
   return null;
+}
+
+/** Bytes 18 and 19 of a database file's header are 2 in WAL mode, 1 with a rollback journal. */
+function inWalMode(dbPath: string): boolean {
+  const header = Buffer.alloc(20);
+  const fd = openSync(dbPath, 'r');
+  try {
+    if (readSync(fd, header, 0, 20, 0) < 20) return false;
+  } finally {
+    closeSync(fd);
+  }
+  return header[18] === 2 || header[19] === 2;
 }
 
 function readIdentity(dbPath: string): string | null {

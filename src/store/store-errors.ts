@@ -89,3 +89,10 @@ export class StoreIdentityError extends ComfycordError {
     this.problem = problem;
   }
 }
+
+/** `comfycord backup FILE` could not write a sound copy; nothing is left at FILE's temporary name. */
+export class StoreBackupError extends ComfycordError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('STORE_BACKUP_FAILED', message, options);
+  }
+}
