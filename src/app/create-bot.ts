@@ -1,5 +1,5 @@
 import { Events, type Client } from 'discord.js';
-import { loadTemplateSet } from '../cli/template-source.ts';
+import { loadTemplateSet } from '../workflows/template-folder.ts';
 import { commandTable } from '../commands/index.ts';
 import type { CommandContext } from '../commands/command-context.ts';
 import type { Config } from '../config.ts';

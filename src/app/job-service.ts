@@ -2,18 +2,13 @@ import { BlockedWords } from '../access/blocked-words.ts';
 import { InputError } from '../errors.ts';
 import { createJob, type InputImageRef, type Job, type JobOrigin, type JobReplyHandle } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
-import { inScope, mayManage } from '../jobs/job-scope.ts';
+import { inScope, mayManage, type Requester } from '../jobs/job-scope.ts';
 import { JobNotFoundError, NotYourJobError } from '../jobs/scheduler-errors.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
 import { findOption, renderTemplate, type ChoiceSource, type Template, type TemplateKind, type TemplateSet } from '../workflows/index.ts';
 
-export interface Requester {
-  userId: string;
-  userName: string;
-  guildId: string | null;
-  channelId: string | null;
-  isAdmin: boolean;
-}
+// Requester is a core type (src/jobs/job-scope.ts); commands see it through this service.
+export type { Requester } from '../jobs/job-scope.ts';
 
 export interface NewJobRequest {
   requester: Requester;

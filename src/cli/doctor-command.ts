@@ -11,7 +11,7 @@ import { comfyChecks } from './doctor/comfy-checks.ts';
 import { dataDirCheck } from './doctor/data-dir-check.ts';
 import { discordChecks } from './doctor/discord-checks.ts';
 import { InputError } from '../errors.ts';
-import { loadTemplateSet, workflowsDirFor } from './template-source.ts';
+import { loadTemplateSet, workflowsDirFor } from '../workflows/template-folder.ts';
 
 export interface DoctorArgs {
   probe: boolean;

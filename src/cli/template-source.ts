@@ -1,20 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadTemplates, parseTemplateText, type Template, type TemplateSet } from '../workflows/index.ts';
-
-/** The templates that ship with comfycord, used when the working folder has none. */
-export const BUILTIN_WORKFLOWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'workflows');
-
-/** WORKFLOWS_DIR as configured, or the shipped folder when that does not exist. */
-export function workflowsDirFor(configured: string): string {
-  return existsSync(configured) ? configured : BUILTIN_WORKFLOWS_DIR;
-}
-
-export async function loadTemplateSet(configured: string): Promise<TemplateSet> {
-  return loadTemplates(workflowsDirFor(configured));
-}
+import { resolve } from 'node:path';
+import { parseTemplateText, type Template } from '../workflows/index.ts';
+import { loadTemplateSet } from '../workflows/template-folder.ts';
 
 /** `<template>` is a name in the workflows folder, or a path to a .json file. */
 export async function resolveTemplate(argument: string, configured: string): Promise<Template> {

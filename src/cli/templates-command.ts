@@ -3,7 +3,7 @@ import type { ComfyConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { checkTemplateAgainstServer, formatProblem, listOptions, type OptionListing, type Template } from '../workflows/index.ts';
 import { OPTION_FLAGS } from './cli-args.ts';
-import { loadTemplateSet, workflowsDirFor } from './template-source.ts';
+import { loadTemplateSet, workflowsDirFor } from '../workflows/template-folder.ts';
 
 /** Human-readable listing of every template; with a server, what it lacks. Returns false if any template is unusable. */
 export async function runTemplates(

@@ -60,3 +60,11 @@ export interface ModalHandler {
 export interface ButtonHandler {
   execute(interaction: ButtonInteraction, context: CommandContext): Promise<void>;
 }
+
+/** Every handler of the bot, as the interaction router takes them. */
+export interface CommandTable {
+  slash: SlashCommand[];
+  messageMenus: MessageMenuCommand[];
+  modals: ModalHandler[];
+  buttons: ButtonHandler;
+}

@@ -1,6 +1,6 @@
-import type { RouterTable } from '../discord/interaction-router.ts';
 import { buttonHandler } from './buttons.ts';
 import { cancelCommand } from './cancel.ts';
+import type { CommandTable } from './command-context.ts';
 import { comfyCommand } from './comfy-status.ts';
 import { historyCommand } from './history.ts';
 import { img2imgCommand, imagineCommand } from './imagine.ts';
@@ -17,7 +17,7 @@ import { templatesCommand } from './templates.ts';
  * State a command needs across interactions (the Remix stash) is created here, once
  * per table, never at module level.
  */
-export function commandTable(options: { remixStash?: RemixStash } = {}): RouterTable {
+export function commandTable(options: { remixStash?: RemixStash } = {}): CommandTable {
   const remix = createRemix(options.remixStash ?? new RemixStash());
   return {
     slash: [imagineCommand, img2imgCommand, templatesCommand, queueCommand, cancelCommand, comfyCommand, showCommand, historyCommand, settingsCommand],

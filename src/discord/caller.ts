@@ -1,7 +1,7 @@
 import { PermissionFlagsBits, type BaseInteraction } from 'discord.js';
 import { assertAllowed, isAdmin, needsGuildRoles, type AccessConfig, type Caller } from '../access/access-policy.ts';
 import type { DmRoleSource } from '../access/dm-role-cache.ts';
-import type { Requester } from '../app/job-service.ts';
+import type { Requester } from '../jobs/job-scope.ts';
 
 /** The person behind an interaction as plain data for the access policy and the core. */
 export function callerOf(interaction: BaseInteraction): Caller {

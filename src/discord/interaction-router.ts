@@ -1,14 +1,34 @@
-import { MessageFlags, type BaseInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
-import type { ButtonHandler, CommandContext, MessageMenuCommand, ModalHandler, SlashCommand } from '../commands/command-context.ts';
+import {
+  MessageFlags,
+  type AutocompleteInteraction,
+  type BaseInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type MessageContextMenuCommandInteraction,
+  type ModalSubmitInteraction,
+  type RepliableInteraction,
+} from 'discord.js';
 import { isComfycordError, userMessageOf } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import { redactRequestError } from './redact-request-error.ts';
 import { STALE_CODES, StaleInteractionError, staleFromOptionError } from './stale-interaction.ts';
 
-export interface RouterTable {
-  slash: SlashCommand[];
-  messageMenus: MessageMenuCommand[];
-  modals: ModalHandler[];
-  buttons: ButtonHandler;
+/**
+ * The handlers the router dispatches to, generic over the context they are handed:
+ * this transport knows the shape of a handler, not the command modules (they sit
+ * above it and are wired in by the bot's composition root).
+ */
+export interface RouterTable<C> {
+  slash: ReadonlyArray<{
+    readonly name: string;
+    execute(interaction: ChatInputCommandInteraction, context: C): Promise<void>;
+    autocomplete?(interaction: AutocompleteInteraction, context: C): Promise<void>;
+  }>;
+  messageMenus: ReadonlyArray<{ readonly name: string; execute(interaction: MessageContextMenuCommandInteraction, context: C): Promise<void> }>;
+  /** Each handles the modals whose custom_id starts with `prefix:`. */
+  modals: ReadonlyArray<{ readonly prefix: string; execute(interaction: ModalSubmitInteraction, context: C): Promise<void> }>;
+  buttons: { execute(interaction: ButtonInteraction, context: C): Promise<void> };
 }
 
 /**
@@ -16,14 +36,14 @@ export interface RouterTable {
  * reply the user can read (ephemeral when nothing public was sent yet) plus one
  * structured log line. A handler never crashes the bot.
  */
-export class InteractionRouter {
-  readonly #slash: Map<string, SlashCommand>;
-  readonly #menus: Map<string, MessageMenuCommand>;
-  readonly #modals: ModalHandler[];
-  readonly #buttons: ButtonHandler;
-  readonly #context: CommandContext;
+export class InteractionRouter<C extends { logger: Logger }> {
+  readonly #slash: Map<string, RouterTable<C>['slash'][number]>;
+  readonly #menus: Map<string, RouterTable<C>['messageMenus'][number]>;
+  readonly #modals: RouterTable<C>['modals'];
+  readonly #buttons: RouterTable<C>['buttons'];
+  readonly #context: C;
 
-  constructor(table: RouterTable, context: CommandContext) {
+  constructor(table: RouterTable<C>, context: C) {
     this.#slash = new Map(table.slash.map((command) => [command.name, command]));
     this.#menus = new Map(table.messageMenus.map((command) => [command.name, command]));
     this.#modals = table.modals;

@@ -1,5 +1,5 @@
 import type { Client } from 'discord.js';
-import type { ServerPool } from '../app/server-pool.ts';
+import type { ComfyServer } from '../comfy/server.ts';
 import { userMessageOf } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
@@ -16,12 +16,18 @@ import { fetchResultFiles } from './fetch-results.ts';
 /** How long place-in-line changes are gathered before messages are redrawn. */
 const POSITIONS_DELAY_MS = 200;
 
+/** The ComfyUI servers by name (the app's ServerPool): whose socket state and results replies follow. */
+export interface ServerLookup {
+  names(): string[];
+  get(name: string): ComfyServer | undefined;
+}
+
 export interface JobRepliesOptions {
   client: Client;
   scheduler: Scheduler;
   editor: ReplyEditor;
   store: JobStore;
-  pool: ServerPool;
+  pool: ServerLookup;
   apiBase: string | null;
   logger: Logger;
   /** Fetching a finished job's images from ComfyUI, retries included, ends failed after this (DELIVERY_TIMEOUT_SECONDS). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { REST, Routes, type APIApplication, type RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
-import { loadTemplateSet } from '../cli/template-source.ts';
+import { loadTemplateSet } from '../workflows/template-folder.ts';
 import type { Config } from '../config.ts';
 import { ComfycordError } from '../errors.ts';
 import type { Logger } from '../log.ts';

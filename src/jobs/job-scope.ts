@@ -11,6 +11,13 @@ export interface Place {
   guildId: string | null;
 }
 
+/** Who asks for something, and from where: what the Discord layer reads off an interaction. */
+export interface Requester extends Place {
+  userName: string;
+  channelId: string | null;
+  isAdmin: boolean;
+}
+
 export function inScope(job: Pick<Job, 'guildId' | 'userId'>, place: Place): boolean {
   if (place.guildId === null) return job.guildId === null && job.userId === place.userId;
   return job.guildId === place.guildId;

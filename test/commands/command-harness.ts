@@ -6,7 +6,7 @@ import { DmRoleCache } from '../../src/access/dm-role-cache.ts';
 import { InputImages } from '../../src/app/input-images.ts';
 import { JobService } from '../../src/app/job-service.ts';
 import { ServerPool } from '../../src/app/server-pool.ts';
-import { loadTemplateSet } from '../../src/cli/template-source.ts';
+import { loadTemplateSet } from '../../src/workflows/template-folder.ts';
 import type { CommandContext } from '../../src/commands/command-context.ts';
 import { commandTable } from '../../src/commands/index.ts';
 import { RemixStash } from '../../src/commands/remix-stash.ts';

@@ -1,6 +1,6 @@
 import { ApplicationCommandType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { loadTemplateSet } from '../../src/cli/template-source.ts';
+import { loadTemplateSet } from '../../src/workflows/template-folder.ts';
 import { commandTable } from '../../src/commands/index.ts';
 import { buildCommandDefinitions } from '../../src/discord/command-definitions.ts';
 
