@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { systemClock, type CancelTimer, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { retryDelay } from '../retry.ts';
 import { silentLogger } from '../log.ts';
 import type { ComfyEndpoint } from './endpoint.ts';
 import { ComfyUnavailableError } from './errors.ts';
@@ -246,8 +247,7 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
 
   #scheduleReconnect(): void {
     this.#failures += 1;
-    const base = Math.min(this.#maxDelayMs, this.#minDelayMs * 2 ** (this.#failures - 1));
-    const delayMs = Math.round(base / 2 + (Math.random() * base) / 2);
+    const delayMs = retryDelay({ baseMs: this.#minDelayMs, maxMs: this.#maxDelayMs, jitter: 0.5 }, this.#failures);
     this.#setState('reconnecting');
     this.#log.info({ host: this.#endpoint.host, attempt: this.#failures, delayMs, lastError: this.#lastError }, 'comfy socket reconnecting');
     this.#reconnectTimer = this.#clock.after(delayMs, () => {

@@ -1,8 +1,9 @@
 import { DiscordAPIError, HTTPError, type InteractionDeferReplyOptions, type RepliableInteraction } from 'discord.js';
+import { withRetry, type RetryPolicy } from '../retry.ts';
 
 /** Discord invalidates an interaction not answered within 3 s; stop retrying a little before. */
 const ACK_DEADLINE_MS = 2_700;
-const BACKOFF_MS = [100, 250, 500, 1000];
+const DEFER_RETRY: RetryPolicy = { baseMs: 100, maxMs: 1_000, stepsMs: [100, 250, 500, 1_000] };
 
 /**
  * deferReply that survives a short Discord outage: discord.js retries a 5xx three
@@ -11,18 +12,21 @@ const BACKOFF_MS = [100, 250, 500, 1000];
  * a retry means an earlier attempt did reach Discord: that is success.
  */
 export async function deferReplyWithRetry(interaction: RepliableInteraction, options: InteractionDeferReplyOptions = {}): Promise<void> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await interaction.deferReply(options);
-      return;
-    } catch (error) {
-      if (error instanceof DiscordAPIError && error.code === 40060) return;
-      const transient = error instanceof HTTPError || (error instanceof DiscordAPIError && error.status >= 500) || isNetworkError(error);
-      const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
-      if (!transient || Date.now() + wait - interaction.createdTimestamp > ACK_DEADLINE_MS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
+  await withRetry(
+    async () => {
+      try {
+        await interaction.deferReply(options);
+      } catch (error) {
+        if (error instanceof DiscordAPIError && error.code === 40060) return;
+        throw error;
+      }
+    },
+    {
+      policy: DEFER_RETRY,
+      retryable: (error) => error instanceof HTTPError || (error instanceof DiscordAPIError && error.status >= 500) || isNetworkError(error),
+      deadline: interaction.createdTimestamp + ACK_DEADLINE_MS,
+    },
+  );
 }
 
 function isNetworkError(error: unknown): boolean {

@@ -1,3 +1,4 @@
+import { retryDelay } from '../retry.ts';
 import type { EditFailure } from './edit-errors.ts';
 
 /**
@@ -92,8 +93,7 @@ export class RetryPolicy {
   }
 }
 
-/** Exponential backoff with jitter: the one formula for every retry towards Discord (edits, deferrals). */
+/** Exponential backoff with jitter in [½, 1], by the shared retry policy (src/retry.ts). */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling * (0.5 + random() / 2));
+  return retryDelay({ baseMs, maxMs, jitter: 0.5, random }, attempt);
 }

@@ -2,10 +2,11 @@ import type { ComfyServer } from '../comfy/server.ts';
 import { ComfyHttpError, ComfyUnavailableError } from '../comfy/errors.ts';
 import { ComfycordError } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
+import { withRetry, type RetryPolicy } from '../retry.ts';
 import { buildResultFiles, type ResultFiles } from './result-files.ts';
 
 /** Waits between tries to fetch a result: a ComfyUI restart takes a few seconds, a slow one half a minute. */
-const RESULT_RETRY_MS = [1_000, 3_000, 8_000, 20_000];
+const RESULT_RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 20_000, stepsMs: [1_000, 3_000, 8_000, 20_000], maxAttempts: 5 };
 
 /** Fetching a finished job's images took longer than DELIVERY_TIMEOUT_SECONDS, retries included. */
 export class ResultFetchTimeoutError extends ComfycordError {
@@ -32,33 +33,13 @@ export async function fetchResultFiles(job: Job, server: ComfyServer, options: F
   const timer = setTimeout(() => controller.abort(new ResultFetchTimeoutError(options.timeoutMs)), options.timeoutMs);
   const { signal } = controller;
   try {
-    for (let index = 0; ; index += 1) {
-      try {
-        return await buildResultFiles(job, server, { sizeLimit: options.sizeLimit, spoiler: options.spoiler, signal });
-      } catch (error) {
-        if (signal.aborted) throw signal.reason;
-        const transient = error instanceof ComfyUnavailableError || (error instanceof ComfyHttpError && error.status >= 500);
-        const waitMs = RESULT_RETRY_MS[index];
-        if (!transient || waitMs === undefined) throw error;
-        options.onRetry?.(error, waitMs);
-        await pause(waitMs, signal);
-      }
-    }
+    return await withRetry(() => buildResultFiles(job, server, { sizeLimit: options.sizeLimit, spoiler: options.spoiler, signal }), {
+      policy: RESULT_RETRY,
+      retryable: (error) => error instanceof ComfyUnavailableError || (error instanceof ComfyHttpError && error.status >= 500),
+      signal,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    });
   } finally {
     clearTimeout(timer);
   }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
