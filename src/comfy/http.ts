@@ -3,10 +3,12 @@ import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { OutputImage } from './messages.ts';
+import { COMFY_DEFAULTS } from './defaults.ts';
 import { createEndpoint, type ComfyAuthOptions, type ComfyEndpoint } from './endpoint.ts';
 import { ComfyBadResponseError, ComfyHttpError, ComfyUnavailableError } from './errors.ts';
 import { parseHistory, parseQueue, type HistoryEntry, type QueueSnapshot } from './history.ts';
-import { describeNodeErrors, promptRejection, type ApiGraph } from './prompt-errors.ts';
+import type { ApiGraph } from '../workflows/graph.ts';
+import { describeNodeErrors, promptRejection } from './prompt-errors.ts';
 import { credentialsInBasic, redactorFor } from '../redact/config-secrets.ts';
 import type { Redactor } from '../redact/redactor.ts';
 
@@ -21,9 +23,15 @@ import type { Redactor } from '../redact/redactor.ts';
 
 export interface ComfyHttpOptions extends ComfyAuthOptions {
   baseUrl: string;
-  /** Per-request timeout in ms, connect to last body byte. Default 15000. */
+  /**
+   * Per-request timeout in ms, connect to last body byte.
+   * @default COMFY_DEFAULTS.requestTimeoutMs (15000)
+   */
   timeoutMs?: number;
-  /** Timeout for uploads and image downloads, which can be large. Default 60000. */
+  /**
+   * Timeout for uploads and image downloads, which can be large.
+   * @default COMFY_DEFAULTS.transferTimeoutMs (60000)
+   */
   transferTimeoutMs?: number;
   /** undici dispatcher (custom TLS, proxies, tests). Default: undici's global one. */
   dispatcher?: Dispatcher;
@@ -108,8 +116,8 @@ export class ComfyHttp {
     this.endpoint = createEndpoint(options.baseUrl, options);
     const auth = credentialsInBasic(this.endpoint.headers['authorization']);
     this.#redactor = redactorFor({ servers: [{ auth, headers: options.headers ?? {} }] }).redactor;
-    this.#timeoutMs = options.timeoutMs ?? 15_000;
-    this.#transferTimeoutMs = options.transferTimeoutMs ?? 60_000;
+    this.#timeoutMs = options.timeoutMs ?? COMFY_DEFAULTS.requestTimeoutMs;
+    this.#transferTimeoutMs = options.transferTimeoutMs ?? COMFY_DEFAULTS.transferTimeoutMs;
     this.#dispatcher = options.dispatcher;
     this.#log = options.logger ?? silentLogger();
     this.#clock = options.clock ?? systemClock;

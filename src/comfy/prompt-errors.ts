@@ -1,4 +1,5 @@
 import type { ComfycordError } from '../errors.ts';
+import type { ApiGraph } from '../workflows/graph.ts';
 import { bodyExcerpt, ComfyHttpError, PromptValidationError, type PromptIssue } from './errors.ts';
 
 /**
@@ -10,8 +11,6 @@ import { bodyExcerpt, ComfyHttpError, PromptValidationError, type PromptIssue } 
  */
 
 type Json = Record<string, unknown>;
-/** The submitted graph, when at hand: lets a message name values and missing links. */
-export type ApiGraph = Record<string, { class_type?: unknown; inputs?: Record<string, unknown> } | undefined>;
 
 const MAX_LINES = 10;
 const MAX_CHOICES_SHOWN = 8;
@@ -63,7 +62,9 @@ function describeIssue(error: Json, nodeId: string, graph: ApiGraph | undefined)
   const details = text(error['details']);
   const extra = isObject(error['extra_info']) ? error['extra_info'] : {};
   let inputName = text(extra['input_name']) || null;
-  const graphValue = inputName === null ? undefined : graph?.[nodeId]?.inputs?.[inputName];
+  // `?.` on inputs too: a raw graph file may hold a node without them, whatever the type says.
+  const inputs = graph?.[nodeId]?.inputs;
+  const graphValue = inputName === null ? undefined : inputs?.[inputName];
   const value = 'received_value' in extra ? extra['received_value'] : graphValue;
   const input = inputName ?? 'an input';
 

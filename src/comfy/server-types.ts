@@ -15,31 +15,64 @@ export interface ComfyServerOptions extends ComfyAuthOptions {
   url: string;
   /** Stable id for the socket and every prompt. Default: a random UUID per instance. */
   clientId?: string;
-  /** `extra_data.preview_method` sent with each prompt. Default 'auto'. */
+  /**
+   * `extra_data.preview_method` sent with each prompt.
+   * @default COMFY_DEFAULTS.previewMethod ('auto')
+   */
   previewMethod?: PreviewMethod;
   logger?: Logger;
   /** Every timer and timestamp of the transport comes from this. Default: the system clock. */
   clock?: Clock;
-  /** connect() and run() give up waiting for the socket after this. Default 10000. */
+  /**
+   * connect() and run() give up waiting for the socket after this.
+   * @default COMFY_DEFAULTS.connectTimeoutMs (10000)
+   */
   connectTimeoutMs?: number;
-  /** Per HTTP request. Default 15000. */
+  /**
+   * Per HTTP request.
+   * @default COMFY_DEFAULTS.requestTimeoutMs (15000)
+   */
   requestTimeoutMs?: number;
-  /** Uploads, /view and /object_info. Default 60000. */
+  /**
+   * Uploads, /view and /object_info.
+   * @default COMFY_DEFAULTS.transferTimeoutMs (60000)
+   */
   transferTimeoutMs?: number;
-  /** Reconnect backoff bounds. Defaults 500 / 30000. */
+  /**
+   * First reconnect delay.
+   * @default COMFY_DEFAULTS.minDelayMs (500)
+   */
   minDelayMs?: number;
+  /**
+   * Cap of the reconnect delay.
+   * @default COMFY_DEFAULTS.maxDelayMs (30000)
+   */
   maxDelayMs?: number;
-  /** Heartbeat: ping interval and pong deadline. Defaults 15000 / 10000. */
+  /**
+   * Heartbeat: ping interval.
+   * @default COMFY_DEFAULTS.pingIntervalMs (15000)
+   */
   pingIntervalMs?: number;
+  /**
+   * Heartbeat: pong deadline.
+   * @default COMFY_DEFAULTS.pongTimeoutMs (10000)
+   */
   pongTimeoutMs?: number;
-  /** While the socket is down, /history is polled for in-flight runs this often. Default 2000. */
+  /**
+   * While the socket is down, /history is polled for in-flight runs this often.
+   * @default COMFY_DEFAULTS.pollIntervalMs (2000)
+   */
   pollIntervalMs?: number;
-  /** While connected, in-flight runs are checked against /queue and /history this often (0: never). Default 30000. */
+  /**
+   * While connected, in-flight runs are checked against /queue and /history this often (0: never).
+   * @default COMFY_DEFAULTS.resyncIntervalMs (30000)
+   */
   resyncIntervalMs?: number;
   /**
    * ComfyUI broadcasts `status` to every socket when a prompt is queued. No frame
    * at all this long after a POST /prompt means the server no longer routes to our
-   * socket (docs/comfy-protocol.md, "Silent detach"), so it is replaced. Default 5000; 0 disables.
+   * socket (docs/comfy-protocol.md, "Silent detach"), so it is replaced. 0 disables.
+   * @default COMFY_DEFAULTS.detachCheckMs (5000)
    */
   detachCheckMs?: number;
   dispatcher?: Dispatcher;

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { systemClock, type CancelTimer, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
+import { COMFY_DEFAULTS } from './defaults.ts';
 import { createEndpoint } from './endpoint.ts';
 import type { ComfyServerEvents, ComfyServerOptions, PreviewMethod, RunHandle, RunOptions } from './server-types.ts';
 import { cancelOnServer } from './cancel-run.ts';
@@ -10,7 +11,7 @@ import { ComfyCancelledError, ComfyUnavailableError } from './errors.ts';
 import { ComfyHttp, type PromptAccepted, type SystemStats, type UploadedImage } from './http.ts';
 import type { QueueSnapshot } from './history.ts';
 import type { ComfyBinaryMessage, ComfyMessage, OutputImage } from './messages.ts';
-import type { ApiGraph } from './prompt-errors.ts';
+import type { ApiGraph } from '../workflows/graph.ts';
 import { RunRecovery } from './run-recovery.ts';
 import { ComfySocket, type SocketState } from './socket.ts';
 import { TrackedRun } from './tracked-run.ts';
@@ -52,8 +53,8 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
     this.clientId = options.clientId ?? randomUUID();
     // The base without credentials labels every line this server logs.
     this.#log = (options.logger ?? silentLogger()).child({ comfy: createEndpoint(options.url).base });
-    this.#previewMethod = options.previewMethod ?? 'auto';
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.#previewMethod = options.previewMethod ?? COMFY_DEFAULTS.previewMethod;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? COMFY_DEFAULTS.connectTimeoutMs;
     this.#clock = options.clock ?? systemClock;
     this.http = new ComfyHttp({
       baseUrl: options.url,
@@ -85,8 +86,8 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
       routes: this.#routes,
       log: this.#log,
       clock: this.#clock,
-      pollIntervalMs: options.pollIntervalMs ?? 2_000,
-      resyncIntervalMs: options.resyncIntervalMs ?? 30_000,
+      pollIntervalMs: options.pollIntervalMs ?? COMFY_DEFAULTS.pollIntervalMs,
+      resyncIntervalMs: options.resyncIntervalMs ?? COMFY_DEFAULTS.resyncIntervalMs,
       resubmit: (run) => this.#post(run),
       setExecuting: (promptId) => {
         this.#executing = promptId;
@@ -96,7 +97,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
     this.#socket.on('state', (state, previous) => this.#onSocketState(state, previous));
     this.#socket.on('message', (message) => this.#onMessage(message));
     this.#socket.on('binary', (message) => this.#onBinary(message));
-    this.#detachCheckMs = options.detachCheckMs ?? 5_000;
+    this.#detachCheckMs = options.detachCheckMs ?? COMFY_DEFAULTS.detachCheckMs;
   }
 
   get state(): SocketState {

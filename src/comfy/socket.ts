@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { systemClock, type CancelTimer, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { retryDelay } from '../retry.ts';
+import { COMFY_DEFAULTS } from './defaults.ts';
 import { silentLogger } from '../log.ts';
 import type { ComfyEndpoint } from './endpoint.ts';
 import { ComfyUnavailableError } from './errors.ts';
@@ -25,15 +26,30 @@ export type SocketState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'cl
 export interface ComfySocketOptions {
   endpoint: ComfyEndpoint;
   clientId: string;
-  /** First reconnect delay; doubles per failed attempt, with jitter. Default 500. */
+  /**
+   * First reconnect delay; doubles per failed attempt, with jitter.
+   * @default COMFY_DEFAULTS.minDelayMs (500)
+   */
   minDelayMs?: number;
-  /** Cap of the reconnect delay. Default 30000. */
+  /**
+   * Cap of the reconnect delay.
+   * @default COMFY_DEFAULTS.maxDelayMs (30000)
+   */
   maxDelayMs?: number;
-  /** WebSocket opening handshake timeout. Default 10000. */
+  /**
+   * WebSocket opening handshake timeout.
+   * @default COMFY_DEFAULTS.connectTimeoutMs (10000)
+   */
   handshakeTimeoutMs?: number;
-  /** Ping the server this often. Default 15000. */
+  /**
+   * Ping the server this often.
+   * @default COMFY_DEFAULTS.pingIntervalMs (15000)
+   */
   pingIntervalMs?: number;
-  /** Terminate and reconnect when a ping gets no pong (or any frame) within this. Default 10000. */
+  /**
+   * Terminate and reconnect when a ping gets no pong (or any frame) within this.
+   * @default COMFY_DEFAULTS.pongTimeoutMs (10000)
+   */
   pongTimeoutMs?: number;
   logger?: Logger;
   /** Every wait (backoff, heartbeat, deadlines) is asked of this. Default: the system clock. */
@@ -76,11 +92,11 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
     this.#endpoint = options.endpoint;
     this.clientId = options.clientId;
     this.#log = options.logger ?? silentLogger();
-    this.#minDelayMs = options.minDelayMs ?? 500;
-    this.#maxDelayMs = options.maxDelayMs ?? 30_000;
-    this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
-    this.#pingIntervalMs = options.pingIntervalMs ?? 15_000;
-    this.#pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
+    this.#minDelayMs = options.minDelayMs ?? COMFY_DEFAULTS.minDelayMs;
+    this.#maxDelayMs = options.maxDelayMs ?? COMFY_DEFAULTS.maxDelayMs;
+    this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? COMFY_DEFAULTS.connectTimeoutMs;
+    this.#pingIntervalMs = options.pingIntervalMs ?? COMFY_DEFAULTS.pingIntervalMs;
+    this.#pongTimeoutMs = options.pongTimeoutMs ?? COMFY_DEFAULTS.pongTimeoutMs;
     this.#clock = options.clock ?? systemClock;
   }
 

@@ -5,7 +5,7 @@ import type { RunEvent, RunResult } from '../jobs/run-events.ts';
 import type { ComfyBinaryMessage, ComfyMessage, NodeOutput } from './messages.ts';
 import { ComfyCancelledError, ComfyExecutionError, ComfyInterruptedError } from './errors.ts';
 import { imagesInNodeOrder } from './history.ts';
-import type { ApiGraph } from './prompt-errors.ts';
+import type { ApiGraph } from '../workflows/graph.ts';
 
 /**
  * One prompt as this client follows it: turns the socket messages routed to it into
