@@ -1,7 +1,7 @@
 import type { Client } from 'discord.js';
 import type { ComfyServer } from '../comfy/server.ts';
 import { userMessageOf } from '../errors.ts';
-import type { Job } from '../jobs/job.ts';
+import { isFinished, type Job } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import { RunProgress } from '../jobs/progress.ts';
 import type { Scheduler, SchedulerUpdate } from '../jobs/scheduler.ts';
@@ -82,7 +82,7 @@ export class JobReplies {
 
   /** The view of a job as it stands, for /show and for a restarted bot. */
   async showFinal(job: Job): Promise<void> {
-    if (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled') await this.#deliverFinal(job);
+    if (isFinished(job)) await this.#deliverFinal(job);
   }
 
   #onUpdate(update: SchedulerUpdate): void {

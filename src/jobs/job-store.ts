@@ -1,4 +1,4 @@
-import type { Job } from './job.ts';
+import { isFinished, type Job } from './job.ts';
 
 /**
  * Where jobs live. The scheduler saves a job on every state change; a durable
@@ -51,7 +51,7 @@ export class MemoryJobStore implements JobStore {
 
   undelivered(): Job[] {
     return [...this.#jobs.values()]
-      .filter((job) => job.deliveredAt === null && (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled'))
+      .filter((job) => job.deliveredAt === null && isFinished(job))
       .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
   }
 
