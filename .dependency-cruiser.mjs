@@ -82,6 +82,13 @@ export default {
     },
     ...layerRules,
     {
+      name: 'layer-unknown',
+      severity: 'error',
+      comment: 'A file of src/ outside every unit: add its folder to the layer map in .dependency-cruiser.mjs.',
+      from: { path: '^src/', pathNot: Object.values(units) },
+      to: {},
+    },
+    {
       name: 'core-no-io-package',
       severity: 'error',
       comment: 'The core (jobs, workflows, access) talks to the world only through ports that adapters implement.',

@@ -5,7 +5,7 @@ import { bodyExcerpt, ComfyHttpError, PromptValidationError, type PromptIssue } 
 /**
  * Turns a refused `POST /prompt` into an error a user can act on: which node, which
  * input, which value, and what the server wanted instead. The bodies this reads are
- * the ones captured in comfy-protocol/4_validation_errors.jsonl plus
+ * the ones captured in test/fixtures/comfy-protocol/4_validation_errors.jsonl plus
  * `invalid_prompt_id` from newer servers; anything else falls back to the server's
  * own message so nothing is ever swallowed.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ComfyHttpError, LOGGED_BODY_CHARS, PromptValidationError } from '../../src/comfy/errors.ts';
 import { promptRejection, promptValidationError } from '../../src/comfy/prompt-errors.ts';
 
-// Bodies exactly as a real ComfyUI answered them (comfy-protocol/4_validation_errors.jsonl),
+// Bodies exactly as a real ComfyUI answered them (test/fixtures/comfy-protocol/4_validation_errors.jsonl),
 // plus invalid_prompt_id and value_not_in_list in the shapes newer servers send.
 const bodies = {
   requiredInputMissing:
