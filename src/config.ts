@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseAttachmentHosts } from './discord/attachment-url.ts';
+import { parseAttachmentHosts } from './attachment-hosts.ts';
 import { readServersFile, type ServerEntry } from './comfy-servers-file.ts';
 import { ConfigError } from './config-error.ts';
 import { isComfycordError } from './errors.ts';

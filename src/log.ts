@@ -1,5 +1,5 @@
 import { pino, stdSerializers, type Logger } from 'pino';
-import { redactRequestError } from './discord/redact-request-error.ts';
+import { redactRequestError } from './redact/request-error.ts';
 import type { Redactor } from './redact/redactor.ts';
 
 export type { Logger };

@@ -11,7 +11,7 @@ import {
 } from 'discord.js';
 import { isComfycordError, userMessageOf } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { redactRequestError } from './redact-request-error.ts';
+import { redactRequestError } from '../redact/request-error.ts';
 import { STALE_CODES, StaleInteractionError, staleFromOptionError } from './stale-interaction.ts';
 
 /**

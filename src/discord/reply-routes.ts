@@ -2,7 +2,7 @@ import { RESTEvents, WebhookClient, type APIMessage, type Client, type Message }
 import type { Logger } from '../log.ts';
 import type { EditPayload } from './message-view.ts';
 import type { ReplyHandle } from './reply-handle.ts';
-import { redactRequestError } from './redact-request-error.ts';
+import { redactRequestError } from '../redact/request-error.ts';
 import { classifyEditError } from './edit-errors.ts';
 import { ReplyTarget, type EditRoute, type ReplySink, type RouteKeys } from './reply-target.ts';
 import { readRateLimitHeaders, type RouteLimits } from './route-limits.ts';

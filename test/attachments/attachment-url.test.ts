@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AttachmentRejectedError } from '../../src/discord/attachment-errors.ts';
-import { checkAttachmentUrl, DEFAULT_ATTACHMENT_HOSTS, parseAttachmentHosts } from '../../src/discord/attachment-url.ts';
+import { DEFAULT_ATTACHMENT_HOSTS, parseAttachmentHosts } from '../../src/attachment-hosts.ts';
+import { checkAttachmentUrl } from '../../src/discord/attachment-url.ts';
 import { ComfycordError } from '../../src/errors.ts';
 
 describe('parseAttachmentHosts', () => {
