@@ -26,30 +26,15 @@ export type SocketState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'cl
 export interface ComfySocketOptions {
   endpoint: ComfyEndpoint;
   clientId: string;
-  /**
-   * First reconnect delay; doubles per failed attempt, with jitter.
-   * @default COMFY_DEFAULTS.minDelayMs (500)
-   */
+  /** First reconnect delay; doubles per failed attempt, with jitter. @default COMFY_DEFAULTS.minDelayMs (500) */
   minDelayMs?: number;
-  /**
-   * Cap of the reconnect delay.
-   * @default COMFY_DEFAULTS.maxDelayMs (30000)
-   */
+  /** Cap of the reconnect delay. @default COMFY_DEFAULTS.maxDelayMs (30000) */
   maxDelayMs?: number;
-  /**
-   * WebSocket opening handshake timeout.
-   * @default COMFY_DEFAULTS.connectTimeoutMs (10000)
-   */
+  /** WebSocket opening handshake timeout. @default COMFY_DEFAULTS.connectTimeoutMs (10000) */
   handshakeTimeoutMs?: number;
-  /**
-   * Ping the server this often.
-   * @default COMFY_DEFAULTS.pingIntervalMs (15000)
-   */
+  /** Ping the server this often. @default COMFY_DEFAULTS.pingIntervalMs (15000) */
   pingIntervalMs?: number;
-  /**
-   * Terminate and reconnect when a ping gets no pong (or any frame) within this.
-   * @default COMFY_DEFAULTS.pongTimeoutMs (10000)
-   */
+  /** Terminate and reconnect when a ping gets no pong (or any frame) within this. @default COMFY_DEFAULTS.pongTimeoutMs (10000) */
   pongTimeoutMs?: number;
   logger?: Logger;
   /** Every wait (backoff, heartbeat, deadlines) is asked of this. Default: the system clock. */
