@@ -4,7 +4,6 @@ import { loadTemplateSet } from '../workflows/template-folder.ts';
 import type { Config } from '../config.ts';
 import { ComfycordError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { CommandRegistrations } from '../store/command-registrations.ts';
 import { buildCommandDefinitions } from './command-definitions.ts';
 import { requireToken } from './discord-client.ts';
 
@@ -23,12 +22,18 @@ export function definitionsHash(body: readonly RESTPostAPIApplicationCommandsJSO
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }
 
+/** What was last registered per scope: kept by the store (store/command-registrations.ts), which the app hands in. */
+export interface RegistrationRecord {
+  lastHash(scope: string): string | null;
+  record(scope: string, hash: string): void;
+}
+
 export interface AutoRegisterOptions {
   rest: REST;
   applicationId: string;
   guildId: string | null;
   body: RESTPostAPIApplicationCommandsJSONBody[];
-  registrations: CommandRegistrations;
+  registrations: RegistrationRecord;
   logger: Logger;
 }
 
