@@ -117,7 +117,7 @@ const schema = z.object({
     }),
   COMFY_HEADERS: headersFrom,
   COMFY_SERVERS_FILE: z.string().trim().optional(),
-  COMFY_LOST_AFTER_SECONDS: intFrom(60, 5, 86_400),
+  COMFY_LOST_AFTER_SECONDS: intFrom(15, 2, 86_400),
   COMFY_PREVIEW_METHOD: z.enum(['auto', 'latent2rgb', 'taesd', 'none', 'default']).default('auto'),
   WORKFLOWS_DIR: z.string().trim().default('workflows'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -5,6 +5,7 @@ import { NoServerError } from '../jobs/scheduler-errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { TemplateSet } from '../workflows/index.ts';
 import { comboChoices, hasClass, type ObjectInfo } from '../workflows/object-info.ts';
+import { HEALTH_DEFAULTS, HealthTracker } from './health-tracker.ts';
 
 export interface PoolServerConfig extends Omit<ComfyServerOptions, 'logger'> {
   /** Shown to users and admins; defaults to the URL's host. */
@@ -18,6 +19,8 @@ export interface ServerStatus {
   state: string;
   queueRemaining: number | null;
   inFlight: number;
+  /** Why it takes no work although configured (health check failing, lost, cool-down); null when healthy. */
+  health: string | null;
   /** Node types the server lacks for some template, by template. */
   missing: Record<string, string[]>;
   /** What authenticates requests to it, by name only ('Basic auth', header names); never a value. */
@@ -32,10 +35,21 @@ interface Member {
   objectInfoAt: number;
   /** Checkpoint of the last job started there: likely still loaded in VRAM. */
   lastCheckpoint: string | null;
-  /** Fires when the server has been unreachable for `lostAfterMs`; runs only after it was once ready. */
-  lostTimer: ReturnType<typeof setTimeout> | null;
-  everReady: boolean;
   credentialNames: string[];
+  health: HealthTracker;
+}
+
+export interface ServerPoolOptions {
+  templates: TemplateSet;
+  logger?: Logger;
+  objectInfoTtlMs?: number;
+  /** Unreachable (socket down, or health check failing) this long: its running and queued jobs go elsewhere. Default 15000. */
+  lostAfterMs?: number;
+  /** GET /prompt on every connected server this often (0: never). Default 5000. */
+  healthCheckMs?: number;
+  /** Bound on one health check. Default 5000. */
+  healthTimeoutMs?: number;
+  now?: () => number;
 }
 
 /**
@@ -51,13 +65,9 @@ export class ServerPool {
   readonly #objectInfoTtlMs: number;
   #onChange: () => void = () => undefined;
 
-  readonly #lostAfterMs: number;
+  readonly #healthTimer: ReturnType<typeof setInterval> | null;
 
-  constructor(
-    configs: PoolServerConfig[],
-    options: { templates: TemplateSet; logger?: Logger; objectInfoTtlMs?: number; lostAfterMs?: number },
-  ) {
-    this.#lostAfterMs = options.lostAfterMs ?? 60_000;
+  constructor(configs: PoolServerConfig[], options: ServerPoolOptions) {
     this.#templates = options.templates;
     this.#log = options.logger ?? silentLogger();
     this.#objectInfoTtlMs = options.objectInfoTtlMs ?? 10 * 60_000;
@@ -69,30 +79,35 @@ export class ServerPool {
       const server = new ComfyServer({ ...serverOptions, logger: this.#log });
       const basic = config.auth !== undefined || new URL(config.url).username !== '';
       const credentialNames = [...(basic ? ['Basic auth'] : []), ...Object.keys(config.headers ?? {}).sort()];
-      const member: Member = { name, server, weight, objectInfo: null, objectInfoAt: 0, lastCheckpoint: null, lostTimer: null, everReady: false, credentialNames };
+      const health = new HealthTracker(name, server, {
+        lostAfterMs: options.lostAfterMs ?? HEALTH_DEFAULTS.lostAfterMs,
+        healthTimeoutMs: options.healthTimeoutMs ?? HEALTH_DEFAULTS.healthTimeoutMs,
+        now: options.now ?? Date.now,
+        log: this.#log,
+        onChange: () => this.#onChange(),
+      });
+      const member: Member = { name, server, weight, objectInfo: null, objectInfoAt: 0, lastCheckpoint: null, health, credentialNames };
       server.on('state', (state) => this.#onState(member, state));
       this.#members.set(name, member);
     });
+    const healthCheckMs = options.healthCheckMs ?? HEALTH_DEFAULTS.healthCheckMs;
+    this.#healthTimer = healthCheckMs > 0 ? setInterval(() => this.#probeAll(), healthCheckMs) : null;
+    this.#healthTimer?.unref();
   }
 
   #onState(member: Member, state: string): void {
-    if (state === 'ready') {
-      member.everReady = true;
-      if (member.lostTimer !== null) clearTimeout(member.lostTimer);
-      member.lostTimer = null;
-      void this.refreshObjectInfo(member.name);
-    } else if (state === 'reconnecting' && member.lostTimer === null && member.everReady) {
-      // A blip is ridden out by the socket's own recovery; a long outage sends the jobs elsewhere.
-      member.lostTimer = setTimeout(() => {
-        member.lostTimer = null;
-        if (member.server.state === 'ready') return;
-        const seconds = Math.round(this.#lostAfterMs / 1000);
-        const abandoned = member.server.abandonInFlight(`unreachable for ${seconds} s; its jobs go to another server`);
-        this.#log.warn({ server: member.name, abandoned }, 'ComfyUI server lost');
-      }, this.#lostAfterMs);
-      member.lostTimer.unref();
-    }
+    member.health.socketState(state);
+    if (state === 'ready') void this.refreshObjectInfo(member.name);
     this.#onChange();
+  }
+
+  #probeAll(): void {
+    for (const member of this.#members.values()) member.health.probe();
+  }
+
+  /** Takes a server out of dispatch for a cool-down (it stalled jobs twice in a row); it stays connected. */
+  bench(name: string, ms: number, why: string): void {
+    this.#members.get(name)?.health.bench(ms, why);
   }
 
   /** Remembers what a server has loaded, so the next job with that checkpoint prefers it. */
@@ -135,7 +150,8 @@ export class ServerPool {
   }
 
   async close(): Promise<void> {
-    for (const member of this.#members.values()) if (member.lostTimer !== null) clearTimeout(member.lostTimer);
+    if (this.#healthTimer !== null) clearInterval(this.#healthTimer);
+    for (const member of this.#members.values()) member.health.close();
     await Promise.all([...this.#members.values()].map((member) => member.server.close()));
   }
 
@@ -177,9 +193,9 @@ export class ServerPool {
    */
   assertCanRun(templateName: string): void {
     const members = [...this.#members.values()];
-    // A server reconnecting within its grace period (lostTimer running) still counts:
+    // A server unreachable within its grace period (COMFY_LOST_AFTER_SECONDS) still counts:
     // a socket blip or a quick ComfyUI restart queues jobs instead of refusing them.
-    const ready = members.filter((member) => member.server.state === 'ready' || member.lostTimer !== null);
+    const ready = members.filter((member) => member.server.state === 'ready' || member.health.inGrace);
     if (ready.length === 0) {
       const names = members.map((member) => member.name).join(', ');
       throw new NoServerError(`ComfyUI (${names}) is not reachable. Try again in a minute.`);
@@ -222,7 +238,7 @@ export class ServerPool {
     return [...this.#members.values()].map((member) => ({
       name: member.name,
       weight: member.weight,
-      isHealthy: () => member.server.state === 'ready',
+      isHealthy: () => member.health.healthy,
       canRun: (job: Job) => this.missingNodeTypes(member.name, job.spec.template).length === 0 && this.#hasModelsOrNoneHas(member.name, job),
       affinity: (job: Job) => (member.lastCheckpoint !== null && member.lastCheckpoint === this.#checkpointOf(job) ? 1 : 0),
     }));
@@ -242,6 +258,7 @@ export class ServerPool {
       queueRemaining: member.server.queueRemaining,
       inFlight: member.server.inFlight,
       credentialNames: [...member.credentialNames],
+      health: member.health.describe(),
       missing: Object.fromEntries(
         this.#templates
           .names()

@@ -237,8 +237,8 @@ export class ComfyHttp {
   }
 
   /** GET /prompt: `queue_remaining` (running + pending, all clients). */
-  async queueRemaining(): Promise<number> {
-    const json = this.#json('GET', '/prompt', await this.#send('GET', '/prompt')) as { exec_info?: { queue_remaining?: unknown } };
+  async queueRemaining(signal?: AbortSignal): Promise<number> {
+    const json = this.#json('GET', '/prompt', await this.#send('GET', '/prompt', signal ? { signal } : {})) as { exec_info?: { queue_remaining?: unknown } };
     const remaining = json.exec_info?.queue_remaining;
     return typeof remaining === 'number' ? remaining : 0;
   }

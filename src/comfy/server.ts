@@ -6,6 +6,7 @@ import { silentLogger } from '../log.ts';
 import { COMFY_DEFAULTS } from './defaults.ts';
 import { createEndpoint } from './endpoint.ts';
 import type { ComfyServerEvents, ComfyServerOptions, PreviewMethod, RunHandle, RunOptions } from './server-types.ts';
+import { AbandonedPrompts } from './abandoned-prompts.ts';
 import { cancelOnServer } from './cancel-run.ts';
 import { ComfyCancelledError, ComfyUnavailableError } from './errors.ts';
 import { ComfyHttp, type PromptAccepted, type SystemStats, type UploadedImage } from './http.ts';
@@ -35,6 +36,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   readonly #connectTimeoutMs: number;
   readonly #routes = new Map<string, TrackedRun>();
   readonly #recovery: RunRecovery;
+  readonly #abandoned: AbandonedPrompts;
   #queueRemaining: number | null = null;
   /** The prompt running on the server right now, as far as our messages tell. */
   #executing: string | null = null;
@@ -94,6 +96,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
       },
       suspectDetached: () => this.#socket.reconnect('a run finished unseen on an open socket'),
     });
+    this.#abandoned = new AbandonedPrompts(this.http, this.#log);
     this.#socket.on('state', (state, previous) => this.#onSocketState(state, previous));
     this.#socket.on('message', (message) => this.#onMessage(message));
     this.#socket.on('binary', (message) => this.#onBinary(message));
@@ -135,14 +138,21 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   /**
    * Gives up on every run in flight (they reject with ComfyUnavailableError) while
    * the connection keeps retrying: for a server gone so long that its jobs should run
-   * elsewhere. New runs are still accepted once it is back.
+   * elsewhere. New runs are still accepted once it is back; the abandoned prompts it
+   * may still hold are taken off it then (AbandonedPrompts).
    */
   abandonInFlight(reason: string): number {
     const runs = [...new Set(this.#routes.values())];
     this.#routes.clear();
+    this.#abandoned.add(runs.flatMap((run) => run.promptIds));
     for (const run of runs) run.fail(new ComfyUnavailableError(this.host, reason));
     if (runs.length > 0) this.#log.warn({ runs: runs.length, reason }, 'comfy runs abandoned');
     return runs.length;
+  }
+
+  /** Takes prompts given up on by abandonInFlight off the server, if it still holds them (it answers again). */
+  cleanAbandoned(): Promise<void> {
+    return this.#abandoned.clean();
   }
 
   /** Submits a graph and follows it to the end. See RunHandle. */
@@ -257,7 +267,10 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   }
 
   #onSocketState(state: SocketState, previous: SocketState): void {
-    if (state === 'ready') this.#recovery.socketUp(previous === 'reconnecting');
+    if (state === 'ready') {
+      this.#recovery.socketUp(previous === 'reconnecting');
+      void this.cleanAbandoned();
+    }
     else if (state === 'reconnecting' && previous === 'ready') this.#recovery.socketDown();
     this.emit('state', state, previous);
   }

@@ -23,6 +23,8 @@ export interface ServerHealth {
   state: string;
   queueRemaining: number | null;
   inFlight: number;
+  /** Why it takes no work although connected or configured (health check, lost, cool-down); null when healthy. */
+  health: string | null;
   /** Jobs the scheduler has running or submitted there. */
   running: number;
   /** Node types lacking, by template. */
@@ -63,6 +65,7 @@ export function deviceLine(device: DeviceInfo): string {
 
 export function serverField(server: ServerHealth): APIEmbedField {
   const lines: string[] = [];
+  if (server.health !== null) lines.push(`⛔ ${oneLine(server.health, 200)}`);
   if (server.stats.ok && server.stats.comfyVersion !== null) lines.push(`ComfyUI ${oneLine(server.stats.comfyVersion, 40)}`);
   const queue = server.queueRemaining === null ? 'ComfyUI queue unknown' : `ComfyUI queue ${server.queueRemaining}`;
   lines.push(`${queue} · ${server.inFlight} in flight · ${server.running} job${server.running === 1 ? '' : 's'} from the line`);
@@ -93,7 +96,7 @@ export interface LineCounts {
 }
 
 export function serverStatusEmbed(servers: readonly ServerHealth[], line: LineCounts): APIEmbed {
-  const ready = servers.filter((server) => server.state === 'ready').length;
+  const ready = servers.filter((server) => server.state === 'ready' && server.health === null).length;
   const here = line.here === undefined ? '' : ` (this server's: ${line.here.waiting} waiting, ${line.here.running} on servers)`;
   return fitEmbed({
     title: 'ComfyUI servers',

@@ -22,7 +22,7 @@ export function requester(userId: string, isAdmin = false): Requester {
 export async function startCore(
   urls: string[],
   track: Closer,
-  options: { lostAfterMs?: number; lookahead?: number; store?: JobStore; clientIdFor?: (url: string) => string; dataDir?: string } = {},
+  options: { lostAfterMs?: number; healthCheckMs?: number; lookahead?: number; store?: JobStore; clientIdFor?: (url: string) => string; dataDir?: string } = {},
 ) {
   const templates = await loadTemplates(join(REPO_ROOT, 'workflows'));
   const store = options.store ?? new MemoryJobStore();
@@ -35,7 +35,7 @@ export async function startCore(
       maxDelayMs: 200,
       pollIntervalMs: 100,
     })),
-    { templates, lostAfterMs: options.lostAfterMs ?? 10_000 },
+    { templates, lostAfterMs: options.lostAfterMs ?? 10_000, ...(options.healthCheckMs === undefined ? {} : { healthCheckMs: options.healthCheckMs }) },
   );
   track({ close: () => pool.close() });
   await pool.start();

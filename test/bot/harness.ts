@@ -36,6 +36,8 @@ export interface HarnessOptions {
   /** Overrides of (or additions to) the env the bot is configured from. */
   env?: Record<string, string>;
   comfy?: StandinOptions;
+  /** More ComfyUI servers after the harness's own, in COMFY_URL order (the caller closes them). */
+  moreComfyUrls?: string[];
   discord?: StartDiscordStandinsOptions;
   /** Collect the bot's log lines (JSON, one per entry) at this level instead of discarding them. */
   captureLogsAt?: 'trace' | 'debug' | 'info';
@@ -71,7 +73,8 @@ export class BotHarness {
     this.comfy = comfy;
     this.discord = discord;
     this.dataDir = dataDir;
-    this.env = { ...standinBotEnv(discord, comfy.url, dataDir), LOG_LEVEL: options.captureLogsAt ?? 'silent', ...options.env };
+    const comfyUrl = [comfy.url, ...(options.moreComfyUrls ?? [])].join(',');
+    this.env = { ...standinBotEnv(discord, comfyUrl, dataDir), LOG_LEVEL: options.captureLogsAt ?? 'silent', ...options.env };
   }
 
   static async start(options: HarnessOptions = {}): Promise<BotHarness> {

@@ -12,6 +12,7 @@ function health(overrides: Partial<ServerHealth> = {}): ServerHealth {
     state: 'ready',
     queueRemaining: 0,
     inFlight: 0,
+    health: null,
     running: 0,
     missing: {},
     credentialNames: [],

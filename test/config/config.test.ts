@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(config.attachments.hosts).toEqual(['cdn.discordapp.com', 'media.discordapp.net']);
     expect(config.limits).toEqual({ userMaxPending: 3, userCooldownSeconds: 0, queueMax: 100 });
     expect(config.jobs.deliveryTimeoutMs).toBe(120_000);
+    expect(config.comfy.lostAfterMs).toBe(15_000);
   });
 
   it('parses lists, auth, headers and numbers', () => {

@@ -156,6 +156,20 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
   }
 
   /**
+   * Like `kill -9` of the ComfyUI process: sockets dropped, the port closed (new
+   * connections are refused), the prompt that was running never finishes. Only
+   * close() follows.
+   */
+  async kill(): Promise<void> {
+    this.#process.kill();
+    this.dropSockets();
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  /**
    * Like a process restart: sockets closed, port refused for `downMs`, queue,
    * history, cache, prompt counter, feature flags, temp files and unused step()
    * credits lost; input and output files kept. pause() survives it.
