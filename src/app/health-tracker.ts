@@ -1,3 +1,4 @@
+import type { CancelTimer, Clock } from '../clock.ts';
 import type { ComfyServer } from '../comfy/server.ts';
 import type { Logger } from '../log.ts';
 
@@ -7,7 +8,8 @@ export const HEALTH_DEFAULTS = { lostAfterMs: 15_000, healthCheckMs: 5_000, heal
 export interface HealthOptions {
   lostAfterMs: number;
   healthTimeoutMs: number;
-  now: () => number;
+  /** Every timer and timestamp of the tracker. */
+  clock: Clock;
   log: Logger;
   /** Health changed: the scheduler should look at its servers again. */
   onChange: () => void;
@@ -27,7 +29,8 @@ export class HealthTracker {
   #everReady = false;
   /** Since when the socket is down or the health check fails (null: reachable). */
   #downSince: number | null = null;
-  #lostTimer: ReturnType<typeof setTimeout> | null = null;
+  #lostTimer: CancelTimer | null = null;
+  #benchTimer: CancelTimer | null = null;
   #probeFailing = false;
   #probing = false;
   #benchedUntil = 0;
@@ -50,7 +53,7 @@ export class HealthTracker {
   }
 
   get benched(): boolean {
-    return this.#o.now() < this.#benchedUntil;
+    return this.#o.clock.now() < this.#benchedUntil;
   }
 
   /** What /comfy status shows beside the socket state; null when all is well. */
@@ -63,11 +66,15 @@ export class HealthTracker {
 
   /** Takes the server out of dispatch for `ms` while it stays connected. */
   bench(ms: number, why: string): void {
-    this.#benchedUntil = this.#o.now() + ms;
+    this.#benchedUntil = this.#o.clock.now() + ms;
     this.#benchedWhy = why;
     this.#o.log.warn({ server: this.#name, why, ms }, 'ComfyUI server marked unhealthy for a cool-down');
     // When the cool-down ends, waiting work must look again.
-    setTimeout(() => this.#o.onChange(), ms + 1).unref();
+    this.#benchTimer?.();
+    this.#benchTimer = this.#o.clock.after(ms + 1, () => {
+      this.#benchTimer = null;
+      this.#o.onChange();
+    });
     this.#o.onChange();
   }
 
@@ -109,26 +116,27 @@ export class HealthTracker {
   }
 
   close(): void {
-    if (this.#lostTimer !== null) clearTimeout(this.#lostTimer);
+    this.#lostTimer?.();
     this.#lostTimer = null;
+    this.#benchTimer?.();
+    this.#benchTimer = null;
   }
 
   #markDown(): void {
     if (this.#downSince !== null) return;
-    this.#downSince = this.#o.now();
-    this.#lostTimer = setTimeout(() => {
+    this.#downSince = this.#o.clock.now();
+    this.#lostTimer = this.#o.clock.after(this.#o.lostAfterMs, () => {
       this.#lostTimer = null;
       if (this.#downSince === null) return;
       const seconds = Math.round(this.#o.lostAfterMs / 1000);
       const abandoned = this.#server.abandonInFlight(`unreachable for ${seconds} s; its jobs go to another server`);
       this.#o.log.warn({ server: this.#name, abandoned, healthCheckFailing: this.#probeFailing }, 'ComfyUI server lost');
       this.#o.onChange();
-    }, this.#o.lostAfterMs);
-    this.#lostTimer.unref();
+    });
   }
 
   #markUp(): void {
-    if (this.#lostTimer !== null) clearTimeout(this.#lostTimer);
+    this.#lostTimer?.();
     this.#lostTimer = null;
     this.#downSince = null;
   }

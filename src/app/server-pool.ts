@@ -1,3 +1,4 @@
+import { systemClock, type CancelTimer, type Clock } from '../clock.ts';
 import { ComfyServer, type ComfyServerOptions } from '../comfy/server.ts';
 import type { Job } from '../jobs/job.ts';
 import type { WorkerSlot } from '../jobs/scheduler.ts';
@@ -49,7 +50,8 @@ export interface ServerPoolOptions {
   healthCheckMs?: number;
   /** Bound on one health check. Default 5000. */
   healthTimeoutMs?: number;
-  now?: () => number;
+  /** Health timers and timestamps. Default: the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -65,12 +67,13 @@ export class ServerPool {
   readonly #objectInfoTtlMs: number;
   #onChange: () => void = () => undefined;
 
-  readonly #healthTimer: ReturnType<typeof setInterval> | null;
+  readonly #healthTimer: CancelTimer | null;
 
   constructor(configs: PoolServerConfig[], options: ServerPoolOptions) {
     this.#templates = options.templates;
     this.#log = options.logger ?? silentLogger();
     this.#objectInfoTtlMs = options.objectInfoTtlMs ?? 10 * 60_000;
+    const clock = options.clock ?? systemClock;
     const hosts = configs.map((config) => new URL(config.url).host);
     configs.forEach((config, index) => {
       const duplicate = hosts.filter((host) => host === hosts[index]).length > 1;
@@ -82,7 +85,7 @@ export class ServerPool {
       const health = new HealthTracker(name, server, {
         lostAfterMs: options.lostAfterMs ?? HEALTH_DEFAULTS.lostAfterMs,
         healthTimeoutMs: options.healthTimeoutMs ?? HEALTH_DEFAULTS.healthTimeoutMs,
-        now: options.now ?? Date.now,
+        clock,
         log: this.#log,
         onChange: () => this.#onChange(),
       });
@@ -91,8 +94,7 @@ export class ServerPool {
       this.#members.set(name, member);
     });
     const healthCheckMs = options.healthCheckMs ?? HEALTH_DEFAULTS.healthCheckMs;
-    this.#healthTimer = healthCheckMs > 0 ? setInterval(() => this.#probeAll(), healthCheckMs) : null;
-    this.#healthTimer?.unref();
+    this.#healthTimer = healthCheckMs > 0 ? clock.every(healthCheckMs, () => this.#probeAll()) : null;
   }
 
   #onState(member: Member, state: string): void {
@@ -150,7 +152,7 @@ export class ServerPool {
   }
 
   async close(): Promise<void> {
-    if (this.#healthTimer !== null) clearInterval(this.#healthTimer);
+    this.#healthTimer?.();
     for (const member of this.#members.values()) member.health.close();
     await Promise.all([...this.#members.values()].map((member) => member.server.close()));
   }
