@@ -164,6 +164,9 @@ const schema = z.object({
   DISCORD_MAX_RETRY_AFTER_SECONDS: intFrom(30, 1, 3600),
 
   DELIVERY_TIMEOUT_SECONDS: intFrom(120, 1, 3600),
+  STALL_SECONDS: intFrom(300, 1, 86_400),
+  JOB_TIMEOUT_SECONDS: intFrom(3600, 1, 7 * 86_400),
+  STALL_COOLDOWN_SECONDS: intFrom(600, 1, 86_400),
 
   DATA_DIR: z.string().trim().default('data'),
   ALLOW_NEW_STORE: boolFrom(false),
@@ -220,6 +223,12 @@ export interface Config {
   jobs: {
     /** Fetching a finished job's images, retries included (DELIVERY_TIMEOUT_SECONDS). */
     deliveryTimeoutMs: number;
+    /** No progress from ComfyUI this long: the run is interrupted (STALL_SECONDS; a template's stallSeconds wins). */
+    stallMs: number;
+    /** A job not finished this long after it went to a server fails (JOB_TIMEOUT_SECONDS; a template's timeoutSeconds wins). */
+    timeoutMs: number;
+    /** A server that stalled two jobs in a row takes no work for this long (STALL_COOLDOWN_SECONDS). */
+    stallCooldownMs: number;
   };
 }
 
@@ -265,6 +274,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autoRegister: e.AUTO_REGISTER,
     jobs: {
       deliveryTimeoutMs: e.DELIVERY_TIMEOUT_SECONDS * 1000,
+      stallMs: e.STALL_SECONDS * 1000,
+      timeoutMs: e.JOB_TIMEOUT_SECONDS * 1000,
+      stallCooldownMs: e.STALL_COOLDOWN_SECONDS * 1000,
     },
   };
 }

@@ -14,6 +14,8 @@ import { registerIfChanged } from '../discord/register-commands.ts';
 import { InstanceLock } from '../store/instance-lock.ts';
 import { openDataDirStore } from '../store/data-dir-store.ts';
 import type { SqliteJobStore } from '../store/sqlite-job-store.ts';
+import { systemClock } from '../clock.ts';
+import { JobWatchdog, watchLimits } from '../jobs/job-watchdog.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import { DmRoleCache } from '../access/dm-role-cache.ts';
@@ -130,6 +132,11 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     store,
     limits: config.limits,
     isRetryable: isServerLoss,
+    watchdog: new JobWatchdog({
+      clock: systemClock,
+      limitsFor: (job) => watchLimits(templates.get(job.spec.template), config.jobs),
+      onServerStalling: (worker) => pool.bench(worker, config.jobs.stallCooldownMs, 'stalled 2 jobs in a row'),
+    }),
     logger,
   });
   pool.onChange(() => scheduler.poke());

@@ -99,9 +99,9 @@ export class JobReplies {
         this.#schedulePositions();
         return;
       case 'requeued': {
-        this.#o.logger.info({ jobId: update.job.id, reason: update.reason }, 'job requeued after losing its server');
+        this.#o.logger.info({ jobId: update.job.id, reason: update.reason }, 'job requeued to run again');
         // The user is told why the bar starts over: the new run's progress carries the note.
-        const note = `the ComfyUI server running it was lost (${update.reason}); it runs again on another server`;
+        const note = update.note ?? `the ComfyUI server running it was lost (${update.reason}); it runs again on another server`;
         const progress = new RunProgress();
         progress.apply({ type: 'resubmitted', reason: note });
         this.#progress.set(update.job.id, progress);

@@ -192,7 +192,7 @@ function buttonsOf(job: JobInfo, state: JobViewState): ViewButton[][] {
     case 'running':
       return [[button('cancel', 'Cancel', 'danger', '✖️')]];
     case 'failed':
-      return [[button('reroll', 'Try again', 'primary', '🎲'), button('delete', 'Delete', 'danger', '🗑️')]];
+      return [[button('reroll', 'Reroll', 'primary', '🎲'), button('delete', 'Delete', 'danger', '🗑️')]];
     case 'cancelled':
       return [[button('delete', 'Delete', 'danger', '🗑️')]];
     case 'done': {

@@ -48,3 +48,27 @@ export class NoServerError extends ComfycordError {
     super('NO_SERVER', `No ComfyUI server can run this right now: ${reason}`, { context: { reason } });
   }
 }
+
+/** No progress from ComfyUI for the stall limit (STALL_SECONDS or the template's stallSeconds). */
+export class JobStalledError extends ComfycordError {
+  /** The job had stalled once before: it is not run again. */
+  readonly twice: boolean;
+
+  constructor(stallSeconds: number, worker: string, twice: boolean) {
+    super(
+      'JOB_STALLED',
+      twice
+        ? `ComfyUI made no progress for ${stallSeconds} s, twice; the job was stopped. Reroll to try again.`
+        : `ComfyUI made no progress for ${stallSeconds} s on ${worker}`,
+      { context: { stallSeconds, worker, twice } },
+    );
+    this.twice = twice;
+  }
+}
+
+/** Still not finished at the deadline (JOB_TIMEOUT_SECONDS or the template's timeoutSeconds), counted from when it first went to a server. */
+export class JobTimeoutError extends ComfycordError {
+  constructor(timeoutSeconds: number, worker: string) {
+    super('JOB_TIMEOUT', `The job did not finish within ${timeoutSeconds} s and was stopped. Reroll to try again.`, { context: { timeoutSeconds, worker } });
+  }
+}

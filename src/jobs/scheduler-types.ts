@@ -1,5 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { JobStore } from './job-store.ts';
+import type { JobWatchdog } from './job-watchdog.ts';
 import type { Job, JobImage } from './job.ts';
 import type { RunEvent } from './run-events.ts';
 
@@ -32,7 +33,8 @@ export type SchedulerUpdate =
   | { type: 'event'; job: Job; event: RunEvent }
   /** Waiting jobs moved or the line grew; read the order with waiting() / position(). */
   | { type: 'positions'; total: number }
-  | { type: 'requeued'; job: Job; reason: string };
+  /** Back in line to run again: its server was lost (`reason`), or it stalled there (`note` says so for the user). */
+  | { type: 'requeued'; job: Job; reason: string; note?: string };
 
 export interface SchedulerLimits {
   userMaxPending: number;
@@ -50,6 +52,8 @@ export interface SchedulerOptions {
   /** Errors after which a job goes back to the queue for another server (server died). */
   isRetryable?: (error: unknown) => boolean;
   maxAttempts?: number;
+  /** Stall limit and deadline of running jobs; none: a job may run forever. */
+  watchdog?: JobWatchdog;
   now?: () => number;
   logger?: Logger;
 }

@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { FairQueue } from './fair-queue.ts';
 import { isFinished, type Job } from './job.ts';
 import { CooldownError, JobCancelledError, JobNotFoundError, NotYourJobError, QueueFullError, UserLimitError } from './scheduler-errors.ts';
+import { afterAbort } from './job-watchdog.ts';
 import type { SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
 
 export type { ExecuteContext, ExecuteJob, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
@@ -27,7 +28,9 @@ export class Scheduler {
   readonly #attempts = new Map<string, number>();
   readonly #lastStart = new Map<string, number>();
   readonly #listeners = new Set<(update: SchedulerUpdate) => void>();
-  readonly #options: Required<Omit<SchedulerOptions, 'logger'>> & { logger: Logger };
+  /** A job that stalled on this server runs again elsewhere while another healthy server can take it. */
+  readonly #avoid = new Map<string, string>();
+  readonly #options: Required<Omit<SchedulerOptions, 'logger' | 'watchdog'>> & Pick<SchedulerOptions, 'watchdog'> & { logger: Logger };
   #closed = false;
 
   constructor(options: SchedulerOptions) {
@@ -183,13 +186,25 @@ export class Scheduler {
       const free = this.#options.workers.filter((worker) => worker.isHealthy() && this.#hasSlot(worker.name));
       if (free.length === 0) break;
       // The fairest job that some free server can run, then the best server for it.
-      const job = this.#waiting.take((candidate) => free.some((worker) => worker.canRun(candidate)));
+      const job = this.#waiting.take((candidate) => free.some((worker) => this.#fits(worker, candidate)));
       if (!job) break;
-      const worker = this.#bestWorker(free.filter((candidate) => candidate.canRun(job)), job);
+      const worker = this.#bestWorker(free.filter((candidate) => this.#fits(candidate, job)), job);
       this.#start(job, worker.name, this.#queues.get(worker.name)!);
       moved = true;
     }
     return moved;
+  }
+
+  /** It can run the job, and it is not the server the job stalled on while another healthy one could take it. */
+  #fits(worker: WorkerSlot, job: Job): boolean {
+    if (!worker.canRun(job)) return false;
+    const avoided = this.#avoid.get(job.id);
+    return avoided !== worker.name || !this.#elsewhere(job, avoided);
+  }
+
+  /** Another healthy server than `worker` could run the job. */
+  #elsewhere(job: Job, worker: string): boolean {
+    return this.#options.workers.some((other) => other.name !== worker && other.isHealthy() && other.canRun(job));
   }
 
   #hasSlot(worker: string): boolean {
@@ -223,7 +238,8 @@ export class Scheduler {
   }
 
   async #execute(job: Job, worker: string, controller: AbortController): Promise<void> {
-    const { execute, store, logger } = this.#options;
+    const { execute, store, logger, watchdog } = this.#options;
+    const watch = watchdog?.watch(job, worker, (reason) => controller.abort(reason));
     try {
       const images = await execute(job, worker, {
         signal: controller.signal,
@@ -233,6 +249,7 @@ export class Scheduler {
           store.save(job);
         },
         onEvent: (event) => {
+          watch?.event(event);
           if (event.type === 'started' && job.status !== 'running') {
             job.status = 'running';
             store.save(job);
@@ -242,6 +259,7 @@ export class Scheduler {
         },
       });
       job.images = images;
+      watchdog?.finished(worker);
       this.#finish(job, 'done', null);
     } catch (error) {
       if (this.#closed) {
@@ -249,23 +267,40 @@ export class Scheduler {
         // may be closed already). The job stays as stored; the next start follows or requeues it.
         logger.info({ jobId: job.id, worker }, 'job left for the next start');
       } else if (controller.signal.aborted) {
-        this.#finish(job, 'cancelled', null);
+        this.#stopped(job, worker, controller.signal.reason);
       } else if (this.#options.isRetryable(error) && (this.#attempts.get(job.id) ?? 0) < this.#options.maxAttempts) {
         logger.warn({ jobId: job.id, worker, err: error }, 'job lost with its server; queued again');
-        this.#stopRunning(job);
-        job.status = 'queued';
-        job.server = null;
-        job.promptId = null;
-        store.save(job);
-        this.#waiting.pushFront(job);
-        this.#emit({ type: 'requeued', job, reason: userMessageOf(error) });
+        this.#requeue(job, userMessageOf(error));
       } else {
         if (!isComfycordError(error)) logger.error({ jobId: job.id, worker, err: error }, 'job failed with an unexpected error');
         this.#finish(job, 'failed', error);
       }
     } finally {
+      watch?.stop();
       this.#stopRunning(job);
     }
+  }
+
+  /** The run was aborted: by a user (cancelled), or by the watchdog (a first stall runs again; a second, or the deadline, fails). */
+  #stopped(job: Job, worker: string, reason: unknown): void {
+    const next = afterAbort(job, worker, reason, this.#options.watchdog, this.#options.logger);
+    if (next.kind === 'again') {
+      this.#avoid.set(job.id, worker);
+      const where = this.#elsewhere(job, worker) ? ' on another server' : '';
+      this.#requeue(job, next.error.userMessage, `${next.error.userMessage}; it was stopped there and runs once more${where}`);
+    } else {
+      this.#finish(job, next.kind, next.kind === 'failed' ? next.error : null);
+    }
+  }
+
+  #requeue(job: Job, reason: string, note?: string): void {
+    this.#stopRunning(job);
+    job.status = 'queued';
+    job.server = null;
+    job.promptId = null;
+    this.#options.store.save(job);
+    this.#waiting.pushFront(job);
+    this.#emit({ type: 'requeued', job, reason, ...(note === undefined ? {} : { note }) });
   }
 
   #stopRunning(job: Job): void {
@@ -280,6 +315,8 @@ export class Scheduler {
     job.finishedAt = this.#options.now();
     job.failure = status === 'failed' ? { code: isComfycordError(error) ? error.code : 'INTERNAL', userMessage: userMessageOf(error) } : null;
     this.#attempts.delete(job.id);
+    this.#avoid.delete(job.id);
+    this.#options.watchdog?.forget(job.id);
     this.#options.store.save(job);
     this.#emit({ type: 'status', job });
   }

@@ -48,6 +48,10 @@ export interface Template {
   readonly graph: ApiGraph;
   /** What detection noticed but did not bind (empty for declared templates). */
   readonly notes: readonly string[];
+  /** This template's stall limit (no progress this long: interrupted); default STALL_SECONDS. */
+  readonly stallSeconds?: number;
+  /** This template's deadline, from when the job went to a server; default JOB_TIMEOUT_SECONDS. */
+  readonly timeoutSeconds?: number;
 }
 
 /** An option as the CLI and Discord list it: no graph internals. */

@@ -3,7 +3,9 @@ import { checkGraph, formatRef, getInput, getNode, isLink, isPlainObject, parseR
 import { checkOptionValue } from './option-values.ts';
 import { OPTION_TYPES, TEMPLATE_KINDS, type ChoicesFrom, type OptionType, type Template, type TemplateKind, type TemplateOption } from './template.ts';
 
-const TEMPLATE_KEYS = ['name', 'description', 'kind', 'options', 'graph'];
+const TEMPLATE_KEYS = ['name', 'description', 'kind', 'options', 'graph', 'stallSeconds', 'timeoutSeconds'];
+/** Bounds of a template's own stall limit and deadline (a day: anything longer is a job nobody waits for). */
+const MAX_LIMIT_SECONDS = 86_400;
 const OPTION_KEYS = ['type', 'description', 'required', 'default', 'min', 'max', 'maxLength', 'choices', 'choicesFrom', 'targets'];
 // Discord option names: lowercase, 1-32 characters; the CLI turns them into --flags.
 const OPTION_NAME = /^[a-z][a-z0-9_]{0,31}$/;
@@ -219,6 +221,7 @@ export function validateTemplate(value: unknown, meta: TemplateSource): { templa
   if (typeof kind !== 'string' || !(TEMPLATE_KINDS as readonly string[]).includes(kind)) {
     issues.push({ path: 'kind', message: `kind must be one of: ${TEMPLATE_KINDS.join(', ')}` });
   }
+  const limits = checkLimits(value, issues);
   const graphOk = checkGraph(value['graph'], 'graph', issues);
   const ctx: Context = { graph: graphOk ? (value['graph'] as ApiGraph) : undefined, issues, claimed: new Map() };
   const rawOptions = value['options'] ?? {};
@@ -242,7 +245,23 @@ export function validateTemplate(value: unknown, meta: TemplateSource): { templa
       options,
       graph: ctx.graph,
       notes: meta.notes ?? [],
+      ...limits,
     },
   };
+}
+
+/** `stallSeconds` / `timeoutSeconds`: whole seconds from 1 to a day, each optional. */
+function checkLimits(value: Record<string, unknown>, issues: PathIssue[]): { stallSeconds?: number; timeoutSeconds?: number } {
+  const limits: { stallSeconds?: number; timeoutSeconds?: number } = {};
+  for (const key of ['stallSeconds', 'timeoutSeconds'] as const) {
+    const raw = value[key];
+    if (raw === undefined) continue;
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > MAX_LIMIT_SECONDS) {
+      issues.push({ path: key, message: `${key} must be a whole number of seconds from 1 to ${MAX_LIMIT_SECONDS}` });
+    } else {
+      limits[key] = raw;
+    }
+  }
+  return limits;
 }
 

@@ -92,6 +92,8 @@ describe('template validation: every error names the file and the JSON path', ()
     ['a link to a missing node', (t) => { t.graph['3'].inputs.model = ['42', 0]; }, 'workflows/t.json: graph.3.inputs.model: links to node "42", which does not exist'],
     ['a node without class_type', (t) => { delete t.graph['8'].class_type; }, 'workflows/t.json: graph.8.class_type: class_type must be a non-empty string'],
     ['an array that is not a link', (t) => { t.graph['5'].inputs.width = [512, 512]; }, 'workflows/t.json: graph.5.inputs.width: an array input must be a link ["<node id>", <output index>]'],
+    ['a stall limit of zero', (t) => { t.stallSeconds = 0; }, 'workflows/t.json: stallSeconds: stallSeconds must be a whole number of seconds from 1 to 86400'],
+    ['a deadline given as text', (t) => { t.timeoutSeconds = '3600'; }, 'workflows/t.json: timeoutSeconds: timeoutSeconds must be a whole number of seconds from 1 to 86400'],
     ['a __proto__ node id', (t) => { Object.defineProperty(t.graph, '__proto__', { value: { class_type: 'X', inputs: {} }, enumerable: true }); }, 'workflows/t.json: graph.__proto__: "__proto__" cannot be a node id'],
   ];
   for (const [what, change, message] of cases) {
@@ -117,6 +119,13 @@ describe('template validation: every error names the file and the JSON path', ()
     expect(byName['checkpoint']).toMatchObject({ default: 'a.safetensors', choicesFrom: { class: 'CheckpointLoaderSimple', input: 'ckpt_name' } });
     expect(Object.isFrozen(template.graph['3']?.inputs)).toBe(true);
     expect(() => { (template.graph['3']!.inputs)['steps'] = 1; }).toThrow(TypeError);
+  });
+
+  it('GIVEN stallSeconds and timeoutSeconds THEN the template carries them; without them it has none (the bot defaults apply)', () => {
+    const template = parseTemplate({ ...good(), stallSeconds: 900, timeoutSeconds: 7200 }, 'workflows/t.json');
+    expect([template.stallSeconds, template.timeoutSeconds]).toEqual([900, 7200]);
+    const plain = parseTemplate(good(), 'workflows/t.json');
+    expect([plain.stallSeconds, plain.timeoutSeconds]).toEqual([undefined, undefined]);
   });
 
   it('GIVEN a UI-format workflow THEN the error says to use "Save (API)"', () => {
