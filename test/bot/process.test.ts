@@ -1,44 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { commandOption } from '../support/discord-standin/index.ts';
-import { REPO_ROOT } from '../support/repo-paths.ts';
+import { useBotProcesses } from './bot-process.ts';
 import { BotHarness, messageJson, promptBodies } from './harness.ts';
 
 /** The bot as users run it: `node … src/bot.ts` in a process of its own, signalled and killed. */
 
 let h: BotHarness | null = null;
-const children: ChildProcess[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await h?.stop();
   h = null;
 });
-
-function startBotProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--experimental-sqlite', '--import', 'tsx', join(REPO_ROOT, 'src/bot.ts')], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  const waiters: { text: string; resolve: () => void }[] = [];
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    for (const waiter of [...waiters]) if (stderr.includes(waiter.text)) waiter.resolve();
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
-  const waitForLog = (text: string, timeoutMs = 20_000) =>
-    new Promise<void>((resolve, reject) => {
-      if (stderr.includes(text)) return resolve();
-      const timer = setTimeout(() => reject(new Error(`no '${text}' in the bot's log:\n${stderr}`)), timeoutMs);
-      waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
-    });
-  return { child, exited, waitForLog, stderr: () => stderr };
-}
+// Registered after the harness's hook: after-hooks run in reverse, so the bot processes are killed before the harness stops.
+const startBotProcess = useBotProcesses();
 
 describe('the bot process', () => {
   it('exits within 10 s of SIGTERM, and a job killed mid-run with SIGKILL is delivered once by the next start', async () => {
@@ -62,7 +35,7 @@ describe('the bot process', () => {
     const exit = await second.exited;
     expect(exit.code).toBe(0);
     expect(exit.at - signalledAt).toBeLessThan(10_000);
-    expect(second.stderr()).toContain('shutting down');
-    expect(second.stderr()).not.toContain(h.env['DISCORD_TOKEN']!);
+    expect(second.output()).toContain('shutting down');
+    expect(second.output()).not.toContain(h.env['DISCORD_TOKEN']!);
   }, 60_000);
 });
