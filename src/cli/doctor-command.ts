@@ -9,6 +9,7 @@ import { formatProblem } from '../workflows/index.ts';
 import { fail, formatSection, ok, type CheckResult } from './doctor/check.ts';
 import { comfyChecks } from './doctor/comfy-checks.ts';
 import { dataDirCheck } from './doctor/data-dir-check.ts';
+import { storeCheck } from './doctor/store-check.ts';
 import { discordChecks } from './doctor/discord-checks.ts';
 import { InputError } from '../errors.ts';
 import { loadTemplateSet, workflowsDirFor } from '../workflows/template-folder.ts';
@@ -60,7 +61,7 @@ export async function runDoctor(args: DoctorArgs, env: NodeJS.ProcessEnv, logger
       ? ok(`templates in ${dir}`, templates.names().join(', '))
       : fail(`templates in ${dir}`, templates.errors.flatMap((error) => error.problems.map(formatProblem)).join('; '), 'fix the template files named (see workflows/README.md)'),
   ]);
-  section('Storage', [await dataDirCheck(config.dataDir)]);
+  section('Storage', [await dataDirCheck(config.dataDir), storeCheck(config.dataDir)]);
   const dbPath = databasePath(config.dataDir);
   section(
     'Discord',

@@ -76,6 +76,22 @@ export function openDataDirStore(dataDir: string, options: DataDirStoreOptions =
   }
 }
 
+export type DataDirStoreState = { kind: 'none' } | { kind: 'ok'; storeId: string } | { kind: 'refused'; error: StoreIdentityError };
+
+/**
+ * What a start would find, without starting (for `comfycord doctor`): no store yet (or
+ * one from before store ids), this folder's store, or the refusal. Reads only.
+ */
+export function inspectDataDirStore(dataDir: string): DataDirStoreState {
+  const idFile = readStoreIdFile(dataDir);
+  if (idFile.kind === 'missing') return { kind: 'none' };
+  const expected = idFile.kind === 'found' ? idFile.storeId : null;
+  const refuse = (problem: StoreProblem, extra: { foundId?: string | null; detail?: string } = {}) => new StoreIdentityError(problem, { dataDir, storeId: expected, ...extra });
+  if (expected === null) return { kind: 'refused', error: refuse('id-file-unreadable', { detail: idFile.kind === 'unreadable' ? idFile.detail : '' }) };
+  const problem = findProblem(dataDir, databasePath(dataDir), expected, refuse);
+  return problem === null ? { kind: 'ok', storeId: expected } : { kind: 'refused', error: problem };
+}
+
 /** What is wrong with DATA_DIR's database for the store `expected`, or null. Reads only. */
 function findProblem(
   dataDir: string,

@@ -64,6 +64,9 @@ export type StoreProblem = 'missing' | 'empty' | 'new' | 'different' | 'wal-miss
  */
 export class StoreIdentityError extends ComfycordError {
   readonly problem: StoreProblem;
+  /** The two halves of userMessage: what is wrong, and how to restore (doctor prints them apart). */
+  readonly what: string;
+  readonly restore: string;
 
   constructor(problem: StoreProblem, details: { dataDir: string; storeId: string | null; foundId?: string | null; detail?: string }) {
     const db = `${details.dataDir}/comfycord.db`;
@@ -87,6 +90,8 @@ export class StoreIdentityError extends ComfycordError {
             `To start anyway with the database as it is (or a new, empty one), losing what is missing: start once with --new-store (or ALLOW_NEW_STORE=1).`;
     super('STORE_IDENTITY', `${what[problem]} ${restore}`, { context: { problem, dataDir: details.dataDir, storeId: details.storeId, foundId: details.foundId ?? null } });
     this.problem = problem;
+    this.what = what[problem];
+    this.restore = restore;
   }
 }
 

@@ -8,6 +8,8 @@ import { createStandinWorld, type StandinWorld } from '../support/discord-standi
 import { DiscordRestStandin } from '../support/discord-standin/rest-standin.ts';
 import { STANDIN_BOT_TOKEN } from '../support/discord-standin/standins.ts';
 import { registrationScope } from '../../src/discord/register-commands.ts';
+import { existsSync } from 'node:fs';
+import { openDataDirStore } from '../../src/store/data-dir-store.ts';
 import { databasePath } from '../../src/store/open-database.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
 import { runCli, type CliResult } from './run-cli.ts';
@@ -114,6 +116,27 @@ describe('comfycord doctor', () => {
       expect(result.stdout).toMatch(/\d+ problems found\./);
     } finally {
       await Promise.all([comfy.close(), discord.close()]);
+    }
+  });
+
+  it("shows DATA_DIR's store id, and a deleted comfycord.db as the ✗ a start would refuse with, fix included", async () => {
+    const comfy = await ComfyStandin.start({ stepDelayMs: 5, models: MODELS });
+    try {
+      const dataDir = join(work, 'store-check');
+      const store = openDataDirStore(dataDir);
+      const storeId = store.storeId()!;
+      store.close();
+      const good = await doctor({ COMFY_URL: comfy.url, DATA_DIR: dataDir }, ['--no-probe']);
+      expect(good.code).toBe(0);
+      expect(lineOf(good.stdout, 'store in DATA_DIR')).toBe(`  ✓ store in DATA_DIR: ${storeId} (comfycord.store-id and comfycord.db agree)`);
+
+      await rm(databasePath(dataDir));
+      const lost = await doctor({ COMFY_URL: comfy.url, DATA_DIR: dataDir }, ['--no-probe']);
+      expect(lost.code).toBe(1);
+      expect(lineOf(lost.stdout, 'store in DATA_DIR')).toMatch(/✗ store in DATA_DIR: .*comfycord\.db is missing\.\n\s+fix: .*comfycord backup FILE.*--new-store/);
+      expect(existsSync(databasePath(dataDir))).toBe(false);
+    } finally {
+      await comfy.close();
     }
   });
 
