@@ -2,7 +2,7 @@ import { ComfyPromptLostError, ComfyUnavailableError } from '../comfy/errors.ts'
 import type { Job, JobImage } from '../jobs/job.ts';
 import { resultImages, type RunEvent, type RunResult } from '../jobs/run-events.ts';
 import type { ExecuteContext, ExecuteJob } from '../jobs/scheduler.ts';
-import { renderTemplate, type TemplateSet } from '../workflows/index.ts';
+import { renderTemplate, SAMPLER_CLASSES, type ApiGraph, type TemplateSet } from '../workflows/index.ts';
 import type { InputImages } from './input-images.ts';
 import type { ServerPool } from './server-pool.ts';
 import { NoServerError } from '../jobs/scheduler-errors.ts';
@@ -26,8 +26,11 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
       // Submitted before a restart: follow the same prompt rather than running it twice.
       const resolved = job.resolved;
       const { graph } = renderTemplate(template, resolved);
-      const handle = server.resume(job.promptId, graph, { signal: context.signal, onEvent: forward(context, resolved, () => handle.promptId) });
-      return imagesOf(await handle.done);
+      const seen = new PreviewCount(graph);
+      const handle = server.resume(job.promptId, graph, { signal: context.signal, onEvent: forward(context, resolved, () => handle.promptId, seen) });
+      const result = await handle.done;
+      deps.pool.notePreviews(worker, seen.samplerSteps, seen.previews);
+      return imagesOf(result);
     }
     // Re-running a job that already drew its seed (restart, another server) keeps it.
     const values: Record<string, unknown> = { ...job.spec.options, ...(job.resolved ?? {}) };
@@ -41,18 +44,43 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     const { graph, resolved } = renderTemplate(template, values, { objectInfo });
     context.signal.throwIfAborted();
     deps.pool.noteCheckpoint(worker, resolved['checkpoint']);
-    const handle = server.run(graph, { signal: context.signal, onEvent: forward(context, resolved, () => handle.promptId) });
+    const seen = new PreviewCount(graph);
+    const handle = server.run(graph, { signal: context.signal, onEvent: forward(context, resolved, () => handle.promptId, seen) });
     // Recorded before the POST is answered: a bot killed in between resumes this id
     // (and resubmits once if the server never got it) instead of running it twice.
     context.onSubmitted(handle.promptId, resolved);
     await handle.accepted;
-    return imagesOf(await handle.done);
+    const result = await handle.done;
+    deps.pool.notePreviews(worker, seen.samplerSteps, seen.previews);
+    return imagesOf(result);
   };
 }
 
+const SAMPLERS = new Set<string>(SAMPLER_CLASSES);
+
+/**
+ * A run's sampler steps and preview frames: the evidence for "previews are off". Only
+ * samplers count, since other nodes (a tiled upscale) report progress without previews.
+ */
+class PreviewCount {
+  samplerSteps = 0;
+  previews = 0;
+  readonly #graph: ApiGraph;
+
+  constructor(graph: ApiGraph) {
+    this.#graph = graph;
+  }
+
+  see(event: RunEvent): void {
+    if (event.type === 'preview') this.previews += 1;
+    else if (event.type === 'progress' && event.node !== null && SAMPLERS.has(this.#graph[event.node]?.class_type ?? '')) this.samplerSteps += 1;
+  }
+}
+
 /** Passes run events on; a resubmission (new prompt id) is recorded so a restart follows the new one. */
-function forward(context: ExecuteContext, resolved: Record<string, string | number | boolean>, promptId: () => string): (event: RunEvent) => void {
+function forward(context: ExecuteContext, resolved: Record<string, string | number | boolean>, promptId: () => string, seen: PreviewCount): (event: RunEvent) => void {
   return (event) => {
+    seen.see(event);
     if (event.type === 'resubmitted') context.onSubmitted(promptId(), resolved);
     context.onEvent(event);
   };

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import type { TemplateSet } from '../workflows/index.ts';
 import { comboChoices, hasClass, type ObjectInfo } from '../workflows/object-info.ts';
 import { HEALTH_DEFAULTS, HealthTracker } from './health-tracker.ts';
+import { PreviewWatch } from './preview-watch.ts';
 
 export interface PoolServerConfig extends Omit<ComfyServerOptions, 'logger'> {
   /** Shown to users and admins; defaults to the URL's host. */
@@ -26,6 +27,8 @@ export interface ServerStatus {
   missing: Record<string, string[]>;
   /** What authenticates requests to it, by name only ('Basic auth', header names); never a value. */
   credentialNames: string[];
+  /** Its last sampler run sent no preview frame (see PreviewWatch). */
+  previewsOff: boolean;
 }
 
 interface Member {
@@ -65,6 +68,7 @@ export class ServerPool {
   readonly #templates: TemplateSet;
   readonly #log: Logger;
   readonly #objectInfoTtlMs: number;
+  readonly #previews: PreviewWatch;
   #onChange: () => void = () => undefined;
 
   readonly #healthTimer: CancelTimer | null;
@@ -74,6 +78,8 @@ export class ServerPool {
     this.#log = options.logger ?? silentLogger();
     this.#objectInfoTtlMs = options.objectInfoTtlMs ?? 10 * 60_000;
     const clock = options.clock ?? systemClock;
+    // With COMFY_PREVIEW_METHOD=none no preview is what was asked for, not a server problem.
+    this.#previews = new PreviewWatch(this.#log, configs.some((config) => config.previewMethod !== 'none'));
     const hosts = configs.map((config) => new URL(config.url).host);
     configs.forEach((config, index) => {
       const duplicate = hosts.filter((host) => host === hosts[index]).length > 1;
@@ -116,6 +122,11 @@ export class ServerPool {
   noteCheckpoint(name: string, checkpoint: unknown): void {
     const member = this.#members.get(name);
     if (member && typeof checkpoint === 'string') member.lastCheckpoint = checkpoint;
+  }
+
+  /** A finished run on `name`: its sampler steps and the preview frames that came with them. */
+  notePreviews(name: string, samplerSteps: number, previews: number): void {
+    if (this.#members.has(name)) this.#previews.observe(name, samplerSteps, previews);
   }
 
   /** Called whenever a server's health or abilities change (the scheduler pumps). */
@@ -261,6 +272,7 @@ export class ServerPool {
       inFlight: member.server.inFlight,
       credentialNames: [...member.credentialNames],
       health: member.health.describe(),
+      previewsOff: this.#previews.previewsOff(member.name),
       missing: Object.fromEntries(
         this.#templates
           .names()

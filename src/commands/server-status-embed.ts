@@ -1,6 +1,7 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { SystemStats } from '../comfy/http.ts';
 import { DISCORD_LIMITS, escapeMarkdown, oneLine, truncate } from '../discord/discord-limits.ts';
+import { PREVIEWS_OFF_NOTICE } from '../app/preview-watch.ts';
 import { fitEmbed } from './embed-fit.ts';
 import { serverStateWord } from './queue-text.ts';
 
@@ -31,6 +32,8 @@ export interface ServerHealth {
   missing: Record<string, string[]>;
   /** 'Basic auth' and header names the bot sends there; values are never part of the view. */
   credentialNames: string[];
+  /** Its last sampler run came without preview frames. */
+  previewsOff: boolean;
   stats: StatsResult;
 }
 
@@ -75,6 +78,7 @@ export function serverField(server: ServerHealth): APIEmbedField {
   } else {
     lines.push(`❗ /system_stats unreachable: ${oneLine(server.stats.reason, 200)}`);
   }
+  if (server.previewsOff) lines.push(`⚠️ ${PREVIEWS_OFF_NOTICE}`);
   const missing = Object.entries(server.missing).filter(([, types]) => types.length > 0);
   if (missing.length === 0) lines.push('✅ has every node type the templates use');
   else {

@@ -16,6 +16,7 @@ function health(overrides: Partial<ServerHealth> = {}): ServerHealth {
     running: 0,
     missing: {},
     credentialNames: [],
+    previewsOff: false,
     stats: { ok: true, comfyVersion: '0.3.64', devices: [{ name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync', vramTotal: 24 * GIB, vramFree: 20.25 * GIB }] },
     ...overrides,
   };
