@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { REPO_ROOT } from '../support/repo-paths.ts';
+import { childEnv } from '../support/child-env.ts';
 
 export interface BotProcess {
   child: ChildProcess;
@@ -11,7 +12,7 @@ export interface BotProcess {
 }
 
 /**
- * `node … src/bot.ts [args]` as users run it, in a process of its own with only PATH,
+ * `node … src/bot.ts [args]` as users run it, in a process of its own with only PATH, TMPDIR,
  * HOME and `env`. Every process started through the returned function is SIGKILLed
  * after the test if still running.
  */
@@ -29,7 +30,7 @@ export function useBotProcesses(): (env: Record<string, string>, args?: string[]
   return (env, args = []) => {
     const child = spawn(process.execPath, ['--experimental-sqlite', '--import', 'tsx', join(REPO_ROOT, 'src/bot.ts'), ...args], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env, LOG_LEVEL: 'info' },
+      env: childEnv({ ...env, LOG_LEVEL: 'info' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);

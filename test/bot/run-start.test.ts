@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/repo-paths.ts';
 import { BotHarness } from './harness.ts';
+import { childEnv } from '../support/child-env.ts';
 
 /**
  * `./run start` as Docker, systemd or any supervisor runs it: they signal the process
@@ -57,7 +58,7 @@ describe('./run start', () => {
       h = await BotHarness.start({ deferStart: true });
       const child = spawn(join(REPO_ROOT, 'run'), ['start'], {
         cwd: REPO_ROOT,
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...h.env, LOG_LEVEL: 'info' },
+        env: childEnv({ ...h.env, LOG_LEVEL: 'info' }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);

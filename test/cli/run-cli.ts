@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { REPO_ROOT } from '../support/repo-paths.ts';
 import { runProcess, type ProcessResult } from '../support/run-process.ts';
+import { childEnv } from '../support/child-env.ts';
 
 export { REPO_ROOT as ROOT };
 export type CliResult = ProcessResult;
@@ -14,7 +15,7 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
 export function startCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [`${REPO_ROOT}/bin/comfycord.js`, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...options.env },
+    env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { REPO_ROOT } from './repo-paths.ts';
+import { childEnv } from './child-env.ts';
 
 export interface ProcessResult {
   code: number | null;
@@ -8,15 +9,15 @@ export interface ProcessResult {
 }
 
 /**
- * Runs a command the way a user would, from the repo root, with only PATH, HOME and
- * the given variables in its environment; collects its output and exit code, and
+ * Runs a command the way a user would, from the repo root, with only PATH, HOME, TMPDIR
+ * and the given variables in its environment (childEnv); collects its output and exit code, and
  * kills it if it outlives `timeoutMs`.
  */
 export function runProcess(command: string, args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd ?? REPO_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...options.env },
+      env: childEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
