@@ -2,6 +2,7 @@ import { deflateSync, crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { ApplicationCommandOptionType, type APIAttachment, type APIInteraction } from 'discord.js';
 import type { BotHarness } from '../test/bot/harness.ts';
+import { WHOLE_IMAGE_TRIES } from '../src/discord/result-files.ts';
 import { SECURITY_CASES } from './bad-input-security.ts';
 import { commandOption, uploadedAttachment, type OptionInput } from '../test/support/discord-standin/index.ts';
 
@@ -293,7 +294,27 @@ const comfyCases: BadInputCase[] = [
     check: (c, raw) => (/^✅/u.test(c.h.reply(raw)?.content ?? '') && (c.h.reply(raw)?.attachments.length ?? 0) === 0 ? 'said Done with no image' : null),
   },
   { name: 'GET /view → 404', group: 'comfyui', expect: ['failed'], says: /could not be fetched|try/i, send: (c) => (c.h.comfy.injectResponse({ method: 'GET', route: '/view' }, { status: 404, body: '404: Not Found', contentType: 'text/plain' }), c.imagine('a fox')) },
-  { name: 'GET /view → HTML instead of the PNG', group: 'comfyui', expect: ['failed'], says: /could not|read|fetch/i, send: (c) => (c.h.comfy.injectResponse({ method: 'GET', route: '/view' }, { status: 200, body: HTML_PAGE, contentType: 'text/html' }), c.imagine('a fox')) },
+  // A result is fetched again when its bytes are not a whole image (src/discord/result-files.ts):
+  // one HTML answer costs a second fetch and the PNG is delivered; HTML on every try fails in words.
+  {
+    name: 'GET /view → HTML once instead of the PNG',
+    group: 'comfyui',
+    expect: ['delivered'],
+    send: (c) => (markViews(c), c.h.comfy.injectResponse({ method: 'GET', route: '/view' }, { status: 200, body: HTML_PAGE, contentType: 'text/html' }), c.imagine('a fox')),
+    check: (c) => viewFetches(c, 2, 'the HTML answer, then the PNG fetched again'),
+  },
+  {
+    name: 'GET /view → HTML on every try',
+    group: 'comfyui',
+    expect: ['failed'],
+    says: /could not be fetched: .*not an image/i,
+    send: (c) => (
+      markViews(c),
+      c.h.comfy.injectResponse({ method: 'GET', route: '/view' }, { status: 200, body: HTML_PAGE, contentType: 'text/html' }, { times: WHOLE_IMAGE_TRIES }),
+      c.imagine('a fox')
+    ),
+    check: (c) => viewFetches(c, WHOLE_IMAGE_TRIES, `${WHOLE_IMAGE_TRIES} tries, then a failure`),
+  },
   {
     name: 'ws: unknown message types (custom nodes)',
     group: 'comfyui',
@@ -377,5 +398,16 @@ const comfyCases: BadInputCase[] = [
     },
   },
 ];
+
+/** GET /view requests seen when the case began (markViews), for the cases that count fetches. */
+let viewsAtStart = 0;
+const viewRequests = (c: CaseContext): number => c.h.comfy.requests.filter((r) => r.method === 'GET' && r.route === '/view').length;
+function markViews(c: CaseContext): void {
+  viewsAtStart = viewRequests(c);
+}
+function viewFetches(c: CaseContext, expected: number, what: string): string | null {
+  const seen = viewRequests(c) - viewsAtStart;
+  return seen === expected ? null : `expected ${expected} GET /view (${what}), saw ${seen}`;
+}
 
 export const CORPUS: readonly BadInputCase[] = [...attachmentCases, ...optionCases, ...comfyCases, ...SECURITY_CASES];
