@@ -1,4 +1,4 @@
-import { ComfycordError } from './errors.ts';
+import { ConfigError } from './config-error.ts';
 
 /** Where Discord serves attachments from. Override with ATTACHMENT_HOSTS (comma-separated). */
 export const DEFAULT_ATTACHMENT_HOSTS: readonly string[] = Object.freeze(['cdn.discordapp.com', 'media.discordapp.net']);
@@ -28,9 +28,7 @@ export function parseAttachmentHosts(value: string | undefined): readonly string
   if (hosts.length === 0) return DEFAULT_ATTACHMENT_HOSTS;
   const invalid = hosts.filter((host) => !isHostEntry(host));
   if (invalid.length > 0) {
-    throw new ComfycordError('CONFIG_INVALID', `ATTACHMENT_HOSTS must list host names or host:port; not valid: ${invalid.join(', ')}`, {
-      context: { invalid },
-    });
+    throw new ConfigError([`ATTACHMENT_HOSTS must list host names or host:port; not valid: ${invalid.join(', ')}`]);
   }
   return Object.freeze([...new Set(hosts)]);
 }

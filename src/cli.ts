@@ -12,11 +12,12 @@ import { ComfycordError, isComfycordError } from './errors.ts';
 import { redactingStream } from './cli/redacting-stream.ts';
 import { addConfigSecrets } from './redact/config-secrets.ts';
 import { Redactor } from './redact/redactor.ts';
+import type { CliErrorCode } from './cli/error-codes.ts';
 
 /** Exit status of a process ended by Ctrl-C, as shells report it (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
 
-class InterruptedError extends ComfycordError {
+class InterruptedError extends ComfycordError<CliErrorCode> {
   constructor() {
     super('CLI_INTERRUPTED', 'cancelled (Ctrl-C)');
   }

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { parseAttachmentHosts } from './attachment-hosts.ts';
 import { readServersFile, type ServerEntry } from './comfy-servers-file.ts';
 import { ConfigError } from './config-error.ts';
-import { isComfycordError } from './errors.ts';
 
 /**
  * Environment → typed, validated configuration. Every variable is documented in
@@ -141,7 +140,7 @@ const schema = z.object({
       try {
         return [...parseAttachmentHosts(value)];
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: isComfycordError(error) ? error.userMessage.replace(/^ATTACHMENT_HOSTS /, '') : String(error) });
+        ctx.addIssue({ code: 'custom', message: error instanceof ConfigError ? error.problems.join('; ').replace(/^ATTACHMENT_HOSTS /, '') : String(error) });
         return z.NEVER;
       }
     }),

@@ -3,15 +3,19 @@
  * `ComfycordError`: a stable `code` callers match on, a `userMessage` that is safe
  * to show a person (no secrets, no stack), and a `context` for the log line.
  * Anything that is not a ComfycordError is a bug and is logged as one.
+ *
+ * Each layer lists its codes in one module (`src/<layer>/error-codes.ts`; the base
+ * files' in src/error-codes.ts) and its error classes name that union as `C`, so a
+ * code is spelled in one list and raised by one class (test/errors/error-codes.test.ts).
  */
 export type LogContext = Record<string, unknown>;
 
-export class ComfycordError extends Error {
-  readonly code: string;
+export class ComfycordError<C extends string = string> extends Error {
+  readonly code: C;
   readonly userMessage: string;
   readonly context: LogContext;
 
-  constructor(code: string, userMessage: string, options: { context?: LogContext; cause?: unknown; message?: string } = {}) {
+  constructor(code: C, userMessage: string, options: { context?: LogContext; cause?: unknown; message?: string } = {}) {
     super(options.message ?? userMessage, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.userMessage = userMessage;
@@ -20,13 +24,6 @@ export class ComfycordError extends Error {
 
   override get name(): string {
     return `ComfycordError[${this.code}]`;
-  }
-}
-
-/** A user's input was refused: an out-of-range option, an unknown template, a bad file. */
-export class InputError extends ComfycordError {
-  constructor(userMessage: string, context: LogContext = {}) {
-    super('INPUT_INVALID', userMessage, { context });
   }
 }
 

@@ -1,4 +1,12 @@
-import { InputError } from './errors.ts';
+import { ComfycordError } from './errors.ts';
+import type { BaseErrorCode } from './error-codes.ts';
+
+/** An option the bot's own command line does not take. */
+export class StartOptionError extends ComfycordError<BaseErrorCode> {
+  constructor(arg: string) {
+    super('START_OPTION_UNKNOWN', `unknown option '${arg}' (the bot takes only --new-store; settings come from the environment and .env)`, { context: { arg } });
+  }
+}
 
 export interface StartArgs {
   /** `--new-store`: start even when DATA_DIR's database is missing, empty, new or another store. */
@@ -10,7 +18,7 @@ export function parseStartArgs(args: readonly string[]): StartArgs {
   let newStore = false;
   for (const arg of args) {
     if (arg === '--new-store') newStore = true;
-    else throw new InputError(`unknown option '${arg}' (the bot takes only --new-store; settings come from the environment and .env)`);
+    else throw new StartOptionError(arg);
   }
   return { newStore };
 }

@@ -1,4 +1,5 @@
 import { ComfycordError } from '../errors.ts';
+import type { AccessErrorCode } from './error-codes.ts';
 
 /**
  * Who may use the bot where, from configuration. Pure: the Discord adapter
@@ -27,7 +28,7 @@ export interface Caller {
   canManageGuild: boolean;
 }
 
-export class AccessDeniedError extends ComfycordError {
+export class AccessDeniedError extends ComfycordError<AccessErrorCode> {
   constructor(userMessage: string, context: Record<string, unknown>) {
     super('ACCESS_DENIED', userMessage, { context });
   }

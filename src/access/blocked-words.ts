@@ -1,7 +1,8 @@
 import { ComfycordError } from '../errors.ts';
 import { foldText, joinSpacedLetters } from './text-fold.ts';
+import type { AccessErrorCode } from './error-codes.ts';
 
-export class BlockedWordError extends ComfycordError {
+export class BlockedWordError extends ComfycordError<AccessErrorCode> {
   constructor(word: string) {
     super('BLOCKED_WORD', `Your prompt contains a word this server does not allow ("${word}"). Please rephrase it.`, {
       context: { word },

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock.ts';
 import { ComfycordError } from '../errors.ts';
+import type { AccessErrorCode } from './error-codes.ts';
 
 /** The allowed roles a user holds in the guilds the bot serves (the Discord adapter asks the API). */
 export type GuildRoleLookup = (userId: string) => Promise<string[]>;
@@ -9,7 +10,7 @@ export interface DmRoleSource {
   rolesOf(userId: string): Promise<string[]>;
 }
 
-export class RoleLookupError extends ComfycordError {
+export class RoleLookupError extends ComfycordError<AccessErrorCode> {
   constructor(userId: string, cause: unknown) {
     super('DM_ROLES_UNAVAILABLE', 'The bot could not check your roles in its servers just now, so it cannot take commands in this DM yet. Please try again in a minute.', {
       context: { userId },

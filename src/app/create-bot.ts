@@ -3,9 +3,8 @@ import { loadTemplateSet } from '../workflows/template-folder.ts';
 import { commandTable } from '../commands/index.ts';
 import type { CommandContext } from '../commands/command-context.ts';
 import type { Config } from '../config.ts';
-import { ComfycordError } from '../errors.ts';
 import { downloadAttachment } from '../discord/attachments.ts';
-import { createDiscordClient, requireToken } from '../discord/discord-client.ts';
+import { createDiscordClient, DiscordLoginError, requireToken } from '../discord/discord-client.ts';
 import { InteractionRouter } from '../discord/interaction-router.ts';
 import { JobReplies } from '../discord/job-replies.ts';
 import { ReplyEditor } from '../discord/reply-editor.ts';
@@ -34,12 +33,6 @@ export interface RunningBot {
   context: CommandContext;
   /** Stops taking commands, lets final edits finish (bounded), closes everything. */
   stop(): Promise<void>;
-}
-
-export class DiscordLoginError extends ComfycordError {
-  constructor(cause: unknown) {
-    super('DISCORD_LOGIN', 'Discord refused to log in with DISCORD_TOKEN. Check the token (Developer Portal → Bot → Reset Token) and DISCORD_API_BASE.', { cause });
-  }
 }
 
 /**

@@ -4,8 +4,9 @@ import { ComfycordError } from '../errors.ts';
 import type { InputImageRef } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import type { ServerPool } from './server-pool.ts';
+import type { AppErrorCode } from './error-codes.ts';
 
-export class InputImageMissingError extends ComfycordError {
+export class InputImageMissingError extends ComfycordError<AppErrorCode> {
   constructor(detail: string, context: Record<string, unknown>) {
     super('INPUT_IMAGE_MISSING', `The input image is no longer available (${detail}). Please upload it again.`, { context });
   }

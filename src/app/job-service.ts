@@ -1,5 +1,5 @@
 import { BlockedWords } from '../access/blocked-words.ts';
-import { InputError } from '../errors.ts';
+import { ImageNotTakenError, ImageRequiredError, ParentNotReadyError, TemplateKindMissingError } from './request-errors.ts';
 import { createJob, type InputImageRef, type Job, type JobOrigin, type JobReplyHandle } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import { inScope, mayManage, type Requester } from '../jobs/job-scope.ts';
@@ -66,7 +66,7 @@ export class JobService {
     const named = this.#templates.get(kind);
     if (named?.kind === kind) return named;
     const first = this.#templates.list().find((template) => template.kind === kind);
-    if (!first) throw new InputError(`no ${kind} template is installed; ask an admin to add one`);
+    if (!first) throw new TemplateKindMissingError(kind);
     return first;
   }
 
@@ -79,10 +79,10 @@ export class JobService {
     const template =
       request.template === null ? this.defaultTemplate(request.imageOptions.length > 0 ? 'img2img' : 'txt2img') : this.#templates.require(request.template);
     for (const name of request.imageOptions) {
-      if (!findOption(template, name)) throw new InputError(`template '${template.name}' does not take an input image; pick an img2img template`);
+      if (!findOption(template, name)) throw new ImageNotTakenError(template.name);
     }
     const missing = template.options.find((option) => option.type === 'image' && option.required && !request.imageOptions.includes(option.name));
-    if (missing) throw new InputError(`template '${template.name}' needs an image: attach one`);
+    if (missing) throw new ImageRequiredError(template.name);
     // Every free-text option is moderated (prompt, negative, and any text a template adds).
     const textOptions = new Set(['prompt', 'negative', ...template.options.filter((option) => option.type === 'text' || option.type === 'string').map((option) => option.name)]);
     const texts = [...textOptions]
@@ -187,8 +187,8 @@ export class JobService {
   }
 
   #finishedWithImage(parent: Job, imageIndex: number): Job {
-    if (parent.status !== 'done') throw new InputError('that job has no finished images yet');
-    if (!parent.images[imageIndex]) throw new InputError(`that job has no image ${imageIndex + 1}`);
+    if (parent.status !== 'done') throw new ParentNotReadyError(parent.id, null);
+    if (!parent.images[imageIndex]) throw new ParentNotReadyError(parent.id, imageIndex);
     return parent;
   }
 

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
-import { InputError } from '../errors.ts';
+import { CliUsageError } from './cli-errors.ts';
 import { backupStore } from '../store/store-backup.ts';
 
 /** `comfycord backup FILE`: exactly one argument, the file to write. */
 export function parseBackupArgs(args: readonly string[]): { file: string } {
   const options = args.filter((arg) => arg.startsWith('-'));
-  if (options.length > 0) throw new InputError(`backup: unknown option '${options[0] ?? ''}' (see 'comfycord backup --help')`);
+  if (options.length > 0) throw new CliUsageError(`backup: unknown option '${options[0] ?? ''}' (see 'comfycord backup --help')`);
   const [file, ...extra] = args;
-  if (file === undefined || extra.length > 0) throw new InputError("backup: give exactly one FILE to write (see 'comfycord backup --help')");
+  if (file === undefined || extra.length > 0) throw new CliUsageError("backup: give exactly one FILE to write (see 'comfycord backup --help')");
   return { file };
 }
 

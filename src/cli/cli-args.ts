@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { InputError } from '../errors.ts';
+import { CliUsageError } from './cli-errors.ts';
 
 /** Flags `generate` maps onto template options of the same meaning. */
 export const OPTION_FLAGS = {
@@ -38,8 +38,8 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
     ...Object.fromEntries(Object.keys(OPTION_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
   });
   const template = positionals[0];
-  if (template === undefined) throw new InputError('name a template: comfycord generate <template> [options] (see comfycord templates)');
-  if (positionals.length > 1) throw new InputError(`unexpected argument '${positionals[1]}' (quote a prompt with spaces: --prompt "a red fox")`);
+  if (template === undefined) throw new CliUsageError('name a template: comfycord generate <template> [options] (see comfycord templates)');
+  if (positionals.length > 1) throw new CliUsageError(`unexpected argument '${positionals[1]}' (quote a prompt with spaces: --prompt "a red fox")`);
   const options: Record<string, string> = {};
   for (const flag of Object.keys(OPTION_FLAGS) as (keyof typeof OPTION_FLAGS)[]) {
     const value = values[flag];
@@ -47,7 +47,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
   }
   for (const pair of (values['set'] as string[] | undefined) ?? []) {
     const equals = pair.indexOf('=');
-    if (equals <= 0) throw new InputError(`--set takes name=value, got '${pair}'`);
+    if (equals <= 0) throw new CliUsageError(`--set takes name=value, got '${pair}'`);
     options[pair.slice(0, equals).trim()] = pair.slice(equals + 1);
   }
   return {
@@ -62,7 +62,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
 
 export function parseTemplatesArgs(argv: string[]): TemplatesArgs {
   const { values, positionals } = parse(argv, { server: { type: 'string' } });
-  if (positionals.length > 0) throw new InputError(`unexpected argument '${positionals[0]}'`);
+  if (positionals.length > 0) throw new CliUsageError(`unexpected argument '${positionals[0]}'`);
   return { server: serverUrl(values['server']) };
 }
 
@@ -74,9 +74,9 @@ function serverUrl(value: unknown): string | null {
   try {
     url = new URL(text);
   } catch {
-    throw new InputError(`--server '${text}' is not a URL; write it like http://127.0.0.1:8188`);
+    throw new CliUsageError(`--server '${text}' is not a URL; write it like http://127.0.0.1:8188`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(`--server must be an http:// or https:// URL, got '${url.protocol}'`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliUsageError(`--server must be an http:// or https:// URL, got '${url.protocol}'`);
   return text.replace(/\/+$/, '');
 }
 
@@ -87,7 +87,7 @@ function timeoutMs(value: unknown): number {
   if (text === null) return DEFAULT_TIMEOUT_SECONDS * 1000;
   const seconds = Number(text);
   if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 7 * 86_400) {
-    throw new InputError(`--timeout takes seconds from 0 (no limit) to 604800, got '${text}'`);
+    throw new CliUsageError(`--timeout takes seconds from 0 (no limit) to 604800, got '${text}'`);
   }
   return Math.round(seconds * 1000);
 }
@@ -105,9 +105,9 @@ function parse(argv: string[], options: OptionSpec): { values: Record<string, un
     // node:util's messages name the flag; keep the first sentence, drop its hints at code.
     const text = error instanceof Error ? error.message : String(error);
     const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(text);
-    if (ambiguous) throw new InputError(`${ambiguous[1]} needs a value; for one that starts with '-', write ${ambiguous[1]}=-5`);
+    if (ambiguous) throw new CliUsageError(`${ambiguous[1]} needs a value; for one that starts with '-', write ${ambiguous[1]}=-5`);
     const missing = /^Option '(--[\w-]+)[^']*' argument missing/.exec(text);
-    if (missing) throw new InputError(`${missing[1]} needs a value`);
-    throw new InputError(text.split(/\.\s/)[0]!.replace(/^Unknown option/, 'unknown option').replace(/\.$/, ''));
+    if (missing) throw new CliUsageError(`${missing[1]} needs a value`);
+    throw new CliUsageError(text.split(/\.\s/)[0]!.replace(/^Unknown option/, 'unknown option').replace(/\.$/, ''));
   }
 }

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, open, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { InputError } from '../errors.ts';
+import { CliPathError } from './cli-errors.ts';
 import { formatSize } from '../images/format-size.ts';
 
 /**
@@ -23,14 +23,14 @@ export async function prepareOutDir(dir: string, shown: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
-    throw new InputError(`cannot create --out folder '${shown}' (${reasonOf(error)})`);
+    throw new CliPathError(`cannot create --out folder '${shown}' (${reasonOf(error)})`);
   }
   const info = await stat(dir);
-  if (!info.isDirectory()) throw new InputError(`--out '${shown}' is not a folder`);
+  if (!info.isDirectory()) throw new CliPathError(`--out '${shown}' is not a folder`);
   try {
     await access(dir, constants.W_OK);
   } catch {
-    throw new InputError(`cannot write into --out folder '${shown}' (permission denied)`);
+    throw new CliPathError(`cannot write into --out folder '${shown}' (permission denied)`);
   }
 }
 
@@ -44,18 +44,18 @@ export async function readInputImage(path: string, shown: string, maxBytes: numb
   try {
     info = await stat(path);
   } catch (error) {
-    throw new InputError(`cannot read --image '${shown}' (${reasonOf(error)})`);
+    throw new CliPathError(`cannot read --image '${shown}' (${reasonOf(error)})`);
   }
-  if (info.isDirectory()) throw new InputError(`--image '${shown}' is a folder, not an image file`);
-  if (!info.isFile()) throw new InputError(`--image '${shown}' is not a regular file`);
-  const tooBig = () => new InputError(`--image '${shown}' is ${formatSize(info.size)}; the limit is ${formatSize(maxBytes)} (ATTACHMENT_MAX_BYTES)`);
+  if (info.isDirectory()) throw new CliPathError(`--image '${shown}' is a folder, not an image file`);
+  if (!info.isFile()) throw new CliPathError(`--image '${shown}' is not a regular file`);
+  const tooBig = () => new CliPathError(`--image '${shown}' is ${formatSize(info.size)}; the limit is ${formatSize(maxBytes)} (ATTACHMENT_MAX_BYTES)`);
   if (info.size > maxBytes) throw tooBig();
   // O_NONBLOCK: if the path was swapped for a FIFO after stat, open does not wait for a writer.
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: unknown) => {
-    throw new InputError(`cannot read --image '${shown}' (${reasonOf(error)})`);
+    throw new CliPathError(`cannot read --image '${shown}' (${reasonOf(error)})`);
   });
   try {
-    if (!(await handle.stat()).isFile()) throw new InputError(`--image '${shown}' is not a regular file`);
+    if (!(await handle.stat()).isFile()) throw new CliPathError(`--image '${shown}' is not a regular file`);
     // One byte more than stat said: a file that grew meanwhile shows itself.
     const buffer = Buffer.alloc(info.size + 1);
     let length = 0;
@@ -64,7 +64,7 @@ export async function readInputImage(path: string, shown: string, maxBytes: numb
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > info.size) throw new InputError(`--image '${shown}' changed while it was being read`);
+    if (length > info.size) throw new CliPathError(`--image '${shown}' changed while it was being read`);
     return buffer.subarray(0, length);
   } finally {
     await handle.close();

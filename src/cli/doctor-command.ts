@@ -11,7 +11,7 @@ import { comfyChecks } from './doctor/comfy-checks.ts';
 import { dataDirCheck } from './doctor/data-dir-check.ts';
 import { storeCheck } from './doctor/store-check.ts';
 import { discordChecks } from './doctor/discord-checks.ts';
-import { InputError } from '../errors.ts';
+import { CliUsageError } from './cli-errors.ts';
 import { loadTemplateSet, workflowsDirFor } from '../workflows/template-folder.ts';
 
 export interface DoctorArgs {
@@ -22,7 +22,7 @@ export function parseDoctorArgs(args: readonly string[]): DoctorArgs {
   let probe = true;
   for (const arg of args) {
     if (arg === '--no-probe') probe = false;
-    else throw new InputError(`doctor: unknown option '${arg}' (see 'comfycord doctor --help')`);
+    else throw new CliUsageError(`doctor: unknown option '${arg}' (see 'comfycord doctor --help')`);
   }
   return { probe };
 }

@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { ComfyServer } from '../comfy/server.ts';
 import type { ComfyConfig } from '../config.ts';
-import { ComfycordError, InputError } from '../errors.ts';
+import { ComfycordError } from '../errors.ts';
+import { CliNoImagesError, CliUsageError } from './cli-errors.ts';
 import { normaliseInputImage } from '../images/normalise-input.ts';
 import { resultImages } from '../jobs/run-events.ts';
 import type { Logger } from '../log.ts';
@@ -14,6 +15,7 @@ import { prepareOutDir, readInputImage, userPath } from './cli-paths.ts';
 import { cliServer } from './cli-server.ts';
 import { ProgressLine } from './progress-line.ts';
 import { resolveTemplate } from './template-source.ts';
+import type { CliErrorCode } from './error-codes.ts';
 
 export interface GenerateIo {
   stdout: NodeJS.WritableStream;
@@ -29,7 +31,7 @@ export interface GenerateIo {
 }
 
 /** The run took longer than --timeout. */
-export class CliTimeoutError extends ComfycordError {
+export class CliTimeoutError extends ComfycordError<CliErrorCode> {
   constructor(seconds: number, downForMs: number | null, host: string) {
     super(
       'CLI_TIMEOUT',
@@ -46,7 +48,7 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
   const template = await resolveTemplate(templateArg, workflowsDir);
   const values: Record<string, unknown> = { ...args.values };
   // Everything the user can get wrong is refused before the server sees anything.
-  if (args.image !== null && !findOption(template, 'image')) throw new InputError(`template '${template.name}' takes no input image (--image)`);
+  if (args.image !== null && !findOption(template, 'image')) throw new CliUsageError(`template '${template.name}' takes no input image (--image)`);
   renderTemplate(template, { ...values, ...(args.image ? { image: 'placeholder.png' } : {}) });
   let input: Buffer | null = null;
   if (args.image !== null) {
@@ -86,7 +88,7 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
     });
     progress.finish();
     const images = resultImages(result);
-    if (images.length === 0) throw new InputError(`the run finished but template '${template.name}' produced no images`);
+    if (images.length === 0) throw new CliNoImagesError(template.name);
     const paths: string[] = [];
     for (const image of images) {
       const bytes = await server.view(image, run.signal);

@@ -1,4 +1,5 @@
 import { ComfycordError, type LogContext } from '../errors.ts';
+import type { ComfyErrorCode } from './error-codes.ts';
 
 /**
  * Every way talking to ComfyUI can fail, as ComfycordErrors with a stable code.
@@ -7,7 +8,7 @@ import { ComfycordError, type LogContext } from '../errors.ts';
  */
 
 /** Connection refused, DNS failure, timeout, socket never became ready. */
-export class ComfyUnavailableError extends ComfycordError {
+export class ComfyUnavailableError extends ComfycordError<ComfyErrorCode> {
   readonly host: string;
   constructor(host: string, detail: string, options: { context?: LogContext; cause?: unknown } = {}) {
     super('COMFY_UNAVAILABLE', `ComfyUI at ${host} is not reachable (${detail}).`, {
@@ -33,7 +34,7 @@ export function bodyExcerpt(body: string): string {
  * the request's headers (our credentials): the user message is only the
  * classification, the body goes to the log context, shortened.
  */
-export class ComfyHttpError extends ComfycordError {
+export class ComfyHttpError extends ComfycordError<ComfyErrorCode> {
   readonly status: number;
   readonly method: string;
   readonly path: string;
@@ -48,7 +49,7 @@ export class ComfyHttpError extends ComfycordError {
 }
 
 /** A 2xx answer whose body is not what the route returns (a proxy's HTML page, say). */
-export class ComfyBadResponseError extends ComfycordError {
+export class ComfyBadResponseError extends ComfycordError<ComfyErrorCode> {
   constructor(host: string, method: string, path: string, detail: string) {
     super('COMFY_BAD_RESPONSE', `ComfyUI at ${host} sent an answer to ${method} ${path} that could not be read (${detail}).`, {
       context: { host, method, path },
@@ -69,7 +70,7 @@ export interface PromptIssue {
 }
 
 /** `POST /prompt` answered 400: the graph (or the request) was refused before queueing. */
-export class PromptValidationError extends ComfycordError {
+export class PromptValidationError extends ComfycordError<ComfyErrorCode> {
   readonly errorType: string;
   readonly issues: PromptIssue[];
   readonly nodeErrors: unknown;
@@ -95,7 +96,7 @@ function nodeLabel(nodeId: string | null, nodeType: string | null): string {
 }
 
 /** A node raised while running (`execution_error`). */
-export class ComfyExecutionError extends ComfycordError {
+export class ComfyExecutionError extends ComfycordError<ComfyErrorCode> {
   readonly promptId: string;
   readonly nodeId: string | null;
   readonly nodeType: string | null;
@@ -116,7 +117,7 @@ export class ComfyExecutionError extends ComfycordError {
 }
 
 /** The run was stopped on the server (`execution_interrupted`), by someone other than us. */
-export class ComfyInterruptedError extends ComfycordError {
+export class ComfyInterruptedError extends ComfycordError<ComfyErrorCode> {
   readonly promptId: string;
   readonly nodeId: string | null;
   readonly nodeType: string | null;
@@ -131,7 +132,7 @@ export class ComfyInterruptedError extends ComfycordError {
 }
 
 /** Our own AbortSignal cancelled the run; the prompt was deleted or interrupted on the server. */
-export class ComfyCancelledError extends ComfycordError {
+export class ComfyCancelledError extends ComfycordError<ComfyErrorCode> {
   readonly promptId: string;
   readonly phase: 'before-submit' | 'queued' | 'running';
   constructor(promptId: string, phase: 'before-submit' | 'queued' | 'running') {
@@ -142,7 +143,7 @@ export class ComfyCancelledError extends ComfycordError {
 }
 
 /** The server forgot the prompt (restart) again after it was resubmitted once. */
-export class ComfyPromptLostError extends ComfycordError {
+export class ComfyPromptLostError extends ComfycordError<ComfyErrorCode> {
   constructor(host: string, promptIds: string[]) {
     super(
       'COMFY_PROMPT_LOST',

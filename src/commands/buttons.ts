@@ -4,14 +4,17 @@ import type { Accepted, Requester } from '../app/job-service.ts';
 import { requesterOf } from '../discord/caller.ts';
 import { parseCustomId, type ButtonIntent } from '../discord/custom-id.ts';
 import { toStoredHandle } from '../discord/reply-handle.ts';
-import { ComfycordError, InputError } from '../errors.ts';
+import { ComfycordError } from '../errors.ts';
 import { isFinished, type Job } from '../jobs/job.ts';
 import { JobNotFoundError } from '../jobs/scheduler-errors.ts';
 import type { ButtonHandler, CommandContext } from './command-context.ts';
 import { cancelReply } from './job-labels.ts';
 import { replyHandleOf, SERVER_LISTS_WAIT_MS } from './start-job.ts';
+import type { CommandErrorCode } from './error-codes.ts';
+import { JobStillRunningError } from './command-errors.ts';
+import { ParentNotReadyError } from '../app/request-errors.ts';
 
-export class StaleButtonError extends ComfycordError {
+export class StaleButtonError extends ComfycordError<CommandErrorCode> {
   constructor(customId: string) {
     super('BUTTON_INVALID', 'This button is no longer valid.', { context: { customId: customId.slice(0, 100) } });
   }
@@ -73,8 +76,8 @@ function precheckNewJob(parent: Job, action: 'reroll' | 'vary' | 'upscale', inde
     context.jobs.check({ requester, template: parent.spec.template, options, imageOptions: Object.keys(parent.spec.inputs ?? {}) });
     return;
   }
-  if (parent.status !== 'done') throw new InputError('That job has no finished images yet.');
-  if (!parent.images[index]) throw new InputError(`That job has no image ${index + 1}.`);
+  if (parent.status !== 'done') throw new ParentNotReadyError(parent.id, null);
+  if (!parent.images[index]) throw new ParentNotReadyError(parent.id, index);
   context.jobs.defaultTemplate(action === 'vary' ? 'img2img' : 'upscale');
   context.scheduler.assertCanAccept(requester.userId);
 }
@@ -101,7 +104,7 @@ async function deleteResult(interaction: ButtonInteraction, jobId: string, reque
   const job = context.store.get(jobId);
   if (job) context.jobs.assertOwner(job, requester);
   else if (!requester.isAdmin || requester.guildId === null) throw new JobNotFoundError(jobId);
-  if (job && !isFinished(job)) throw new InputError('That job is still running: cancel it first.');
+  if (job && !isFinished(job)) throw new JobStillRunningError(job.id);
   await interaction.deferUpdate();
   try {
     await interaction.deleteReply();

@@ -2,11 +2,11 @@ import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandIntera
 import type { Requester } from '../app/job-service.ts';
 import { requesterOf } from '../discord/caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
-import { InputError } from '../errors.ts';
 import { isFinished, type Job } from '../jobs/job.ts';
 import { inScope, mayManage } from '../jobs/job-scope.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { cancelReply, JOB_ID_PATTERN, jobChoices } from './job-labels.ts';
+import { JobIdInvalidError } from './command-errors.ts';
 
 /**
  * `/cancel [job]`: cancels one of the caller's jobs made here (admins: anyone's made in
@@ -57,7 +57,7 @@ function newestPending(requester: Requester, context: CommandContext): Job | nul
 }
 
 function findJob(typed: string, requester: Requester, context: CommandContext): Job {
-  if (!JOB_ID_PATTERN.test(typed)) throw new InputError('Pick a job from the list that appears as you type (or leave it empty for your newest job).');
+  if (!JOB_ID_PATTERN.test(typed)) throw new JobIdInvalidError('Pick a job from the list that appears as you type (or leave it empty for your newest job).');
   const job = context.jobs.visible(typed, requester);
   context.jobs.assertOwner(job, requester);
   return job;

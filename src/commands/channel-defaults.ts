@@ -1,4 +1,5 @@
-import { InputError } from '../errors.ts';
+import { ComfycordError } from '../errors.ts';
+import type { CommandErrorCode } from './error-codes.ts';
 import type { ChannelSettings } from '../store/channel-settings.ts';
 import { checkOptionValue, findOption, type Template } from '../workflows/index.ts';
 
@@ -41,9 +42,9 @@ export function defaultProblem(settings: ChannelSettings, template: Template, sk
 }
 
 /** A stored default that is no longer valid (the template went, its bounds changed, an older bot stored it). */
-export class StaleChannelDefaultError extends InputError {
+export class StaleChannelDefaultError extends ComfycordError<CommandErrorCode> {
   constructor(key: string, reason: string) {
-    super(`this channel's default ${key} is no longer valid; an admin can change it with \`/settings\` (${reason})`, { setting: key, reason });
+    super('CHANNEL_DEFAULT_STALE', `this channel's default ${key} is no longer valid; an admin can change it with \`/settings\` (${reason})`, { context: { setting: key, reason } });
   }
 }
 

@@ -3,18 +3,13 @@ import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import type { SystemStats } from '../comfy/http.ts';
 import { requesterOf } from '../discord/caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
-import { ComfycordError, InputError, userMessageOf } from '../errors.ts';
+import { userMessageOf } from '../errors.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { serverStatusEmbed, statsOf, type ServerHealth, type StatsResult } from './server-status-embed.ts';
+import { AdminOnlyError, SubcommandUnknownError } from './command-errors.ts';
 
 /** How long /comfy status waits for a server's /system_stats before calling it unreachable. */
 export const STATS_TIMEOUT_MS = 3000;
-
-export class AdminOnlyError extends ComfycordError {
-  constructor(userId: string) {
-    super('ADMIN_ONLY', 'Only admins (Manage Server, or a role in ADMIN_ROLES) can use /comfy.', { context: { userId } });
-  }
-}
 
 /**
  * `/comfy status`: every server's health for admins. The command's default
@@ -25,9 +20,9 @@ export const comfyCommand: SlashCommand = {
   name: COMMAND_NAMES.comfy,
   async execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
     const requester = await requesterOf(interaction, context);
-    if (!requester.isAdmin) throw new AdminOnlyError(requester.userId);
+    if (!requester.isAdmin) throw new AdminOnlyError('use /comfy', requester.userId);
     const sub = interaction.options.getSubcommand(false);
-    if (sub !== 'status') throw new InputError(`/comfy ${sub ?? ''} is not known to this bot version.`);
+    if (sub !== 'status') throw new SubcommandUnknownError('comfy', sub ?? '');
     // /system_stats may take up to the timeout: acknowledge first.
     await deferReplyWithRetry(interaction, { flags: MessageFlags.Ephemeral });
     const servers = await serverHealth(context, STATS_TIMEOUT_MS);

@@ -1,9 +1,9 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import { requesterOf } from '../discord/caller.ts';
 import { fromStoredHandle } from '../discord/reply-handle.ts';
-import { ComfycordError } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
+import { AdminOnlyError } from './command-errors.ts';
 
 const SHOWN = 10;
 const STATUS_ICONS: Record<Job['status'], string> = { queued: '⏳', submitted: '⏳', running: '🎨', done: '✅', failed: '⚠️', cancelled: '✖️' };
@@ -28,7 +28,7 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   const requester = await requesterOf(interaction, context);
   const named = interaction.options.getUser('user');
   if (named && named.id !== requester.userId && !requester.isAdmin) {
-    throw new ComfycordError('ADMIN_ONLY', 'Only admins can see another member\'s history.');
+    throw new AdminOnlyError("see another member's history", requester.userId);
   }
   const userId = named?.id ?? requester.userId;
   // Only what was made here: this guild's jobs, or in a DM the caller's own DM jobs.

@@ -1,6 +1,6 @@
 import { ComponentType, TextInputStyle, type APIModalInteractionResponseCallbackData } from 'discord.js';
-import { InputError } from '../errors.ts';
 import { PROMPT_MAX_LENGTH } from '../workflows/index.ts';
+import { PromptInvalidError, StrengthInvalidError } from './command-errors.ts';
 
 /**
  * The Remix modal as plain data, and the parsing of what comes back. The modal's
@@ -88,10 +88,10 @@ export interface RemixValues {
  */
 export function parseRemixValues(fields: Readonly<Record<string, string | undefined>>): RemixValues {
   const prompt = (fields[REMIX_FIELDS.prompt] ?? '').trim();
-  if (prompt === '') throw new InputError('The prompt is empty: describe what the image should become.');
-  if (prompt.length > PROMPT_MAX_LENGTH) throw new InputError(`The prompt is ${prompt.length} characters; the limit is ${PROMPT_MAX_LENGTH}.`);
+  if (prompt === '') throw new PromptInvalidError('The prompt is empty: describe what the image should become.');
+  if (prompt.length > PROMPT_MAX_LENGTH) throw new PromptInvalidError(`The prompt is ${prompt.length} characters; the limit is ${PROMPT_MAX_LENGTH}.`);
   const negative = (fields[REMIX_FIELDS.negative] ?? '').trim();
-  if (negative.length > PROMPT_MAX_LENGTH) throw new InputError(`The negative prompt is ${negative.length} characters; the limit is ${PROMPT_MAX_LENGTH}.`);
+  if (negative.length > PROMPT_MAX_LENGTH) throw new PromptInvalidError(`The negative prompt is ${negative.length} characters; the limit is ${PROMPT_MAX_LENGTH}.`);
   return { prompt, negative: negative === '' ? null : negative, strength: parseStrength(fields[REMIX_FIELDS.strength] ?? '') };
 }
 
@@ -103,7 +103,7 @@ export function parseStrength(text: string): number | null {
   const digits = (percent ? trimmed.slice(0, -1).trim() : trimmed).replace(',', '.');
   const value = /^(\d+(\.\d*)?|\.\d+)$/.test(digits) ? Number(digits) / (percent ? 100 : 1) : Number.NaN;
   if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new InputError(`Strength must be a number from 0 to 1, such as 0.6 (or a percentage such as 60%); got '${trimmed.slice(0, 20)}'.`);
+    throw new StrengthInvalidError(trimmed);
   }
   return value;
 }

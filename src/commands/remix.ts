@@ -10,14 +10,15 @@ import { findRemixImage, jobIdOfMessage } from './remix-image.ts';
 import { parseRemixValues, remixKeyOf, remixModal, REMIX_MODAL_PREFIX } from './remix-modal.ts';
 import { RemixStash } from './remix-stash.ts';
 import { startJob } from './start-job.ts';
+import type { CommandErrorCode } from './error-codes.ts';
 
-export class RemixNoImageError extends ComfycordError {
+export class RemixNoImageError extends ComfycordError<CommandErrorCode> {
   constructor(messageId: string) {
     super('REMIX_NO_IMAGE', 'That message has no image to remix.', { context: { messageId } });
   }
 }
 
-export class RemixExpiredError extends ComfycordError {
+export class RemixExpiredError extends ComfycordError<CommandErrorCode> {
   constructor() {
     super('REMIX_EXPIRED', 'This Remix form has expired (forms last 15 minutes). Use Apps → Remix on the message again.');
   }

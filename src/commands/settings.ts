@@ -1,10 +1,10 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import { requesterOf } from '../discord/caller.ts';
-import { ComfycordError, InputError } from '../errors.ts';
 import type { ChannelSettings } from '../store/channel-settings.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { defaultProblem } from './channel-defaults.ts';
 import { parseSize } from './size-option.ts';
+import { AdminOnlyError, SettingInvalidError, SettingsEmptyError } from './command-errors.ts';
 
 export function describeSettings(settings: ChannelSettings): string {
   const parts: string[] = [];
@@ -18,7 +18,7 @@ export function describeSettings(settings: ChannelSettings): string {
 /** `/settings show|set|clear`: per-channel defaults, admins only, kept in the store. */
 async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
   const requester = await requesterOf(interaction, context);
-  if (!requester.isAdmin) throw new ComfycordError('ADMIN_ONLY', 'Only admins can change channel settings.');
+  if (!requester.isAdmin) throw new AdminOnlyError('change channel settings', requester.userId);
   const channelId = interaction.channelId;
   const settings = context.settings;
   const reply = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
@@ -40,12 +40,12 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
       if (steps !== null) update.steps = steps;
       const spoiler = interaction.options.getBoolean('spoiler');
       if (spoiler !== null) update.spoiler = spoiler;
-      if (Object.keys(update).length === 0) throw new InputError('give at least one of template, size, steps, spoiler');
+      if (Object.keys(update).length === 0) throw new SettingsEmptyError(['template', 'size', 'steps', 'spoiler']);
       // The same rules as the command: the values must be ones the channel's template takes.
       const merged = { ...settings.get(channelId), ...update };
       const filled = merged.template === undefined ? context.jobs.defaultTemplate('txt2img') : context.templates.require(merged.template);
       const problem = defaultProblem(merged, filled);
-      if (problem) throw new InputError(`${problem.reason} (template '${filled.name}')`, { setting: problem.key });
+      if (problem) throw new SettingInvalidError(`${problem.reason} (template '${filled.name}')`, { setting: problem.key });
       settings.set(channelId, interaction.guildId, update);
       context.logger.info({ channelId, by: requester.userId, update }, 'channel defaults changed');
       await reply(`Defaults in <#${channelId}> now: ${describeSettings(settings.get(channelId))}.`);

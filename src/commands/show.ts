@@ -10,17 +10,19 @@ import { fromStoredHandle } from '../discord/reply-handle.ts';
 import { buildResultFiles } from '../discord/result-files.ts';
 import { toDiscordEdit } from '../discord/to-discord-payload.ts';
 import { oneLine } from '../discord/discord-limits.ts';
-import { ComfycordError, InputError, userMessageOf } from '../errors.ts';
+import { ComfycordError, userMessageOf } from '../errors.ts';
 import { isFinished, type Job } from '../jobs/job.ts';
 import { mayManage } from '../jobs/job-scope.ts';
 import { NotYourJobError } from '../jobs/scheduler-errors.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { ago, JOB_ID_PATTERN, jobChoices, statusWord } from './job-labels.ts';
 import { replyHandleOf } from './start-job.ts';
+import type { CommandErrorCode } from './error-codes.ts';
+import { JobIdInvalidError } from './command-errors.ts';
 
 const RECENT_JOBS = 25;
 
-export class ResultUnavailableError extends ComfycordError {
+export class ResultUnavailableError extends ComfycordError<CommandErrorCode> {
   constructor(jobId: string, reason: string) {
     super('RESULT_UNAVAILABLE', `The images of job \`${jobId}\` cannot be shown again: ${reason}`, { context: { jobId } });
   }
@@ -37,7 +39,7 @@ export const showCommand: SlashCommand = {
   async execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
     const requester = await requesterOf(interaction, context);
     const id = interaction.options.getString('job', true).trim();
-    if (!JOB_ID_PATTERN.test(id)) throw new InputError('Pick a job from the list that appears as you type.');
+    if (!JOB_ID_PATTERN.test(id)) throw new JobIdInvalidError('Pick a job from the list that appears as you type.');
     const job = context.jobs.visible(id, requester);
     assertMayShow(job, requester);
     if (!isFinished(job)) {

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.ts';
+import { SizeInvalidError } from './command-errors.ts';
 
 /** Named sizes offered by autocomplete; SDXL-friendly buckets, all multiples of 64. */
 export const SIZE_PRESETS: readonly { name: string; width: number; height: number }[] = [
@@ -23,10 +23,10 @@ export function parseSize(text: string): { width: number; height: number } {
   const preset = SIZE_PRESETS.find((candidate) => candidate.name === trimmed || sizeLabel(candidate) === trimmed);
   if (preset) return { width: preset.width, height: preset.height };
   const match = SIZE_GRAMMAR.exec(trimmed);
-  if (!match) throw new InputError(`size must look like 1024x768 or be one of ${SIZE_PRESETS.map((p) => p.name).join(', ')}; got '${text.slice(0, 40)}'`);
+  if (!match) throw new SizeInvalidError(`size must look like 1024x768 or be one of ${SIZE_PRESETS.map((p) => p.name).join(', ')}; got '${text.slice(0, 40)}'`);
   const width = Number(match[1]);
   const height = Number(match[2]);
-  if (width % 8 !== 0 || height % 8 !== 0) throw new InputError(`width and height must be multiples of 8; got ${width}x${height}`);
+  if (width % 8 !== 0 || height % 8 !== 0) throw new SizeInvalidError(`width and height must be multiples of 8; got ${width}x${height}`);
   return { width, height };
 }
 

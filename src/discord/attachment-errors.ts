@@ -1,4 +1,5 @@
 import { ComfycordError, type LogContext } from '../errors.ts';
+import type { DiscordErrorCode } from './error-codes.ts';
 
 /** Why an attachment download was refused; callers and tests match on this, not on wording. */
 export type AttachmentRejectedReason =
@@ -13,7 +14,7 @@ export type AttachmentRejectedReason =
   | 'cancelled';
 
 /** An image a person pointed us at that we will not (or could not) fetch. */
-export class AttachmentRejectedError extends ComfycordError {
+export class AttachmentRejectedError extends ComfycordError<DiscordErrorCode> {
   readonly reason: AttachmentRejectedReason;
 
   constructor(reason: AttachmentRejectedReason, userMessage: string, options: { context?: LogContext; cause?: unknown } = {}) {

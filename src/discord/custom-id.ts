@@ -1,4 +1,5 @@
-import { ComfycordError } from '../errors.ts';
+import { ComfycordError, type LogContext } from '../errors.ts';
+import type { DiscordErrorCode } from './error-codes.ts';
 import { DISCORD_LIMITS } from './discord-limits.ts';
 
 /**
@@ -25,6 +26,13 @@ const PREFIX = 'cc';
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const IMAGE_INDEX = /^(0|[1-9][0-9]?)$/;
 
+/** A button we were about to send whose custom_id would not come back to us intact. */
+export class CustomIdInvalidError extends ComfycordError<DiscordErrorCode> {
+  constructor(context: LogContext) {
+    super('CUSTOM_ID_INVALID', 'This button could not be created.', { context });
+  }
+}
+
 export function buildCustomId(intent: ButtonIntent): string {
   const { action, jobId, imageIndex } = intent;
   const valid =
@@ -32,12 +40,12 @@ export function buildCustomId(intent: ButtonIntent): string {
     JOB_ID.test(jobId) &&
     (imageIndex === null || (INDEXED_ACTIONS.has(action) && Number.isInteger(imageIndex) && imageIndex >= 0 && imageIndex < 100));
   if (!valid) {
-    throw new ComfycordError('CUSTOM_ID_INVALID', 'This button could not be created.', { context: { action, jobId, imageIndex } });
+    throw new CustomIdInvalidError({ action, jobId, imageIndex });
   }
   const id = imageIndex === null ? `${PREFIX}:${action}:${jobId}` : `${PREFIX}:${action}:${jobId}:${imageIndex}`;
   // Unreachable with the checks above (64 + 16 < 100), kept so a future change cannot slip past Discord's limit.
   if (id.length > DISCORD_LIMITS.customId) {
-    throw new ComfycordError('CUSTOM_ID_INVALID', 'This button could not be created.', { context: { id } });
+    throw new CustomIdInvalidError({ id });
   }
   return id;
 }

@@ -3,13 +3,21 @@ import type { Config } from '../config.ts';
 import { ComfycordError } from '../errors.ts';
 import type { Redactor } from '../redact/redactor.ts';
 import { redactingMakeRequest } from './redacting-request.ts';
+import type { DiscordErrorCode } from './error-codes.ts';
 
-export class MissingTokenError extends ComfycordError {
+export class MissingTokenError extends ComfycordError<DiscordErrorCode> {
   constructor() {
     super(
       'DISCORD_TOKEN_MISSING',
       'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications (Bot tab → Reset Token), then put DISCORD_TOKEN=<token> in .env (see .env.example) or the environment.',
     );
+  }
+}
+
+/** Discord would not accept DISCORD_TOKEN (at login, or when the CLI registers commands). */
+export class DiscordLoginError extends ComfycordError<DiscordErrorCode> {
+  constructor(cause: unknown) {
+    super('DISCORD_LOGIN', 'Discord refused to log in with DISCORD_TOKEN. Check the token (Developer Portal → Bot → Reset Token) and DISCORD_API_BASE.', { cause });
   }
 }
 

@@ -1,4 +1,5 @@
 import { ComfycordError, type LogContext } from '../errors.ts';
+import type { DiscordErrorCode } from './error-codes.ts';
 
 /**
  * What a failed message edit means for the next attempt. Errors are read by shape, not
@@ -69,7 +70,7 @@ export function classifyEditError(error: unknown): EditFailure {
 }
 
 /** A final reply could not be delivered through any route. */
-export class ReplyDeliveryError extends ComfycordError {
+export class ReplyDeliveryError extends ComfycordError<DiscordErrorCode> {
   constructor(reason: string, context: LogContext, cause?: unknown) {
     super('REPLY_UNDELIVERABLE', 'The result could not be posted to Discord.', {
       context,

@@ -4,12 +4,13 @@ import { ComfycordError } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
 import { withRetry, type RetryPolicy } from '../retry.ts';
 import { buildResultFiles, type ResultFiles } from './result-files.ts';
+import type { DiscordErrorCode } from './error-codes.ts';
 
 /** Waits between tries to fetch a result: a ComfyUI restart takes a few seconds, a slow one half a minute. */
 const RESULT_RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 20_000, stepsMs: [1_000, 3_000, 8_000, 20_000], maxAttempts: 5 };
 
 /** Fetching a finished job's images took longer than DELIVERY_TIMEOUT_SECONDS, retries included. */
-export class ResultFetchTimeoutError extends ComfycordError {
+export class ResultFetchTimeoutError extends ComfycordError<DiscordErrorCode> {
   constructor(timeoutMs: number) {
     super('RESULT_FETCH_TIMEOUT', `ComfyUI did not hand them over within ${Math.round(timeoutMs / 1000)} s.`, { context: { timeoutMs } });
   }

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { REST, Routes, type APIApplication, type RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import { loadTemplateSet } from '../workflows/template-folder.ts';
 import type { Config } from '../config.ts';
-import { ComfycordError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { buildCommandDefinitions } from './command-definitions.ts';
-import { requireToken } from './discord-client.ts';
+import { DiscordLoginError, requireToken } from './discord-client.ts';
 
 /** Where commands go: DISCORD_GUILD_ID (instant) or global (Discord spreads them within an hour). */
 export function commandRoute(applicationId: string, guildId: string | null): `/${string}` {
@@ -68,7 +67,7 @@ export async function runRegister(config: Config, logger: Logger, out: NodeJS.Wr
   try {
     application = (await rest.get(Routes.currentApplication())) as APIApplication;
   } catch (error) {
-    throw new ComfycordError('DISCORD_LOGIN', 'Discord refused the bot token. Check DISCORD_TOKEN (Bot tab → Reset Token).', { cause: error });
+    throw new DiscordLoginError(error);
   }
   const body = buildCommandDefinitions(templates, { allowDms: config.access.allowDms });
   const guildId = config.discord.guildId;

@@ -1,4 +1,5 @@
 import { ComfycordError } from '../errors.ts';
+import type { DiscordErrorCode } from './error-codes.ts';
 
 /**
  * An interaction this bot version cannot read: a component or form whose custom_id no
@@ -6,7 +7,7 @@ import { ComfycordError } from '../errors.ts';
  * registration, or a forged payload). Not a bug of the bot, not the user's fault either:
  * they get a short ephemeral answer and the log a warn line without a stack.
  */
-export class StaleInteractionError extends ComfycordError {
+export class StaleInteractionError extends ComfycordError<DiscordErrorCode> {
   constructor(context: Record<string, unknown>) {
     super('INTERACTION_STALE', 'This is no longer valid: the bot changed since Discord showed it. Run the command again.', { context });
   }

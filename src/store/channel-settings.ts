@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../errors.ts';
+import { SettingValueInvalidError } from './store-errors.ts';
 import type { Logger } from '../log.ts';
 import { inTransaction, type DatabaseSync, type SqlRow, type StatementSync } from './sqlite.ts';
 
@@ -63,7 +63,7 @@ export class ChannelSettingsStore {
     const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
     for (const [key, value] of entries) {
       if (!isSettingKey(key) || !SETTING_SCHEMAS[key].safeParse(value).success) {
-        throw new InputError(`'${typeof value === 'string' ? value : JSON.stringify(value)}' is not a valid value for the channel setting '${key}'.`, { channelId, key });
+        throw new SettingValueInvalidError(key, typeof value === 'string' ? value : JSON.stringify(value), channelId);
       }
     }
     const at = this.#now();

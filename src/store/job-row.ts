@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ComfycordError } from '../errors.ts';
 import type { InputImageRef, Job, JobFailure, JobImage, JobOrigin, JobReplyHandle, JobSpec, JobStatus } from '../jobs/job.ts';
 import type { SqlRow, SqlValue } from './sqlite.ts';
+import type { StoreErrorCode } from './error-codes.ts';
 
 /**
  * The one place that knows how a Job is laid out in the `jobs` table. Scalars are
@@ -61,7 +62,7 @@ const rowSchema = z.object({
 });
 
 /** A row that cannot be turned back into a Job. Carries no column values: they may hold secrets. */
-export class CorruptJobRowError extends ComfycordError {
+export class CorruptJobRowError extends ComfycordError<StoreErrorCode> {
   readonly jobId: string | null;
   readonly column: string;
   readonly problem: string;

@@ -1,11 +1,12 @@
 import { ComfycordError } from '../errors.ts';
+import type { StoreErrorCode } from './error-codes.ts';
 
 /**
  * Failures of the durable store. They happen at start-up (open, migrate) and are read
  * by whoever runs the bot, so the messages say what to do.
  */
 
-export class SqliteUnavailableError extends ComfycordError {
+export class SqliteUnavailableError extends ComfycordError<StoreErrorCode> {
   constructor(nodeVersion: string, cause: unknown) {
     super(
       'STORE_SQLITE_UNAVAILABLE',
@@ -15,14 +16,14 @@ export class SqliteUnavailableError extends ComfycordError {
   }
 }
 
-export class StoreOpenError extends ComfycordError {
+export class StoreOpenError extends ComfycordError<StoreErrorCode> {
   constructor(path: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     super('STORE_OPEN_FAILED', `Could not open the database ${path}: ${detail}`, { cause, context: { path } });
   }
 }
 
-export class SchemaTooNewError extends ComfycordError {
+export class SchemaTooNewError extends ComfycordError<StoreErrorCode> {
   constructor(path: string, found: number, known: number) {
     super(
       'STORE_SCHEMA_TOO_NEW',
@@ -33,7 +34,7 @@ export class SchemaTooNewError extends ComfycordError {
   }
 }
 
-export class MigrationFailedError extends ComfycordError {
+export class MigrationFailedError extends ComfycordError<StoreErrorCode> {
   constructor(path: string, version: number, name: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     super('STORE_MIGRATION_FAILED', `Could not upgrade the database ${path} to version ${version} (${name}): ${detail}. Nothing of this step was applied.`, {
@@ -43,7 +44,7 @@ export class MigrationFailedError extends ComfycordError {
   }
 }
 
-export class InstanceLockedError extends ComfycordError {
+export class InstanceLockedError extends ComfycordError<StoreErrorCode> {
   constructor(dataDir: string, holder: { pid: number; startedAt: string; host: string } | null) {
     const who = holder === null ? 'pid unknown, started at an unknown time' : `pid ${holder.pid}, started ${holder.startedAt}${holder.host ? ` on ${holder.host}` : ''}`;
     super(
@@ -62,7 +63,7 @@ export type StoreProblem = 'missing' | 'empty' | 'new' | 'different' | 'wal-miss
  * message says what is missing and how to get it back; `--new-store` (ALLOW_NEW_STORE=1)
  * starts anyway, except on a file SQLite cannot read at all.
  */
-export class StoreIdentityError extends ComfycordError {
+export class StoreIdentityError extends ComfycordError<StoreErrorCode> {
   readonly problem: StoreProblem;
   /** The two halves of userMessage: what is wrong, and how to restore (doctor prints them apart). */
   readonly what: string;
@@ -96,8 +97,15 @@ export class StoreIdentityError extends ComfycordError {
 }
 
 /** `comfycord backup FILE` could not write a sound copy; nothing is left at FILE's temporary name. */
-export class StoreBackupError extends ComfycordError {
+export class StoreBackupError extends ComfycordError<StoreErrorCode> {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('STORE_BACKUP_FAILED', message, options);
+  }
+}
+
+/** A channel setting whose value its schema refuses (src/store/channel-settings.ts). */
+export class SettingValueInvalidError extends ComfycordError<StoreErrorCode> {
+  constructor(key: string, shown: string, channelId: string) {
+    super('SETTING_VALUE_INVALID', `'${shown}' is not a valid value for the channel setting '${key}'.`, { context: { channelId, key } });
   }
 }

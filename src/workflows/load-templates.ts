@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../errors.ts';
+import { TemplateUnknownError } from './option-errors.ts';
 import { parseTemplateText } from './parse-template.ts';
 import { TemplateError } from './template-error.ts';
 import type { Template } from './template.ts';
@@ -41,11 +41,11 @@ export class TemplateSet {
     return this.#byName.get(name);
   }
 
-  /** The template a user asked for, or an InputError naming the ones that exist. */
+  /** The template a user asked for, or a TemplateUnknownError naming the ones that exist. */
   require(name: string): Template {
     const template = this.#byName.get(name);
     if (template !== undefined) return template;
-    throw new InputError(`there is no template '${name}'; available: ${this.names().join(', ') || '(none)'}`, { template: name });
+    throw new TemplateUnknownError(name, this.names());
   }
 
   /** Throws one TemplateError listing every problem of every bad file. */

@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import { InputError } from '../errors.ts';
+import { OptionInvalidError, OptionRequiredError, OptionUnknownError } from './option-errors.ts';
 import { MAX_SEED } from './canonical-options.ts';
 import { cloneGraph, getNode, type ApiGraph } from './graph.ts';
 import { inputInfo, type ObjectInfo } from './object-info.ts';
@@ -85,8 +85,7 @@ export function renderTemplate(template: Template, values: Readonly<Record<strin
   const known = new Set(template.options.map((option) => option.name));
   const unknown = Object.keys(values).filter((name) => !known.has(name) && !isAbsent(values[name]));
   if (unknown.length > 0) {
-    const list = template.options.map((option) => option.name).join(', ') || '(none)';
-    throw new InputError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} for template '${template.name}'; its options are: ${list}`, { template: template.name, unknown });
+    throw new OptionUnknownError(template.name, unknown, template.options.map((option) => option.name));
   }
   const random = options.random ?? secureRandom;
   const graph = cloneGraph(template.graph);
@@ -95,11 +94,11 @@ export function renderTemplate(template: Template, values: Readonly<Record<strin
   for (const option of template.options) {
     const given = Object.hasOwn(values, option.name) ? values[option.name] : undefined;
     if (isAbsent(given) && option.default === undefined) {
-      if (option.required) throw new InputError(`${option.name} is required for template '${template.name}'`, { template: template.name, option: option.name });
+      if (option.required) throw new OptionRequiredError(template.name, option.name);
       continue;
     }
     const check = checkOptionValue(option, isAbsent(given) ? option.default : given, options.serverChoices);
-    if (!check.ok) throw new InputError(check.message, { template: template.name, option: option.name });
+    if (!check.ok) throw new OptionInvalidError(check.message, { template: template.name, option: option.name });
     let value: OptionValue;
     if (check.value === 'random' && option.type === 'seed') {
       value = drawSeed(seedRange(option, graph, options.objectInfo), random);

@@ -1,4 +1,5 @@
 import { ComfycordError } from '../errors.ts';
+import type { WorkflowErrorCode } from './error-codes.ts';
 
 /** One thing wrong with a template file: where (a JSON path inside the file) and what. */
 export interface TemplateProblem {
@@ -16,7 +17,7 @@ export function formatProblem(problem: TemplateProblem): string {
  * A template that cannot be used. Raised when templates load (never at job time), so a
  * bad file stops the bot at start-up with every problem listed, one per line.
  */
-export class TemplateError extends ComfycordError {
+export class TemplateError extends ComfycordError<WorkflowErrorCode> {
   readonly problems: readonly TemplateProblem[];
 
   constructor(problems: readonly TemplateProblem[]) {

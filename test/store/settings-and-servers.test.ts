@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.ts';
+import { SettingValueInvalidError } from '../../src/store/store-errors.ts';
 import type { ChannelSettings } from '../../src/store/channel-settings.ts';
 import { serverKey } from '../../src/store/server-identities.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
@@ -35,7 +35,7 @@ describe('channel settings', () => {
 
   it('refuses an invalid value and writes none of the batch', () => {
     const store = SqliteJobStore.open(join(tempDir(), 'comfycord.db'));
-    expect(() => store.channelSettings.set('c1', 'g1', { template: 'ok', steps: -3 })).toThrow(InputError);
+    expect(() => store.channelSettings.set('c1', 'g1', { template: 'ok', steps: -3 })).toThrow(SettingValueInvalidError);
     expect(() => store.channelSettings.set('c1', 'g1', { bogus: 1 } as ChannelSettings)).toThrow(/bogus/);
     expect(store.channelSettings.get('c1')).toEqual({});
     store.close();

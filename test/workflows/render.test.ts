@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.ts';
+import { ComfycordError } from '../../src/errors.ts';
 import { loadTemplates } from '../../src/workflows/load-templates.ts';
 import { choicesFromObjectInfo } from '../../src/workflows/object-info.ts';
 import { renderTemplate, secureRandom } from '../../src/workflows/render.ts';
@@ -22,11 +22,11 @@ function refusal(template: () => Template, values: Record<string, unknown>, opti
   try {
     renderTemplate(template(), values, options);
   } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).code).toBe('INPUT_INVALID');
-    return (error as InputError).userMessage;
+    expect(error).toBeInstanceOf(ComfycordError);
+    expect(['OPTION_UNKNOWN', 'OPTION_REQUIRED', 'OPTION_INVALID']).toContain((error as ComfycordError).code);
+    return (error as ComfycordError).userMessage;
   }
-  throw new Error('expected an InputError');
+  throw new Error('expected a refusal');
 }
 
 describe('renderTemplate: values land in the right inputs of a clone', () => {
@@ -156,6 +156,21 @@ describe('renderTemplate: every bad value is refused with a message a user can a
       expect(refusal(template, values)).toBe(message);
     });
   }
+
+  it('GIVEN an unknown, a missing and a bad option THEN each refusal has its own code', () => {
+    const codeOf = (values: Record<string, unknown>) => {
+      try {
+        renderTemplate(txt2img, values);
+      } catch (error) {
+        return (error as ComfycordError).code;
+      }
+      return null;
+    };
+    expect(codeOf({ prompt: 'x', lora: 'y' })).toBe('OPTION_UNKNOWN');
+    expect(codeOf({})).toBe('OPTION_REQUIRED');
+    expect(codeOf({ prompt: 'x', steps: 500 })).toBe('OPTION_INVALID');
+    expect(codeOf({ prompt: 'x' })).toBeNull();
+  });
 
   it('GIVEN the server\'s lists THEN a sampler or checkpoint it does not have is refused, with what it has', () => {
     const info = { KSampler: { input: { required: { sampler_name: [['euler', 'dpmpp_2m'], {}], scheduler: [['normal', 'karras'], {}] } } }, CheckpointLoaderSimple: { input: { required: { ckpt_name: [['mine.safetensors'], {}] } } } };

@@ -1,0 +1,10 @@
+/**
+ * The error codes the base files (src/*.ts) raises: stable names logs, tests and callers match on.
+ * Each is raised by one error class of this layer (test/errors/error-codes.test.ts).
+ */
+export const BASE_ERROR_CODES = [
+  'CONFIG_INVALID',
+  'START_OPTION_UNKNOWN',
+] as const;
+
+export type BaseErrorCode = (typeof BASE_ERROR_CODES)[number];

@@ -1,0 +1,10 @@
+/**
+ * The error codes src/images (decoding and fitting images) raises: stable names logs, tests and callers match on.
+ * Each is raised by one error class of this layer (test/errors/error-codes.test.ts).
+ */
+export const IMAGE_ERROR_CODES = [
+  'IMAGE_REJECTED',
+  'IMAGE_TOO_LARGE',
+] as const;
+
+export type ImageErrorCode = (typeof IMAGE_ERROR_CODES)[number];
