@@ -6,8 +6,8 @@ import { bodyExcerpt, ComfyHttpError, PromptValidationError, type PromptIssue } 
  * Turns a refused `POST /prompt` into an error a user can act on: which node, which
  * input, which value, and what the server wanted instead. The bodies this reads are
  * the ones captured in test/fixtures/comfy-protocol/4_validation_errors.jsonl plus
- * `invalid_prompt_id` from newer servers; anything else falls back to the server's
- * own message so nothing is ever swallowed.
+ * `invalid_prompt_id` and `missing_node_type` from newer servers; anything else falls
+ * back to the server's own message so nothing is ever swallowed.
  */
 
 type Json = Record<string, unknown>;
@@ -138,6 +138,14 @@ function topLevelIssue(error: Json): PromptIssue | null {
         return { ...base, nodeId: nodeId ?? null, classType, text: 'this node type is not installed on the ComfyUI server' };
       }
       return { ...base, text: `the workflow is invalid: ${[message, details].filter(Boolean).join(' ')}` };
+    }
+    case 'missing_node_type': {
+      // Newer servers: the class is in extra_info (the message names the node's title instead).
+      const extra = isObject(error['extra_info']) ? error['extra_info'] : {};
+      const classType = text(extra['class_type']) || /Node '(.+?)' not found/.exec(message)?.[1] || null;
+      const nodeId = text(extra['node_id']) || /#([^'"\s]+)/.exec(details)?.[1] || null;
+      if (classType === null) return { ...base, nodeId, text: 'a node of the workflow has no node type' };
+      return { ...base, nodeId, classType, text: 'this node type is not installed on the ComfyUI server' };
     }
     case 'prompt_no_outputs':
       return { ...base, text: 'the workflow has no output node (such as SaveImage or PreviewImage), so ComfyUI has nothing to run' };

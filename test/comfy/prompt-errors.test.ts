@@ -47,6 +47,21 @@ describe('promptValidationError', () => {
     expect(rejected(bodies.unknownNode).userMessage).toBe('Node 1 (NoSuchNode): this node type is not installed on the ComfyUI server');
   });
 
+  it("names the class of a newer server's missing_node_type, not the node's title", () => {
+    const body = JSON.stringify({
+      error: {
+        type: 'missing_node_type',
+        message: "Node 'Upscaler' not found. The custom node may not be installed.",
+        details: "Node ID '#72'",
+        extra_info: { node_id: '72', class_type: 'UltimateSDUpscale', node_title: 'Upscaler' },
+      },
+      node_errors: {},
+    });
+    const error = rejected(body);
+    expect(error.userMessage).toBe('Node 72 (UltimateSDUpscale): this node type is not installed on the ComfyUI server');
+    expect(error.errorType).toBe('missing_node_type');
+  });
+
   it('gives the value and the minimum for value_smaller_than_min', () => {
     const error = rejected(bodies.belowMin);
     expect(error.userMessage).toBe('Node 2 (SlowProgress): steps 0 is below the minimum of 1');

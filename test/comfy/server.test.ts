@@ -9,12 +9,13 @@ import {
 } from '../../src/comfy/errors.ts';
 import { ComfyServer, type ComfyServerOptions } from '../../src/comfy/server.ts';
 import type { RunEvent } from '../../src/jobs/run-events.ts';
-import { ComfyStandin } from '../support/comfy-standin.ts';
+import { ComfyStandin, STANDIN_VERSIONS, type StandinOptions } from '../support/comfy-standin.ts';
 import { capturedLogger, closedPort, eventRecorder, eventually } from './helpers.ts';
 
 /**
  * ComfyServer against the behavioural ComfyUI stand-in: real HTTP, a real socket,
  * the real message order, queue, cache, interrupts, dropped sockets and restarts.
+ * Every test runs twice: against the captured 0.3.64 and against a newer server.
  */
 
 type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
@@ -64,9 +65,11 @@ function serverFor(url: string, options: Partial<ComfyServerOptions> = {}): Comf
   return server;
 }
 
-describe('ComfyServer against the ComfyUI stand-in', () => {
+describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (version) => {
+  const startStandin = (options: StandinOptions = {}): Promise<ComfyStandin> => ComfyStandin.start({ ...options, version });
+
   it('runs a graph: ordered events, previews with metadata, outputs from history', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 15 });
+    standin = await startStandin({ stepDelayMs: 15 });
     const server = serverFor(standin.url);
     await server.connect();
     const events = eventRecorder<RunEvent>();
@@ -101,7 +104,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('routes two concurrent runs to their own subscribers', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 10 });
+    standin = await startStandin({ stepDelayMs: 10 });
     const server = serverFor(standin.url);
     const a = eventRecorder<RunEvent>();
     const b = eventRecorder<RunEvent>();
@@ -120,7 +123,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('completes a fully cached run', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 5 });
+    standin = await startStandin({ stepDelayMs: 5 });
     const server = serverFor(standin.url);
     const first = await server.run(slowGraph(4, 2)).done;
     const events = eventRecorder<RunEvent>();
@@ -131,7 +134,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('explains refused prompts in terms of node, input and value', async () => {
-    standin = await ComfyStandin.start({ models: { checkpoints: ['real.safetensors'] } });
+    standin = await startStandin({ models: { checkpoints: ['real.safetensors'] } });
     const server = serverFor(standin.url);
     const cases: Array<[Graph, string]> = [
       [
@@ -162,7 +165,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('uploads an input image and runs LoadImage on it', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 5 });
+    standin = await startStandin({ stepDelayMs: 5 });
     const server = serverFor(standin.url);
     const png = await standinPng(server);
     const uploaded = await server.uploadImage(png, 'in.png', { subfolder: 'bot', overwrite: true });
@@ -175,7 +178,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('rejects with ComfyExecutionError when a node raises', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 5 });
+    standin = await startStandin({ stepDelayMs: 5 });
     const server = serverFor(standin.url);
     const run = server.run({
       '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 6 } },
@@ -189,7 +192,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('cancels a pending run with /queue delete and a running one with a targeted /interrupt', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 20 });
+    standin = await startStandin({ stepDelayMs: 20 });
     const server = serverFor(standin.url);
     const running = new AbortController();
     const pending = new AbortController();
@@ -213,7 +216,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('survives a dropped socket mid-run: reconnects, resyncs, and still sees completion', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 20 });
+    standin = await startStandin({ stepDelayMs: 20 });
     const log = capturedLogger('info');
     const server = serverFor(standin.url, { logger: log.logger });
     const events = eventRecorder<RunEvent>();
@@ -232,7 +235,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('resubmits once, with a new prompt id, when a restart lost the queue', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 20 });
+    standin = await startStandin({ stepDelayMs: 20 });
     const server = serverFor(standin.url);
     const events = eventRecorder<RunEvent>();
     const run = server.run(slowGraph(10, 30), { onEvent: events.onEvent });
@@ -252,7 +255,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('completes a resubmitted run', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 10 });
+    standin = await startStandin({ stepDelayMs: 10 });
     const server = serverFor(standin.url);
     const events = eventRecorder<RunEvent>();
     const run = server.run(slowGraph(11, 10), { onEvent: events.onEvent });
@@ -265,7 +268,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('sees a completion that happens while the socket is down, by polling /history', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 15 });
+    standin = await startStandin({ stepDelayMs: 15 });
     // Reconnects far slower than the run: only polling can see the end.
     const server = serverFor(standin.url, { minDelayMs: 5_000, maxDelayMs: 5_000, pollIntervalMs: 30 });
     const events = eventRecorder<RunEvent>();
@@ -278,7 +281,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('notices a run finishing on a socket the server silently detached, then replaces the socket', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 15 });
+    standin = await startStandin({ stepDelayMs: 15 });
     const log = capturedLogger('info');
     const server = serverFor(standin.url, { resyncIntervalMs: 100, logger: log.logger });
     const events = eventRecorder<RunEvent>();
@@ -294,7 +297,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('replaces a detached socket when a POST /prompt brings no status broadcast', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 15 });
+    standin = await startStandin({ stepDelayMs: 15 });
     const server = serverFor(standin.url, { detachCheckMs: 150 });
     await server.connect();
     await intrude(standin.url, server.clientId);
@@ -308,7 +311,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('replaces a detached socket even when its last frame came in the same millisecond as the POST', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 15 });
+    standin = await startStandin({ stepDelayMs: 15 });
     // GIVEN a wall clock that does not move: the connect-time status frame and the POST
     // read the same millisecond (what a fast loopback reply does now and then).
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -326,7 +329,7 @@ describe('ComfyServer against the ComfyUI stand-in', () => {
   });
 
   it('sends auth headers on HTTP and the upgrade, below a path prefix', async () => {
-    standin = await ComfyStandin.start({ stepDelayMs: 5, requireAuth: { header: 'authorization', value: 'Bearer s3cret' }, pathPrefix: '/comfy' });
+    standin = await startStandin({ stepDelayMs: 5, requireAuth: { header: 'authorization', value: 'Bearer s3cret' }, pathPrefix: '/comfy' });
     const log = capturedLogger('debug');
     const server = serverFor(standin.url, { headers: { authorization: 'Bearer s3cret' }, logger: log.logger });
     const result = await server.run(slowGraph(13, 2)).done;

@@ -12,20 +12,29 @@ import { handleRoute, type RouteHost } from './comfy-standin/routes.ts';
 import { ResponseInjector, sendInjected, type InjectedResponse, type InjectionMatcher } from './comfy-standin/injections.ts';
 import type { RunStatus } from './comfy-standin/run-prompt.ts';
 import { ViewFaults, type ViewFault } from './comfy-standin/view-faults.ts';
+import { Dialect, type StandinVersion } from './comfy-standin/dialect.ts';
 
 export type { RecordedRequest } from './comfy-standin/access.ts';
 export type { RunStatus } from './comfy-standin/run-prompt.ts';
 export type { BenchKnobs, OutputTexture } from './comfy-standin/controls.ts';
 export type { InjectedResponse, InjectionMatcher } from './comfy-standin/injections.ts';
 export type { ViewFault } from './comfy-standin/view-faults.ts';
+export { STANDIN_VERSIONS, type StandinVersion } from './comfy-standin/dialect.ts';
 
 /**
- * A ComfyUI 0.3.64 stand-in for tests: real HTTP and WebSocket on 127.0.0.1, the
- * message order, field names, frame layouts and HTTP bodies of the captured
- * transcripts in test/fixtures/comfy-protocol, plus fault and timing controls.
+ * A ComfyUI stand-in for tests: real HTTP and WebSocket on 127.0.0.1, the message
+ * order, field names, frame layouts and HTTP bodies of the captured 0.3.64
+ * transcripts in test/fixtures/comfy-protocol, plus fault and timing controls. With
+ * `version: 'newer'` it plays a current server instead (comfy-standin/dialect.ts).
  */
 
 export interface StandinOptions {
+  /** Which ComfyUI to play (default '0.3.64'): see comfy-standin/dialect.ts. */
+  version?: StandinVersion;
+  /** `--max-upload-size` in bytes (default 100 MiB): larger request bodies get 413. */
+  maxUploadBytes?: number;
+  /** Newer servers only: `--disable-assets` when false (default true: outputs carry asset ids). */
+  assets?: boolean;
   /** Delay between sampler steps (default 20). */
   stepDelayMs?: number;
   /** Steps for a sampler without a `steps` input (default 3). */
@@ -73,6 +82,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
   readonly temp = this.files.temp;
   history = new Map<string, unknown>();
   readonly #options: StandinOptions;
+  readonly #dialect: Dialect;
   readonly #controls: Controls;
   readonly #server: Server;
   readonly #wss = new WebSocketServer({ noServer: true });
@@ -90,6 +100,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
   private constructor(options: StandinOptions) {
     super();
     this.#options = options;
+    this.#dialect = new Dialect(options);
     this.#controls = new Controls({
       stepDelayMs: options.stepDelayMs ?? 20,
       defaultSteps: options.defaultSteps ?? 3,
@@ -118,6 +129,10 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
 
   get url(): string {
     return `http://127.0.0.1:${this.#port}${this.#prefix}`;
+  }
+
+  get version(): StandinVersion {
+    return this.#dialect.version;
   }
 
   get catalogue(): Catalogue {
@@ -292,6 +307,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
       catalogue: this.#catalogue,
       files: this.files,
       controls: this.#controls,
+      dialect: this.#dialect,
       history: () => this.history,
       emitStart: (promptId) => this.#publish('executing-start', promptId),
       emitDone: (promptId, status) => this.#publish('done', promptId, status),
@@ -302,6 +318,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
   #routeHost(): RouteHost {
     return {
       catalogue: this.#catalogue,
+      dialect: this.#dialect,
       files: this.files,
       history: this.history,
       process: () => this.#process,
@@ -331,6 +348,11 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
     });
   }
 
+  /** The path below the prefix, `/api` kept (the jobs routes exist only under it). */
+  #unprefixed(pathname: string): string {
+    return pathname.slice(this.#prefix.length) || '/';
+  }
+
   /** The ComfyUI route for a raw URL, or null when it is outside the path prefix. */
   #route(pathname: string): string | null {
     const prefix = this.#prefix;
@@ -348,19 +370,19 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
     const route = this.#route(url.pathname);
     let body: Buffer;
     try {
-      body = await readBody(req);
+      body = await readBody(req, this.#dialect.maxUploadBytes);
     } catch (error) {
       if (error instanceof BodyTooLarge) return sendText(res, 413, `413: ${error.message}`);
       throw error;
     }
     this.requests.push(recordRequest(req, url, route ?? url.pathname, body));
-    const refused = refusal(req, this.#options.requireAuth);
+    const refused = refusal(req, this.#options.requireAuth, this.#dialect.newer);
     if (refused !== null) return sendText(res, refused.status, refused.text);
     if (route === null) return sendText(res, 404, '404: Not Found');
     const injected = this.#injector.take(req.method ?? 'GET', route);
     if (injected !== null) return sendInjected(res, injected, { method: req.method ?? 'GET', path: url.pathname, headers: req.headers });
     try {
-      await handleRoute(this.#routeHost(), { method: req.method ?? 'GET', route, query: url.searchParams, headers: req.headers, body }, res);
+      await handleRoute(this.#routeHost(), { method: req.method ?? 'GET', route, raw: this.#unprefixed(url.pathname), query: url.searchParams, headers: req.headers, body }, res);
     } catch {
       if (!res.headersSent) sendServerError(res);
     }
@@ -374,7 +396,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = this.#route(url.pathname);
     this.requests.push(recordRequest(req, url, route ?? url.pathname, Buffer.alloc(0)));
-    const refused = refusal(req, this.#options.requireAuth) ?? (route === '/ws' ? null : { status: 404, text: '404: Not Found' });
+    const refused = refusal(req, this.#options.requireAuth, this.#dialect.newer) ?? (route === '/ws' ? null : { status: 404, text: '404: Not Found' });
     if (refused !== null) {
       const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[refused.status];
       const head = `HTTP/1.1 ${refused.status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\n`;

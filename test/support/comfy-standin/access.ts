@@ -28,9 +28,12 @@ function isLoopback(hostname: string): boolean {
 /**
  * A reverse proxy's header check (ComfyUI itself has no auth), then ComfyUI's own
  * origin_only_middleware: on a loopback Host, an Origin naming another host is 403.
+ * Newer servers (middleware/origin_middleware.py) also answer 403 to any request a
+ * browser marks `Sec-Fetch-Site: cross-site`.
  */
-export function refusal(req: IncomingMessage, auth: { header: string; value: string } | undefined): Refusal | null {
+export function refusal(req: IncomingMessage, auth: { header: string; value: string } | undefined, newer = false): Refusal | null {
   if (auth !== undefined && req.headers[auth.header.toLowerCase()] !== auth.value) return { status: 401, text: '401: Unauthorized' };
+  if (newer && req.headers['sec-fetch-site'] === 'cross-site') return { status: 403, text: '403: Forbidden' };
   const { origin, host } = req.headers;
   if (origin === undefined || host === undefined) return null;
   let originUrl: URL;

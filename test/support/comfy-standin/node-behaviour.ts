@@ -132,6 +132,11 @@ async function runSteps(run: PromptRun, id: string, kind: StepKind): Promise<voi
   const preview = kind.preview === null ? null : await renderPreviewJpeg(imageSource(run, id), kind.preview);
   proc.assertAlive();
   const { promptDurationMs, previewEverySteps } = proc.host.controls;
+  // Newer servers say when a sampler is loading its models before the first step.
+  if (proc.host.dialect.newer) {
+    run.setActivity(id, 'loading');
+    run.setActivity(id, null);
+  }
   for (let step = 1; step <= kind.steps; step += 1) {
     await proc.waitStep(promptDurationMs === null ? undefined : run.startedAt + (step * promptDurationMs) / kind.steps);
     if (kind.text) proc.sendBinary(encodeProgressTextFrame(id, `step ${step}/${kind.steps}`), null);

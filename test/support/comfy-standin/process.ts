@@ -6,7 +6,8 @@ import type { FileStore } from './files.ts';
 import { PromptQueue, type QueueItem } from './queue.ts';
 import { runPrompt, type RunStatus } from './run-prompt.ts';
 import { OutputCache } from './schedule.ts';
-import { SERVER_FEATURES, SocketTable } from './sockets.ts';
+import { SocketTable } from './sockets.ts';
+import type { Dialect } from './dialect.ts';
 import { isPlainObject } from './validate.ts';
 
 /**
@@ -20,6 +21,7 @@ export interface ProcessHost {
   readonly catalogue: Catalogue;
   readonly files: FileStore;
   readonly controls: Controls;
+  readonly dialect: Dialect;
   /** Read on every use: a test may replace the stand-in's `history` map. */
   history(): Map<string, unknown>;
   emitStart(promptId: string): void;
@@ -87,6 +89,13 @@ export class ComfyProcess {
     this.host.controls.wake.notify();
   }
 
+  /** `PromptQueue.interrupt_if_running` of newer servers: atomic, and says whether it fired. */
+  interruptIfRunning(promptId: string): boolean {
+    if (this.queue.running?.promptId !== promptId) return false;
+    this.interrupt(promptId);
+    return true;
+  }
+
   /** Waits for `condition`; throws Aborted once the process is killed. */
   async until(condition: () => boolean): Promise<void> {
     while (!this.#dead && !condition()) await this.host.controls.wake.next();
@@ -133,7 +142,7 @@ export class ComfyProcess {
       }
       if (first && isPlainObject(message) && message['type'] === 'feature_flags') {
         this.sockets.setFlags(sid, isPlainObject(message['data']) ? message['data'] : {});
-        this.send('feature_flags', SERVER_FEATURES, sid);
+        this.send('feature_flags', this.host.dialect.features(), sid);
       }
       first = false;
     });

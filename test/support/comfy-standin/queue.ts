@@ -61,6 +61,11 @@ export class PromptQueue {
     this.#onChange();
   }
 
+  /** The pending prompts in run order. */
+  pendingItems(): readonly QueueItem[] {
+    return this.#pending;
+  }
+
   remaining(): number {
     return this.#pending.length + (this.running === null ? 0 : 1);
   }

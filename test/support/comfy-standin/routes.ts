@@ -7,19 +7,24 @@ import { headerEchoException } from './header-echo.ts';
 import { parseJson, sendEmpty, sendJson, sendServerError, sendText } from './http-util.ts';
 import type { ComfyProcess } from './process.ts';
 import { toPyBool } from './py-values.ts';
-import { SERVER_FEATURES } from './sockets.ts';
+import type { Dialect } from './dialect.ts';
+import { handleJobs, jobsPath } from './jobs-routes.ts';
+import { applyReplacements } from './node-replace.ts';
 import { isPlainObject, validatePrompt, type Graph } from './validate.ts';
 import type { ViewFault } from './view-faults.ts';
 
 /**
  * ComfyUI's HTTP routes (server.py of 0.3.64), answered with the same bodies and
- * status codes as 4_validation_errors / 6_interrupt_and_delete / 8_info_endpoints.
+ * status codes as 4_validation_errors / 6_interrupt_and_delete / 8_info_endpoints;
+ * a newer server adds /api/jobs (jobs-routes.ts) and /node_replacements.
  */
 
 export interface RouteRequest {
   method: string;
   /** The route with any path prefix and `/api` removed, e.g. `/history/abc`. */
   route: string;
+  /** The path below any prefix with `/api` kept, e.g. `/api/jobs/abc`. */
+  raw: string;
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
@@ -27,6 +32,7 @@ export interface RouteRequest {
 
 export interface RouteHost {
   readonly catalogue: Catalogue;
+  readonly dialect: Dialect;
   readonly files: FileStore;
   readonly history: Map<string, unknown>;
   process(): ComfyProcess;
@@ -61,6 +67,14 @@ const SYSTEM_STATS = {
   ],
 };
 
+/** What a newer server changed in /system_stats: its version, and `os` now `sys.platform`. */
+const NEWER_SYSTEM_STATS = {
+  ...SYSTEM_STATS,
+  system: { ...SYSTEM_STATS.system, os: 'linux', comfyui_version: '0.38.1' },
+  comfy_package_versions: {},
+  deploy_environment: 'local',
+};
+
 type Handler = (host: RouteHost, req: RouteRequest, res: ServerResponse) => void | Promise<void>;
 
 const EXACT: Record<string, Partial<Record<string, Handler>>> = {
@@ -72,8 +86,8 @@ const EXACT: Record<string, Partial<Record<string, Handler>>> = {
   '/interrupt': { POST: postInterrupt },
   '/history': { GET: getHistory, POST: postHistory },
   '/object_info': { GET: (host, _req, res) => sendJson(res, 200, host.catalogue.all()) },
-  '/system_stats': { GET: (_host, _req, res) => sendJson(res, 200, SYSTEM_STATS) },
-  '/features': { GET: (_host, _req, res) => sendJson(res, 200, SERVER_FEATURES) },
+  '/system_stats': { GET: (host, _req, res) => sendJson(res, 200, host.dialect.newer ? NEWER_SYSTEM_STATS : SYSTEM_STATS) },
+  '/features': { GET: (host, _req, res) => sendJson(res, 200, host.dialect.features()) },
   '/embeddings': { GET: (_host, _req, res) => sendJson(res, 200, []) },
   '/free': { POST: (_host, _req, res) => sendEmpty(res, 200) },
   '/view': { GET: (host, req, res) => handleView(host.files, req.query, res, host.takeViewFault()) },
@@ -81,6 +95,11 @@ const EXACT: Record<string, Partial<Record<string, Handler>>> = {
 };
 
 export async function handleRoute(host: RouteHost, req: RouteRequest, res: ServerResponse): Promise<void> {
+  if (host.dialect.newer) {
+    const jobs = jobsPath(req);
+    if (jobs !== null && handleJobs(host, req, jobs, res)) return;
+    if (req.route === '/node_replacements' && req.method === 'GET') return sendJson(res, 200, host.dialect.replacements());
+  }
   const history = /^\/history\/([^/]+)$/.exec(req.route);
   const objectInfo = /^\/object_info\/([^/]+)$/.exec(req.route);
   let handlers = EXACT[req.route];
@@ -124,6 +143,11 @@ function postPrompt(host: RouteHost, req: RouteRequest, res: ServerResponse): vo
   let promptId: string = randomUUID();
   if ('prompt_id' in body) {
     const given = body['prompt_id'];
+    if (host.dialect.newer && (typeof given !== 'string' || !UUID.test(given))) {
+      const details = 'prompt_id must be a UUID string in canonical lowercase hyphenated form; omit it to let the server generate one';
+      const error = { type: 'invalid_prompt_id', message: 'prompt_id must be a valid UUID', details, extra_info: {} };
+      return sendJson(res, 400, { error, node_errors: {} });
+    }
     if (typeof given !== 'string' || !UUID.test(given)) {
       const details = `prompt_id must be a canonical lowercase UUID, got ${JSON.stringify(given)}`;
       return sendJson(res, 400, { error: { type: 'invalid_prompt_id', message: 'Invalid prompt_id', details, extra_info: {} }, node_errors: {} });
@@ -131,7 +155,8 @@ function postPrompt(host: RouteHost, req: RouteRequest, res: ServerResponse): vo
     promptId = given;
   }
   const graph: unknown = structuredClone(body['prompt']);
-  const result = validatePrompt(graph, host.catalogue, host.files, body['partial_execution_targets']);
+  if (host.dialect.newer) applyReplacements(graph, host.catalogue, host.dialect.replacements());
+  const result = validatePrompt(graph, host.catalogue, host.files, body['partial_execution_targets'], host.dialect.newer);
   if (result.ok === 'crash') return sendServerError(res);
   const extra = 'extra_data' in body ? structuredClone(body['extra_data']) : {};
   if (!isPlainObject(extra)) return sendServerError(res);
@@ -140,6 +165,7 @@ function postPrompt(host: RouteHost, req: RouteRequest, res: ServerResponse): vo
   // ComfyUI drops these keys from the stored extra_data; the list is fixed, not user input.
   // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
   for (const key of SENSITIVE_EXTRA_DATA) delete extra[key];
+  if (host.dialect.newer) extra['create_time'] = Date.now();
   const echoing = host.takeEchoingRun() ? { exceptionType: 'RuntimeError', exceptionMessage: headerEchoException(req.headers) } : undefined;
   proc.enqueue({ number, promptId, prompt: graph as Graph, extraData: extra, outputs: result.outputs, ...(echoing ? { failure: echoing } : {}) });
   host.emitPrompt(promptId, json);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { NodeOutput } from '../../../src/comfy/messages.ts';
 import { runNode } from './node-behaviour.ts';
 import { Interrupted, NodeFailure } from './run-errors.ts';
@@ -22,6 +22,8 @@ interface ProgressEntry {
   value: number | PyFloat;
   max: number | PyFloat;
   state: 'running' | 'finished';
+  /** Newer servers: what a running node spends its time on (`ProgressRegistry.set_activity`). */
+  activity?: string;
 }
 
 /** Mutable state of the prompt being run, shared with the node behaviours. */
@@ -69,6 +71,7 @@ export class PromptRun {
         display_node_id: id,
         parent_node_id: null,
         real_node_id: id,
+        ...(entry.activity === undefined ? {} : { activity: entry.activity }),
       };
     }
     this.proc.send('progress_state', { prompt_id: this.promptId, nodes }, this.clientId);
@@ -80,7 +83,17 @@ export class PromptRun {
   }
 
   updateProgress(id: string, value: number, max: number): void {
-    this.progress.set(id, { value, max, state: 'running' });
+    const activity = this.progress.get(id)?.activity;
+    this.progress.set(id, { value, max, state: 'running', ...(activity === undefined ? {} : { activity }) });
+    this.sendProgressState();
+  }
+
+  /** `set_activity`: sends progress_state only when the activity changes; null clears it. */
+  setActivity(id: string, activity: string | null): void {
+    const entry = this.progress.get(id) ?? { value: 0, max: 1, state: 'running' as const };
+    if ((entry.activity ?? null) === activity) return;
+    const { activity: _previous, ...rest } = entry;
+    this.progress.set(id, activity === null ? rest : { ...rest, activity });
     this.sendProgressState();
   }
 
@@ -91,13 +104,36 @@ export class PromptRun {
     this.sendProgressState();
   }
 
-  recordOutput(id: string, ui: NodeOutput): void {
+  recordOutput(id: string, raw: NodeOutput): void {
+    const dialect = this.proc.host.dialect;
+    const ui = dialect.assets ? withAssetIds(raw, dialect.assetIds) : raw;
     this.outputs[id] = ui;
     this.meta[id] = { node_id: id, display_node: id, parent_node: null, real_node_id: id };
     if (this.clientId !== null) {
       this.proc.send('executed', { node: id, display_node: id, output: ui, prompt_id: this.promptId }, this.clientId);
     }
   }
+}
+
+/**
+ * comfy_execution/asset_enrichment.py: with assets on, every output file is
+ * registered and its entry gains the asset `id` (and `preview_id`, the image itself);
+ * the same file keeps its asset on a cached replay.
+ */
+function withAssetIds(ui: NodeOutput, ids: Map<string, string>): NodeOutput {
+  const out: NodeOutput = { ...ui };
+  for (const [key, list] of Object.entries(ui)) {
+    if (!Array.isArray(list)) continue;
+    out[key] = list.map((entry: unknown) => {
+      if (typeof entry !== 'object' || entry === null || !('filename' in entry) || !('type' in entry)) return entry;
+      const file = entry as { filename: string; subfolder?: string; type: string };
+      const at = `${file.type}/${file.subfolder ?? ''}/${file.filename}`;
+      const id = ids.get(at) ?? randomUUID();
+      ids.set(at, id);
+      return { ...file, id, preview_id: id };
+    });
+  }
+  return out;
 }
 
 export async function runPrompt(proc: ComfyProcess, item: QueueItem): Promise<RunStatus> {

@@ -8,8 +8,6 @@ import { pyJson } from './py-json.ts';
  * entry now belongs to the newer socket (7b_duplicate_client_id).
  */
 
-export const SERVER_FEATURES = { supports_preview_metadata: true, max_upload_size: 104857600 } as const;
-
 interface Entry {
   ws: WebSocket;
   flags: Record<string, unknown>;

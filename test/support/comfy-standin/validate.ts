@@ -70,16 +70,19 @@ export function validatePrompt(
   catalogue: Catalogue,
   files: FileStore,
   partialTargets?: unknown,
+  missingNodeType = false,
 ): ValidationResult {
   if (!isPlainObject(prompt)) return { ok: 'crash' };
   const outputs: string[] = [];
   for (const [id, node] of Object.entries(prompt)) {
     if (!isPlainObject(node)) return { ok: 'crash' };
     if (!('class_type' in node)) {
+      if (missingNodeType) return missingNode(node, id, null);
       return invalidPrompt('Cannot execute because a node is missing the class_type property.', id);
     }
     const classType = node['class_type'];
     if (typeof classType !== 'string' || !catalogue.has(classType)) {
+      if (missingNodeType) return missingNode(node, id, classType);
       return invalidPrompt(`Cannot execute because node ${pyStr(classType)} does not exist.`, id);
     }
     if (!isPlainObject(node['inputs'])) return { ok: 'crash' };
@@ -133,6 +136,21 @@ export function validatePrompt(
   };
 }
 
+
+/**
+ * Newer servers (execution.py `validate_prompt`): an unknown or absent class is
+ * `missing_node_type`, named by the node's title (`_meta.title`, else its class).
+ */
+function missingNode(node: Record<string, unknown>, id: string, classType: unknown): ValidationResult {
+  const meta = isPlainObject(node['_meta']) ? node['_meta'] : {};
+  const title = typeof meta['title'] === 'string' ? meta['title'] : classType === null ? null : pyStr(classType);
+  const message =
+    classType === null
+      ? `Node '${id}' has no class_type. The workflow may be corrupted or a custom node is missing.`
+      : `Node '${title ?? ''}' not found. The custom node may not be installed.`;
+  const extra = { node_id: id, class_type: classType, node_title: title };
+  return { ok: false, error: reason('missing_node_type', message, `Node ID '#${id}'`, extra), nodeErrors: {} };
+}
 
 function invalidPrompt(message: string, id: string): ValidationResult {
   return { ok: false, error: reason('invalid_prompt', message, `Node ID '#${id}'`, {}), nodeErrors: {} };
