@@ -146,6 +146,7 @@ const schema = z.object({
     }),
   ATTACHMENT_MAX_BYTES: intFrom(20_000_000, 1_000, 500_000_000),
   IMAGE_MAX_PIXELS: intFrom(40_000_000, 1_000_000, 268_402_689),
+  DOWNLOAD_CONCURRENCY: intFrom(4, 1, 64),
 
   ALLOWED_CHANNELS: snowflakes,
   ALLOWED_ROLES: snowflakes,
@@ -198,7 +199,8 @@ export interface Config {
     guildId: string | null;
     apiBase: string | null;
   };
-  attachments: { hosts: string[]; maxBytes: number; maxPixels: number };
+  /** `downloadConcurrency`: attachment downloads in flight at once across users (one per user). */
+  attachments: { hosts: string[]; maxBytes: number; maxPixels: number; downloadConcurrency: number };
   access: {
     allowedChannels: string[];
     allowedRoles: string[];
@@ -252,7 +254,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     store: { allowNewStore: e.ALLOW_NEW_STORE, checkpointIntervalMs: e.STORE_CHECKPOINT_SECONDS * 1000 },
     discord: { token: empty(e.DISCORD_TOKEN), guildId: empty(e.DISCORD_GUILD_ID), apiBase: empty(e.DISCORD_API_BASE) },
-    attachments: { hosts: e.ATTACHMENT_HOSTS, maxBytes: e.ATTACHMENT_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
+    attachments: {
+      hosts: e.ATTACHMENT_HOSTS,
+      maxBytes: e.ATTACHMENT_MAX_BYTES,
+      maxPixels: e.IMAGE_MAX_PIXELS,
+      downloadConcurrency: e.DOWNLOAD_CONCURRENCY,
+    },
     access: {
       allowedChannels: e.ALLOWED_CHANNELS,
       allowedRoles: e.ALLOWED_ROLES,

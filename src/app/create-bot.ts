@@ -3,6 +3,7 @@ import { loadTemplateSet } from '../workflows/template-folder.ts';
 import { commandTable } from '../commands/index.ts';
 import type { CommandContext } from '../commands/command-context.ts';
 import type { Config } from '../config.ts';
+import { acknowledgeAgain } from '../discord/acknowledge-again.ts';
 import { downloadAttachment } from '../discord/attachments.ts';
 import { createDiscordClient, DiscordLoginError, requireToken } from '../discord/discord-client.ts';
 import { InteractionRouter } from '../discord/interaction-router.ts';
@@ -22,10 +23,13 @@ import { guildRoleLookup } from '../discord/guild-roles.ts';
 import { addConfigSecrets } from '../redact/config-secrets.ts';
 import type { Redactor } from '../redact/redactor.ts';
 import { ServerChoices, type TemplateSet } from '../workflows/index.ts';
+import { normaliseInputImage } from '../images/normalise-input.ts';
+import { DownloadLimiter } from './download-limiter.ts';
 import { InputImages } from './input-images.ts';
+import { JobIntake } from './job-intake.ts';
 import { createJobExecutor, isServerLoss } from './job-executor.ts';
 import { JobService } from './job-service.ts';
-import { recoverJobs } from './recover-jobs.ts';
+import { readLeftovers, recoverJobs } from './recover-jobs.ts';
 import { ServerPool } from './server-pool.ts';
 
 export interface RunningBot {
@@ -118,7 +122,18 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   );
   const download = async (url: string) =>
     (await downloadAttachment(url, { allowedHosts: config.attachments.hosts, maxBytes: config.attachments.maxBytes })).data;
-  const inputs = new InputImages({ dataDir: config.dataDir, store, pool, download });
+  const downloads = new DownloadLimiter({ concurrency: config.attachments.downloadConcurrency });
+  // A person's upload: downloaded under the host list and byte cap, decoded under the pixel limit, kept as PNG.
+  const fetchUpload = async (url: string, maxSide: number) =>
+    (await normaliseInputImage(await download(url), { maxSide, maxPixels: config.attachments.maxPixels })).png;
+  const inputs = new InputImages({
+    dataDir: config.dataDir,
+    store,
+    pool,
+    download,
+    // After a restart a job may still hold its upload as a URL: fetched when it runs, in turn with the others.
+    fetchUpload: (url, maxSide) => downloads.run('restart', () => fetchUpload(url, maxSide)),
+  });
   const scheduler = new Scheduler({
     workers: pool.workers(),
     execute: createJobExecutor({ pool, templates, inputs }),
@@ -135,6 +150,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   pool.onChange(() => scheduler.poke());
   const choices = new ServerChoices(() => pool.any().objectInfo());
   const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords, servers: pool, choices });
+  const intake = new JobIntake({ jobs, inputs, downloads, fetchUpload, logger });
   const client = createDiscordClient(config, redactor);
   const editor = new ReplyEditor({
     minIntervalMs: config.replies.editIntervalMs,
@@ -151,6 +167,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     logger,
     templates,
     jobs,
+    intake,
     scheduler,
     store,
     pool,
@@ -179,6 +196,8 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   );
   await pool.start();
   void choices.refresh().catch(() => undefined);
+  // Read before any interaction can arrive: a job the intake saves from now on is not a leftover.
+  const leftovers = readLeftovers(store);
   try {
     await client.login(token);
   } catch (error) {
@@ -189,7 +208,11 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   }
   await ready;
   if (config.autoRegister) await autoRegister(client, config, templates, store, logger);
-  recoverJobs(store, scheduler, (job) => replies.showFinal(job), logger);
+  await recoverJobs(leftovers, scheduler, {
+    deliver: (job) => replies.showFinal(job),
+    reacknowledge: (job) => acknowledgeAgain(client, job, logger),
+    logger,
+  });
   return {
     client,
     context,

@@ -8,6 +8,7 @@ export const APP_ERROR_CODES = [
   'IMAGE_NOT_TAKEN',
   'IMAGE_REQUIRED',
   'PARENT_NOT_READY',
+  'DOWNLOADS_BUSY',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

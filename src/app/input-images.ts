@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { ComfycordError } from '../errors.ts';
 import type { InputImageRef } from '../jobs/job.ts';
@@ -18,6 +18,8 @@ export interface InputImagesOptions {
   pool: ServerPool;
   /** Fetches a delivered copy (e.g. a Discord attachment URL) when the server lost the original. */
   download?: (url: string) => Promise<Buffer>;
+  /** Fetches and normalises a person's upload a job still holds as a URL (its intake was cut short by a restart). */
+  fetchUpload?: (url: string, maxSide: number) => Promise<Buffer>;
 }
 
 /**
@@ -33,7 +35,7 @@ export class InputImages {
     this.#options = options;
   }
 
-  /** Keeps a normalised upload for a job; returns the reference to store in its spec. */
+  /** Keeps a normalised upload for a job (named after it); returns the reference to store in its spec. */
   async keep(jobId: string, option: string, png: Buffer): Promise<InputImageRef> {
     const path = join('inputs', `${jobId}-${option.replace(/[^a-z0-9_-]/gi, '_')}.png`);
     const full = join(this.#options.dataDir, path);
@@ -42,11 +44,20 @@ export class InputImages {
     return { kind: 'file', path };
   }
 
+  /** Removes a kept upload that no job will use (its job was abandoned); a missing file is fine. */
+  async discard(path: string): Promise<void> {
+    const full = this.#inside(path);
+    if (full !== null) await rm(full, { force: true });
+  }
+
   async read(ref: InputImageRef): Promise<Buffer> {
+    if (ref.kind === 'url') {
+      if (!this.#options.fetchUpload) throw new InputImageMissingError('it was never downloaded', { kind: ref.kind });
+      return this.#options.fetchUpload(ref.url, ref.maxSide);
+    }
     if (ref.kind === 'file') {
-      const root = normalize(this.#options.dataDir + sep);
-      const full = normalize(join(this.#options.dataDir, ref.path));
-      if (!full.startsWith(root)) throw new InputImageMissingError('bad path', { path: ref.path });
+      const full = this.#inside(ref.path);
+      if (full === null) throw new InputImageMissingError('bad path', { path: ref.path });
       try {
         return await readFile(full);
       } catch (error) {
@@ -68,5 +79,12 @@ export class InputImages {
     }
     if (image.deliveredUrl !== null && this.#options.download) return this.#options.download(image.deliveredUrl);
     throw new InputImageMissingError('nowhere to fetch it from', { ...ref });
+  }
+
+  /** The absolute path of a DATA_DIR-relative one, or null when it points outside DATA_DIR. */
+  #inside(path: string): string | null {
+    const root = normalize(this.#options.dataDir + sep);
+    const full = normalize(join(this.#options.dataDir, path));
+    return full.startsWith(root) ? full : null;
   }
 }

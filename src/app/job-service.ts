@@ -1,10 +1,11 @@
 import { BlockedWords } from '../access/blocked-words.ts';
 import { ImageNotTakenError, ImageRequiredError, ParentNotReadyError, TemplateKindMissingError } from './request-errors.ts';
+import { isComfycordError, userMessageOf } from '../errors.ts';
 import { createJob, type InputImageRef, type Job, type JobOrigin, type JobReplyHandle } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import { inScope, mayManage, type Requester } from '../jobs/job-scope.ts';
 import { JobNotFoundError, NotYourJobError } from '../jobs/scheduler-errors.ts';
-import type { Scheduler } from '../jobs/scheduler.ts';
+import type { Reservation, Scheduler } from '../jobs/scheduler.ts';
 import { findOption, renderTemplate, type ChoiceSource, type Template, type TemplateKind, type TemplateSet } from '../workflows/index.ts';
 
 // Requester is a core type (src/jobs/job-scope.ts); commands see it through this service.
@@ -24,6 +25,12 @@ export interface Accepted {
   job: Job;
   position: number;
   total: number;
+}
+
+/** A job checked, given a slot and saved, not queued yet (its deferral and input images still to come). */
+export interface Prepared {
+  job: Job;
+  reservation: Reservation;
 }
 
 /** How much a Vary changes the chosen image, as img2img denoise. */
@@ -70,14 +77,18 @@ export class JobService {
     return first;
   }
 
+  /** The template a request runs: the one it names, else the default for what it gives (an image → img2img). */
+  templateFor(name: string | null, withImage: boolean): Template {
+    return name === null ? this.defaultTemplate(withImage ? 'img2img' : 'txt2img') : this.#templates.require(name);
+  }
+
   /**
    * Everything submit checks, without queueing: template, input images, blocked
    * words, every option value, and the user's limits. `imageOptions` names image
    * inputs that will be supplied (before their bytes are at hand).
    */
   check(request: Omit<NewJobRequest, 'inputs' | 'origin'> & { imageOptions: string[] }): Template {
-    const template =
-      request.template === null ? this.defaultTemplate(request.imageOptions.length > 0 ? 'img2img' : 'txt2img') : this.#templates.require(request.template);
+    const template = this.templateFor(request.template, request.imageOptions.length > 0);
     for (const name of request.imageOptions) {
       if (!findOption(template, name)) throw new ImageNotTakenError(template.name);
     }
@@ -99,7 +110,17 @@ export class JobService {
 
   /** Validates and queues; `reply` is the adapter's handle to its message, stored with the job. */
   submit(request: NewJobRequest, reply: JobReplyHandle | null = null): Accepted {
+    return this.enqueue(this.prepare(request, reply));
+  }
+
+  /**
+   * Every check submit makes, then a slot reserved and the job saved (status queued, on
+   * no server's line yet). The row exists before anything is said to Discord, so a bot
+   * killed after acknowledging finds the job at its next start.
+   */
+  prepare(request: NewJobRequest, reply: JobReplyHandle | null = null): Prepared {
     const template = this.check({ ...request, imageOptions: Object.keys(request.inputs ?? {}) });
+    const reservation = this.#scheduler.reserve(request.requester.userId);
     const job = createJob({
       userId: request.requester.userId,
       userName: request.requester.userName,
@@ -109,8 +130,34 @@ export class JobService {
       spec: { template: template.name, options: { ...request.options }, ...(request.inputs ? { inputs: { ...request.inputs } } : {}) },
       reply,
     });
-    const place = this.#scheduler.enqueue(job);
-    return { job, ...place };
+    try {
+      this.#store.save(job);
+    } catch (error) {
+      reservation.release();
+      throw error;
+    }
+    return { job, reservation };
+  }
+
+  /** Puts a prepared job in line, in its reserved slot. */
+  enqueue(prepared: Prepared): Accepted {
+    const place = this.#scheduler.enqueue(prepared.job, { reservation: prepared.reservation });
+    return { job: prepared.job, ...place };
+  }
+
+  /**
+   * A prepared job that will not run (its image was refused, its deferral failed): the
+   * slot is freed and the job ends failed with the reason. The caller has told the user,
+   * so there is nothing left to deliver.
+   */
+  abandon(prepared: Prepared, reason: unknown, now: number = Date.now()): void {
+    prepared.reservation.release();
+    const { job } = prepared;
+    job.status = 'failed';
+    job.failure = { code: isComfycordError(reason) ? reason.code : 'INTERNAL', userMessage: userMessageOf(reason) };
+    job.finishedAt = now;
+    job.deliveredAt = now;
+    this.#store.save(job);
   }
 
   get(jobId: string): Job {
@@ -132,47 +179,46 @@ export class JobService {
 
   /** Same template and options, a fresh seed. */
   reroll(jobId: string, requester: Requester, reply: JobReplyHandle | null = null): Accepted {
-    const parent = this.visible(jobId, requester);
-    const { seed: _seed, ...options } = parent.spec.options;
-    return this.submit(
-      {
-        requester,
-        template: parent.spec.template,
-        options,
-        ...(parent.spec.inputs ? { inputs: parent.spec.inputs } : {}),
-        origin: { kind: 'reroll', parentJobId: parent.id, imageIndex: null },
-      },
-      reply,
-    );
+    return this.submit(this.rerollRequest(jobId, requester), reply);
   }
 
   /** img2img on one image of a finished job, same prompt, moderate change. */
   vary(jobId: string, imageIndex: number, requester: Requester, reply: JobReplyHandle | null = null): Accepted {
-    return this.#fromImage('vary', jobId, imageIndex, requester, reply);
+    return this.submit(this.fromImageRequest('vary', jobId, imageIndex, requester), reply);
   }
 
   /** The upscale template on one image of a finished job. */
   upscale(jobId: string, imageIndex: number, requester: Requester, reply: JobReplyHandle | null = null): Accepted {
-    return this.#fromImage('upscale', jobId, imageIndex, requester, reply);
+    return this.submit(this.fromImageRequest('upscale', jobId, imageIndex, requester), reply);
   }
 
-  /** A new job that starts from one image of a finished job, carrying over what still applies. */
-  #fromImage(kind: 'vary' | 'upscale', jobId: string, imageIndex: number, requester: Requester, reply: JobReplyHandle | null): Accepted {
+  /** The request a Reroll of this job makes. */
+  rerollRequest(jobId: string, requester: Requester): NewJobRequest {
+    const parent = this.visible(jobId, requester);
+    const { seed: _seed, ...options } = parent.spec.options;
+    return {
+      requester,
+      template: parent.spec.template,
+      options,
+      ...(parent.spec.inputs ? { inputs: parent.spec.inputs } : {}),
+      origin: { kind: 'reroll', parentJobId: parent.id, imageIndex: null },
+    };
+  }
+
+  /** The request of a new job that starts from one image of a finished job, carrying over what still applies. */
+  fromImageRequest(kind: 'vary' | 'upscale', jobId: string, imageIndex: number, requester: Requester): NewJobRequest {
     const parent = this.#finishedWithImage(this.visible(jobId, requester), imageIndex);
     const template = this.defaultTemplate(kind === 'vary' ? 'img2img' : 'upscale');
     const carried = kind === 'vary' ? ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler'] : ['prompt', 'negative', 'checkpoint'];
     const options = this.#carry(parent, template, carried);
     if (kind === 'vary' && findOption(template, 'denoise')) options['denoise'] = VARY_DENOISE;
-    return this.submit(
-      {
-        requester,
-        template: template.name,
-        options,
-        inputs: { image: { kind: 'job-output', jobId: parent.id, index: imageIndex } },
-        origin: { kind, parentJobId: parent.id, imageIndex },
-      },
-      reply,
-    );
+    return {
+      requester,
+      template: template.name,
+      options,
+      inputs: { image: { kind: 'job-output', jobId: parent.id, index: imageIndex } },
+      origin: { kind, parentJobId: parent.id, imageIndex },
+    };
   }
 
   async cancel(jobId: string, requester: Requester): Promise<Job> {

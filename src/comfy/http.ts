@@ -257,7 +257,8 @@ export class ComfyHttp {
     options: { subfolder?: string; overwrite?: boolean; type?: 'input' | 'temp' | 'output' } = {},
   ): Promise<UploadedImage> {
     const form = new FormData();
-    form.append('image', new Blob([new Uint8Array(data)]), filename);
+    // One copy into the Blob (a Uint8Array made from the Buffer first would be a second one).
+    form.append('image', new Blob([data]), filename);
     form.append('type', options.type ?? 'input');
     if (options.subfolder) form.append('subfolder', options.subfolder);
     if (options.overwrite) form.append('overwrite', 'true');

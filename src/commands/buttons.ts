@@ -1,18 +1,16 @@
-import { deferReplyWithRetry } from '../discord/defer-reply.ts';
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
-import type { Accepted, Requester } from '../app/job-service.ts';
+import type { Requester } from '../app/job-service.ts';
 import { requesterOf } from '../discord/caller.ts';
 import { parseCustomId, type ButtonIntent } from '../discord/custom-id.ts';
-import { toStoredHandle } from '../discord/reply-handle.ts';
 import { ComfycordError } from '../errors.ts';
 import { isFinished, type Job } from '../jobs/job.ts';
 import { JobNotFoundError } from '../jobs/scheduler-errors.ts';
 import type { ButtonHandler, CommandContext } from './command-context.ts';
 import { cancelReply } from './job-labels.ts';
-import { replyHandleOf, SERVER_LISTS_WAIT_MS } from './start-job.ts';
 import type { CommandErrorCode } from './error-codes.ts';
 import { JobStillRunningError } from './command-errors.ts';
 import { ParentNotReadyError } from '../app/request-errors.ts';
+import { deferredReply, SERVER_LISTS_WAIT_MS } from './start-job.ts';
 
 export class StaleButtonError extends ComfycordError<CommandErrorCode> {
   constructor(customId: string) {
@@ -53,12 +51,9 @@ async function newJobFrom(interaction: ButtonInteraction, intent: NewJobIntent, 
   const index = intent.imageIndex ?? 0;
   await context.choices.settle(SERVER_LISTS_WAIT_MS);
   precheckNewJob(parent, intent.action, index, requester, context);
-  await deferReplyWithRetry(interaction);
-  const reply = toStoredHandle(replyHandleOf(interaction, context));
-  let accepted: Accepted;
-  if (intent.action === 'reroll') accepted = context.jobs.reroll(parent.id, requester, reply);
-  else if (intent.action === 'vary') accepted = context.jobs.vary(parent.id, index, requester, reply);
-  else accepted = context.jobs.upscale(parent.id, index, requester, reply);
+  const request =
+    intent.action === 'reroll' ? context.jobs.rerollRequest(parent.id, requester) : context.jobs.fromImageRequest(intent.action, parent.id, index, requester);
+  const accepted = await context.intake.start(request, deferredReply(interaction, context));
   context.logger.info(
     { button: intent.action, parentJobId: parent.id, imageIndex: index, jobId: accepted.job.id, userId: requester.userId, position: accepted.position },
     'job queued from a button',

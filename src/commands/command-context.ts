@@ -8,6 +8,7 @@ import type {
 import type { AccessConfig } from '../access/access-policy.ts';
 import type { DmRoleSource } from '../access/dm-role-cache.ts';
 import type { InputImages } from '../app/input-images.ts';
+import type { JobIntake } from '../app/job-intake.ts';
 import type { JobService } from '../app/job-service.ts';
 import type { ServerPool } from '../app/server-pool.ts';
 import type { Config } from '../config.ts';
@@ -27,6 +28,8 @@ export interface CommandContext {
   logger: Logger;
   templates: TemplateSet;
   jobs: JobService;
+  /** How a command's request becomes a queued job: checks, save, deferral, download, queue. */
+  intake: JobIntake;
   scheduler: Scheduler;
   store: JobStore;
   pool: ServerPool;

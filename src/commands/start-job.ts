@@ -1,13 +1,12 @@
 import { deferReplyWithRetry } from '../discord/defer-reply.ts';
 import type { ButtonInteraction, ChatInputCommandInteraction, MessageContextMenuCommandInteraction, ModalSubmitInteraction } from 'discord.js';
+import type { IntakeReply } from '../app/job-intake.ts';
 import type { Accepted, NewJobRequest, Requester } from '../app/job-service.ts';
 import { isAgeRestricted } from '../discord/caller.ts';
 import { toStoredHandle, type ReplyHandle } from '../discord/reply-handle.ts';
-import type { InputImageRef, JobOrigin } from '../jobs/job.ts';
-import type { Template } from '../workflows/index.ts';
+import type { JobOrigin } from '../jobs/job.ts';
 import type { CommandContext } from './command-context.ts';
 import { assertChannelDefaultsValid, withChannelDefaults } from './channel-defaults.ts';
-import { takeImage } from './image-input.ts';
 
 /** How long a job may wait for the servers' first /object_info, well inside Discord's 3 s to answer. */
 export const SERVER_LISTS_WAIT_MS = 1000;
@@ -24,10 +23,11 @@ export interface StartJob {
 }
 
 /**
- * The common path of every command that makes a job: check everything that is quick
- * (so a refusal is ephemeral and nothing public appears), defer publicly within
- * Discord's 3 s, then fetch the input image and queue. The job's message is the
- * deferred reply; JobReplies edits it from then on.
+ * The common path of every command that makes a job, in the order JobIntake keeps:
+ * every check first (so a refusal is ephemeral and nothing public appears or is
+ * downloaded), the job saved with its reply handle, the public deferral within
+ * Discord's 3 s, then the input image fetched and the job queued. The job's message is
+ * the deferred reply; JobReplies edits it from then on.
  */
 export async function startJob(interaction: Deferrable, asked: StartJob, context: CommandContext): Promise<Accepted> {
   const channelSettings = interaction.channelId === null ? {} : context.settings.get(interaction.channelId);
@@ -40,19 +40,28 @@ export async function startJob(interaction: Deferrable, asked: StartJob, context
   });
   const request = { ...asked, ...withChannelDefaults(asked.template, asked.options, channelSettings) };
   await context.choices.settle(SERVER_LISTS_WAIT_MS);
-  const template: Template = context.jobs.check({
-    requester: request.requester,
-    template: request.template,
-    options: request.options,
-    imageOptions: request.imageUrl === null ? [] : ['image'],
-  });
-  await deferReplyWithRetry(interaction);
-  let inputs: Record<string, InputImageRef> | undefined;
-  if (request.imageUrl !== null) inputs = { image: await takeImage(request.imageUrl, template, context) };
-  return context.jobs.submit(
-    { requester: request.requester, template: template.name, options: request.options, ...(inputs ? { inputs } : {}), origin: request.origin },
-    toStoredHandle(replyHandleOf(interaction, context)),
+  return context.intake.start(
+    {
+      requester: request.requester,
+      template: request.template,
+      options: request.options,
+      ...(request.imageUrl === null ? {} : { uploads: { image: request.imageUrl } }),
+      origin: request.origin,
+    },
+    deferredReply(interaction, context),
   );
+}
+
+/** The job's reply: the interaction's deferral, saved before it is sent and marked once Discord took it. */
+export function deferredReply(interaction: Deferrable, context: CommandContext): IntakeReply {
+  const handle = replyHandleOf(interaction, context);
+  return {
+    handle: toStoredHandle(handle),
+    async acknowledge() {
+      await deferReplyWithRetry(interaction);
+      return toStoredHandle({ ...handle, acknowledged: true });
+    },
+  };
 }
 
 /** A channel's own setting wins; otherwise the config marks results outside age-restricted channels. */
@@ -65,7 +74,9 @@ function spoilerFor(interaction: Deferrable, context: CommandContext): boolean {
 export function replyHandleOf(interaction: Deferrable, context: CommandContext): ReplyHandle {
   return {
     applicationId: interaction.applicationId,
+    interactionId: interaction.id,
     token: interaction.token,
+    acknowledged: false,
     channelId: interaction.channelId,
     messageId: null,
     createdAt: interaction.createdTimestamp,

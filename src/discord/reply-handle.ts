@@ -9,7 +9,15 @@ import type { JobReplyHandle } from '../jobs/job.ts';
  */
 export interface ReplyHandle {
   applicationId: string;
+  /** To acknowledge the interaction again after a restart; null in handles saved before it was kept. */
+  interactionId: string | null;
   token: string;
+  /**
+   * Whether Discord is known to have taken the deferral. The job is saved before the
+   * deferral is sent, so a restarted bot finds jobs for which it is false and sends it
+   * again (Discord's "already acknowledged" then confirms the first one went out).
+   */
+  acknowledged: boolean;
   channelId: string | null;
   /** Known after the first edit of the deferred reply. */
   messageId: string | null;
@@ -22,7 +30,7 @@ export interface ReplyHandle {
 }
 
 export function toStoredHandle(handle: ReplyHandle): JobReplyHandle {
-  return { ...handle, spoiler: handle.spoiler ? 1 : 0 };
+  return { ...handle, spoiler: handle.spoiler ? 1 : 0, acknowledged: handle.acknowledged ? 1 : 0 };
 }
 
 export function fromStoredHandle(stored: JobReplyHandle | null): ReplyHandle | null {
@@ -36,7 +44,10 @@ export function fromStoredHandle(stored: JobReplyHandle | null): ReplyHandle | n
   if (applicationId === null || token === null || createdAt === null || userId === null) return null;
   return {
     applicationId,
+    interactionId: text('interactionId'),
     token,
+    // Handles saved before this field existed were saved after their deferral.
+    acknowledged: stored['acknowledged'] !== 0,
     channelId: text('channelId'),
     messageId: text('messageId'),
     createdAt,

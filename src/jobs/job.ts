@@ -20,7 +20,13 @@ export type InputImageRef =
   /** A normalised upload kept in the data folder (path relative to it). */
   | { kind: 'file'; path: string }
   /** One image of an earlier job's result (Vary / Upscale). */
-  | { kind: 'job-output'; jobId: string; index: number };
+  | { kind: 'job-output'; jobId: string; index: number }
+  /**
+   * A person's upload not fetched yet: the job is saved with this before its deferral is
+   * sent, and the intake replaces it with a `file` once the image is downloaded. A job
+   * still holding it after a restart fetches it when it runs. `maxSide` is the template's.
+   */
+  | { kind: 'url'; url: string; maxSide: number };
 
 /** Enough to run the job again exactly (Reroll keeps all but the seed). */
 export interface JobSpec {

@@ -36,6 +36,13 @@ export type SchedulerUpdate =
   /** Back in line to run again: its server was lost (`reason`), or it stalled there (`note` says so for the user). */
   | { type: 'requeued'; job: Job; reason: string; note?: string };
 
+/** A slot taken by Scheduler.reserve for a job not queued yet; released once, by enqueue or by hand. */
+export interface Reservation {
+  readonly userId: string;
+  readonly held: boolean;
+  release(): void;
+}
+
 export interface SchedulerLimits {
   userMaxPending: number;
   queueMax: number;

@@ -3,11 +3,12 @@ import { isComfycordError, userMessageOf } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { FairQueue } from './fair-queue.ts';
 import { isFinished, type Job } from './job.ts';
-import { CooldownError, JobCancelledError, JobNotFoundError, NotYourJobError, QueueFullError, UserLimitError } from './scheduler-errors.ts';
+import { Admission } from './admission.ts';
+import { JobCancelledError, JobNotFoundError, NotYourJobError } from './scheduler-errors.ts';
 import { afterAbort } from './job-watchdog.ts';
-import type { SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
+import type { Reservation, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
 
-export type { ExecuteContext, ExecuteJob, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
+export type { ExecuteContext, ExecuteJob, Reservation, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
 
 interface Running {
   job: Job;
@@ -26,7 +27,7 @@ export class Scheduler {
   readonly #runningByUser = new Map<string, number>();
   readonly #queues = new Map<string, PQueue>();
   readonly #attempts = new Map<string, number>();
-  readonly #lastStart = new Map<string, number>();
+  readonly #admission: Admission;
   readonly #listeners = new Set<(update: SchedulerUpdate) => void>();
   /** A job that stalled on this server runs again elsewhere while another healthy server can take it. */
   readonly #avoid = new Map<string, string>();
@@ -42,6 +43,7 @@ export class Scheduler {
       ...options,
       logger: options.logger ?? silentLogger(),
     };
+    this.#admission = new Admission(options.limits, this.#options.now);
     for (const worker of options.workers) {
       this.#queues.set(worker.name, new PQueue({ concurrency: 1 + this.#options.lookahead }));
     }
@@ -52,11 +54,18 @@ export class Scheduler {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Checks limits and queues the job; throws a typed error the user can read. */
-  enqueue(job: Job, options: { bypassCooldown?: boolean } = {}): { position: number; total: number } {
-    const { store, now } = this.#options;
-    this.assertCanAccept(job.userId, options);
-    this.#lastStart.set(job.userId, now());
+  /**
+   * Checks limits and queues the job; throws a typed error the user can read. With a
+   * reservation (see reserve) the limits were checked when it was taken: it becomes the job's slot.
+   */
+  enqueue(job: Job, options: { bypassCooldown?: boolean; reservation?: Reservation } = {}): { position: number; total: number } {
+    const { store } = this.#options;
+    if (options.reservation !== undefined && options.reservation.userId === job.userId && options.reservation.held) {
+      options.reservation.release();
+    } else {
+      this.assertCanAccept(job.userId, options);
+      this.#admission.noteStart(job.userId);
+    }
     job.status = 'queued';
     store.save(job);
     this.#waiting.push(job);
@@ -70,18 +79,20 @@ export class Scheduler {
     return place ?? { position: 1, total: joined };
   }
 
+  /**
+   * Takes one of the user's slots (and one of the queue's) for a job that is still being
+   * prepared, e.g. while its input image downloads: parallel commands of one user then
+   * cannot all pass the limit check before any of them is queued. Counts for the cooldown
+   * from now. Throws what enqueue would; hand the reservation to enqueue, or release it.
+   */
+  reserve(userId: string, options: { bypassCooldown?: boolean } = {}): Reservation {
+    this.assertCanAccept(userId, options);
+    return this.#admission.reserve(userId);
+  }
+
   /** Throws the error enqueue would throw for this user now (so a command can refuse before deferring). */
   assertCanAccept(userId: string, options: { bypassCooldown?: boolean } = {}): void {
-    const { limits, now } = this.#options;
-    const active = this.#waiting.size + this.#running.size;
-    if (active >= limits.queueMax) throw new QueueFullError(limits.queueMax);
-    const pending = this.pendingCountFor(userId);
-    if (pending >= limits.userMaxPending) throw new UserLimitError(limits.userMaxPending, pending);
-    const last = this.#lastStart.get(userId);
-    if (!options.bypassCooldown && limits.userCooldownSeconds > 0 && last !== undefined) {
-      const left = Math.ceil((last + limits.userCooldownSeconds * 1000 - now()) / 1000);
-      if (left > 0) throw new CooldownError(left);
-    }
+    this.#admission.assertCanAccept(userId, { active: this.#waiting.size + this.#running.size, pending: this.pendingCountFor(userId) }, options);
   }
 
   /**

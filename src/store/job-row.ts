@@ -39,6 +39,7 @@ const inputsSchema: z.ZodType<Record<string, InputImageRef>> = z.record(
   z.union([
     z.object({ kind: z.literal('file'), path: z.string() }),
     z.object({ kind: z.literal('job-output'), jobId: z.string(), index: z.number().int() }),
+    z.object({ kind: z.literal('url'), url: z.string(), maxSide: z.number().int().positive() }),
   ]),
 );
 // `source` is ComfyUI's own record: keep any fields it adds.

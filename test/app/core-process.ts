@@ -5,7 +5,7 @@
  *   tsx test/app/core-process.ts <dataDir> <comfyUrl> [jobsToSubmit]
  */
 import { join } from 'node:path';
-import { recoverJobs } from '../../src/app/recover-jobs.ts';
+import { readLeftovers, recoverJobs } from '../../src/app/recover-jobs.ts';
 import type { Job } from '../../src/jobs/job.ts';
 import { silentLogger } from '../../src/log.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
@@ -28,6 +28,6 @@ core.scheduler.subscribe((update) => {
   print({ id, status, promptId });
   if (status === 'done' || status === 'failed' || status === 'cancelled') void deliver(update.job);
 });
-const recovered = recoverJobs(store, core.scheduler, deliver, silentLogger());
+const recovered = await recoverJobs(readLeftovers(store), core.scheduler, { deliver, logger: silentLogger() });
 print({ started: true, ...recovered });
 for (let i = 0; i < Number(submitCount ?? 0); i += 1) core.submit(`user${i}`, { steps: 8 });
