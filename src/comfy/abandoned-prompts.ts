@@ -1,6 +1,7 @@
 import type { Logger } from '../log.ts';
 import { cancelOnServer } from './cancel-run.ts';
 import type { ComfyHttp } from './http.ts';
+import type { ServerFeatures } from './server-features.ts';
 
 /**
  * Prompts this client gave up on while their server was unreachable (their jobs went
@@ -17,10 +18,12 @@ export class AbandonedPrompts {
   readonly #ids = new Set<string>();
   readonly #http: ComfyHttp;
   readonly #log: Logger;
+  readonly #features: ServerFeatures;
   #cleaning: Promise<void> | null = null;
 
-  constructor(http: ComfyHttp, log: Logger) {
+  constructor(http: ComfyHttp, features: ServerFeatures, log: Logger) {
     this.#http = http;
+    this.#features = features;
     this.#log = log;
   }
 
@@ -51,8 +54,8 @@ export class AbandonedPrompts {
       const pending = queue.pending.map((entry) => entry.promptId).filter((id) => this.#ids.has(id));
       const running = queue.running.map((entry) => entry.promptId).filter((id) => this.#ids.has(id));
       // One by one through the cancel path: a pending prompt that starts meanwhile is interrupted instead.
-      for (const id of pending) await cancelOnServer(this.#http, id, false, this.#log);
-      for (const id of running) await cancelOnServer(this.#http, id, true, this.#log);
+      for (const id of pending) await cancelOnServer(this.#http, this.#features, id, false, this.#log);
+      for (const id of running) await cancelOnServer(this.#http, this.#features, id, true, this.#log);
       if (pending.length + running.length > 0) {
         this.#log.warn({ deleted: pending, interrupted: running }, 'comfy server came back holding prompts whose jobs moved; taken off it');
       }

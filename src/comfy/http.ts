@@ -6,7 +6,9 @@ import type { OutputImage } from './messages.ts';
 import { COMFY_DEFAULTS } from './defaults.ts';
 import { createEndpoint, type ComfyAuthOptions, type ComfyEndpoint } from './endpoint.ts';
 import { ComfyBadResponseError, ComfyHttpError, ComfyUnavailableError } from './errors.ts';
+import { describeTransportError } from './transport-errors.ts';
 import { parseHistory, parseQueue, type HistoryEntry, type QueueSnapshot } from './history.ts';
+import { isJobNotFound, parseJob, type JobLookup } from './jobs-api.ts';
 import type { ApiGraph } from '../workflows/graph.ts';
 import { describeNodeErrors, promptRejection } from './prompt-errors.ts';
 import { credentialsInBasic, redactorFor } from '../redact/config-secrets.ts';
@@ -76,31 +78,6 @@ interface SendOptions {
 interface RawResponse {
   status: number;
   body: Buffer;
-}
-
-const TRANSPORT_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
-  UND_ERR_BODY_TIMEOUT: 'answer stalled',
-  UND_ERR_SOCKET: 'connection closed unexpectedly',
-};
-
-export function describeTransportError(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (code in TRANSPORT_ERRORS) return TRANSPORT_ERRORS[code] ?? code;
-    if (code.includes('CERT') || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) return `TLS error ${code}`;
-    return code;
-  }
-  if (error instanceof AggregateError && error.errors.length > 0) return describeTransportError(error.errors[0]);
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class ComfyHttp {
@@ -221,6 +198,40 @@ export class ComfyHttp {
     return entry === null ? null : { ...entry, messages: this.#redactor.scrubDeep(entry.messages) };
   }
 
+  /**
+   * GET /api/jobs?limit=1: whether this server has the jobs API (newer ComfyUI). A 404
+   * or 405 says no; anything else that is not a job list is an error (ask again later).
+   */
+  async hasJobsApi(): Promise<boolean> {
+    const path = '/api/jobs';
+    const response = await this.#send('GET', path, { query: { limit: '1' } });
+    if (response.status === 404 || response.status === 405) return false;
+    const json = this.#json('GET', path, response);
+    if (typeof json !== 'object' || json === null || !Array.isArray((json as { jobs?: unknown }).jobs)) {
+      throw new ComfyBadResponseError(this.host, 'GET', path, 'not a job list');
+    }
+    return true;
+  }
+
+  /** GET /api/jobs/{id} (newer servers only): the job's state, and its history record once finished. */
+  async job(promptId: string, signal?: AbortSignal): Promise<JobLookup> {
+    const path = `/api/jobs/${encodeURIComponent(promptId)}`;
+    const response = await this.#send('GET', path, signal ? { signal } : {});
+    if (isJobNotFound(response.status, response.body.toString('utf8'))) return { kind: 'unknown' };
+    const job = parseJob(this.#json('GET', path, response), promptId);
+    if (job === null) throw new ComfyBadResponseError(this.host, 'GET', path, 'not a job of this prompt');
+    // A node's exception text is shown to users; it is untrusted like any error body.
+    if (job.kind === 'known' && job.entry !== null) return { ...job, entry: { ...job.entry, messages: this.#redactor.scrubDeep(job.entry.messages) } };
+    return job;
+  }
+
+  /** POST /api/jobs/{id}/cancel (newer servers only): dequeues or interrupts it, atomically; false when it was no longer pending or running. */
+  async cancelJob(promptId: string): Promise<boolean> {
+    const path = `/api/jobs/${encodeURIComponent(promptId)}/cancel`;
+    const json = this.#json('POST', path, await this.#send('POST', path, { json: {} }));
+    return typeof json === 'object' && json !== null && (json as { cancelled?: unknown }).cancelled === true;
+  }
+
   async queue(signal?: AbortSignal): Promise<QueueSnapshot> {
     return parseQueue(this.#json('GET', '/queue', await this.#send('GET', '/queue', signal ? { signal } : {})));
   }
@@ -277,6 +288,14 @@ export class ComfyHttp {
     const path = classType === undefined ? '/object_info' : `/object_info/${encodeURIComponent(classType)}`;
     const json = this.#json('GET', path, await this.#send('GET', path, { timeoutMs: this.#transferTimeoutMs }));
     return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  }
+
+  /** GET /features: the server's feature flags; `{}` from a server without the route (404). */
+  async features(): Promise<Record<string, unknown>> {
+    const response = await this.#send('GET', '/features');
+    if (response.status === 404) return {};
+    const json = this.#json('GET', '/features', response);
+    return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
   }
 
   async systemStats(): Promise<SystemStats> {

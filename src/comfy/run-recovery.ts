@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CancelTimer, Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { ComfyBadResponseError, ComfyPromptLostError } from './errors.ts';
-import { aheadOf, historyOutcome, type HistoryOutcome } from './history.ts';
+import { aheadOf, historyOutcome, type HistoryEntry, type HistoryOutcome } from './history.ts';
 import type { ComfyHttp } from './http.ts';
+import type { ServerFeatures } from './server-features.ts';
 import type { TrackedRun } from './tracked-run.ts';
 
 /**
@@ -14,11 +15,15 @@ import type { TrackedRun } from './tracked-run.ts';
  *
  * /queue is read before /history on purpose: ComfyUI moves a prompt from the
  * running list to history under one lock, so in that order a prompt can never look
- * absent from both while it is merely finishing.
+ * absent from both while it is merely finishing. Where the server has the jobs API,
+ * each run's status comes from GET /api/jobs/{id} instead, which reads queue and
+ * history in that same order on the server.
  */
 
 export interface RunRecoveryOptions {
   http: ComfyHttp;
+  /** Whether to ask GET /api/jobs/{id} rather than /history/{id}. */
+  features: ServerFeatures;
   routes: Map<string, TrackedRun>;
   log: Logger;
   clock: Clock;
@@ -141,14 +146,21 @@ export class RunRecovery {
       return;
     }
     this.#options.setExecuting(queue.running.find((entry) => routes.has(entry.promptId))?.promptId ?? null);
+    let jobsApi = false;
+    try {
+      jobsApi = await this.#options.features.jobsApi();
+    } catch (error) {
+      this.#log.debug({ reason, err: error }, 'comfy resync: jobs API probe failed; reading /history');
+    }
     for (const run of runs) {
       const promptId = run.promptId;
       if (run.settled || !run.posted) continue;
-      let entry;
+      let entry: HistoryEntry | null;
+      let known: boolean;
       try {
-        entry = await http.history(promptId);
+        ({ entry, known } = await this.#status(promptId, jobsApi));
       } catch (error) {
-        this.#log.warn({ reason, promptId, err: error }, 'comfy resync: /history unreadable; will retry');
+        this.#log.warn({ reason, promptId, err: error }, `comfy resync: ${jobsApi ? '/api/jobs' : '/history'} unreadable; will retry`);
         return;
       }
       // The run may have settled or been resubmitted during the await above.
@@ -163,7 +175,7 @@ export class RunRecovery {
       }
       const running = queue.running.some((item) => item.promptId === promptId);
       const ahead = aheadOf(queue, promptId);
-      if (ahead !== null || entry !== null) {
+      if (ahead !== null || known) {
         if (reason !== 'watchdog') this.#log.info({ reason, promptId, state: running ? 'running' : 'queued', ahead }, 'comfy resync: still tracking');
         if (running) run.markStarted();
         else run.setAhead(ahead);
@@ -171,6 +183,19 @@ export class RunRecovery {
       }
       await this.#resubmitLost(run, reason);
     }
+  }
+
+  /**
+   * What the server says of one prompt: its history record (null while unfinished) and
+   * whether it knows the prompt at all (queued, running or finished).
+   */
+  async #status(promptId: string, jobsApi: boolean): Promise<{ entry: HistoryEntry | null; known: boolean }> {
+    if (!jobsApi) {
+      const entry = await this.#options.http.history(promptId);
+      return { entry, known: entry !== null };
+    }
+    const job = await this.#options.http.job(promptId);
+    return job.kind === 'unknown' ? { entry: null, known: false } : { entry: job.entry, known: true };
   }
 
   async #resubmitLost(run: TrackedRun, reason: string): Promise<void> {

@@ -14,6 +14,7 @@ import type { QueueSnapshot } from './history.ts';
 import type { ComfyBinaryMessage, ComfyMessage, OutputImage } from './messages.ts';
 import type { ApiGraph } from '../workflows/graph.ts';
 import { RunRecovery } from './run-recovery.ts';
+import { ServerFeatures } from './server-features.ts';
 import { ComfySocket, type SocketState } from './socket.ts';
 import { TrackedRun } from './tracked-run.ts';
 
@@ -37,6 +38,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   readonly #routes = new Map<string, TrackedRun>();
   readonly #recovery: RunRecovery;
   readonly #abandoned: AbandonedPrompts;
+  readonly #features: ServerFeatures;
   #queueRemaining: number | null = null;
   /** The prompt running on the server right now, as far as our messages tell. */
   #executing: string | null = null;
@@ -83,8 +85,10 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
       }),
       handshakeTimeoutMs: this.#connectTimeoutMs,
     });
+    this.#features = new ServerFeatures(this.http, this.#log);
     this.#recovery = new RunRecovery({
       http: this.http,
+      features: this.#features,
       routes: this.#routes,
       log: this.#log,
       clock: this.#clock,
@@ -96,7 +100,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
       },
       suspectDetached: () => this.#socket.reconnect('a run finished unseen on an open socket'),
     });
-    this.#abandoned = new AbandonedPrompts(this.http, this.#log);
+    this.#abandoned = new AbandonedPrompts(this.http, this.#features, this.#log);
     this.#socket.on('state', (state, previous) => this.#onSocketState(state, previous));
     this.#socket.on('message', (message) => this.#onMessage(message));
     this.#socket.on('binary', (message) => this.#onBinary(message));
@@ -261,13 +265,14 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   /** Pending → deleted from the queue; running → interrupted by prompt id. Then `done` rejects. */
   async #cancelOnServer(run: TrackedRun): Promise<void> {
     const promptId = run.promptId;
-    const phase = await cancelOnServer(this.http, promptId, run.phase === 'running', this.#log);
+    const phase = await cancelOnServer(this.http, this.#features, promptId, run.phase === 'running', this.#log);
     this.#routes.delete(promptId);
     run.fail(new ComfyCancelledError(promptId, phase));
   }
 
   #onSocketState(state: SocketState, previous: SocketState): void {
     if (state === 'ready') {
+      if (previous === 'reconnecting') this.#features.forget();
       this.#recovery.socketUp(previous === 'reconnecting');
       void this.cleanAbandoned();
     }
@@ -297,6 +302,8 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
         if (message.promptId !== null) this.#executing = message.node === null ? null : message.promptId;
         break;
       case 'feature_flags':
+        this.#features.setFlags(message.flags);
+        return;
       case 'unknown':
       case 'malformed':
         return;

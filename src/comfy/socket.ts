@@ -7,7 +7,7 @@ import { COMFY_DEFAULTS } from './defaults.ts';
 import { silentLogger } from '../log.ts';
 import type { ComfyEndpoint } from './endpoint.ts';
 import { ComfyUnavailableError } from './errors.ts';
-import { describeTransportError } from './http.ts';
+import { describeTransportError } from './transport-errors.ts';
 import { parseBinaryMessage, parseTextMessage, type ComfyBinaryMessage, type ComfyMessage } from './messages.ts';
 
 /**

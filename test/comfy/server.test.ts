@@ -191,7 +191,7 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     expect(error.exceptionType).toBe('RuntimeError');
   });
 
-  it('cancels a pending run with /queue delete and a running one with a targeted /interrupt', async () => {
+  it('cancels a pending run and a running one: /queue delete and a targeted /interrupt, or POST /api/jobs/{id}/cancel where the server has it', async () => {
     standin = await startStandin({ stepDelayMs: 20 });
     const server = serverFor(standin.url);
     const running = new AbortController();
@@ -205,12 +205,17 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     const cancelledB = (await runB.done.catch((e: unknown) => e)) as ComfyCancelledError;
     expect(cancelledB).toBeInstanceOf(ComfyCancelledError);
     expect(cancelledB.phase).toBe('queued');
-    expect(standin.requests.filter((r) => r.route === '/queue' && r.method === 'POST').map((r) => r.json)).toEqual([{ delete: [runB.promptId] }]);
+    const deletes = (): unknown[] => standin?.requests.filter((r) => r.route === '/queue' && r.method === 'POST').map((r) => r.json) ?? [];
+    const jobCancels = (): string[] => standin?.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/jobs/')).map((r) => r.path) ?? [];
+    expect(deletes()).toEqual(version === 'newer' ? [] : [{ delete: [runB.promptId] }]);
+    expect(jobCancels()).toEqual(version === 'newer' ? [`/api/jobs/${runB.promptId}/cancel`] : []);
 
     running.abort();
     const cancelledA = (await runA.done.catch((e: unknown) => e)) as ComfyCancelledError;
     expect(cancelledA.phase).toBe('running');
-    expect(standin.requests.filter((r) => r.route === '/interrupt').map((r) => r.json)).toEqual([{ prompt_id: runA.promptId }]);
+    const interrupts = standin.requests.filter((r) => r.route === '/interrupt').map((r) => r.json);
+    expect(interrupts).toEqual(version === 'newer' ? [] : [{ prompt_id: runA.promptId }]);
+    expect(jobCancels()).toEqual(version === 'newer' ? [`/api/jobs/${runB.promptId}/cancel`, `/api/jobs/${runA.promptId}/cancel`] : []);
     await standin.waitFor('done', (promptId) => promptId === runA.promptId, 3_000);
     expect(standin.history.has(runB.promptId)).toBe(false);
   });
@@ -232,6 +237,9 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     expect(standin.requests.filter((r) => r.route === '/prompt' && r.method === 'POST')).toHaveLength(1);
     const messages = log.lines().map((line) => line['msg']);
     expect(messages).toEqual(expect.arrayContaining(['comfy socket disconnected', 'comfy socket reconnecting', 'comfy resync: still tracking']));
+    // The resync asked the jobs API where the server has it, /history otherwise.
+    const jobLookups = standin.requests.filter((r) => r.method === 'GET' && r.path === `/api/jobs/${run.promptId}`);
+    expect(jobLookups.length > 0).toBe(version === 'newer');
   });
 
   it('resubmits once, with a new prompt id, when a restart lost the queue', async () => {
@@ -252,6 +260,8 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     expect(error).toBeInstanceOf(ComfyPromptLostError);
     expect(error.userMessage).toMatch(/lost the job twice/);
     expect(standin.requests.filter((r) => r.route === '/prompt' && r.method === 'POST')).toHaveLength(2);
+    // Lost means the jobs API answered 404 for it (newer), or neither /queue nor /history had it (0.3.64).
+    expect(standin.requests.some((r) => r.method === 'GET' && r.path === `/api/jobs/${firstId}`)).toBe(version === 'newer');
   });
 
   it('completes a resubmitted run', async () => {
