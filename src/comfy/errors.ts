@@ -152,3 +152,24 @@ export class ComfyPromptLostError extends ComfycordError<ComfyErrorCode> {
     );
   }
 }
+
+/** Sizes in words: 8.0 KB, 12.3 MB. */
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** The upload would be over the server's `max_upload_size`: refused here rather than answered 413 there. */
+export class ComfyUploadTooLargeError extends ComfycordError<ComfyErrorCode> {
+  readonly bytes: number;
+  readonly maxBytes: number;
+  constructor(host: string, bytes: number, maxBytes: number) {
+    super(
+      'COMFY_UPLOAD_TOO_LARGE',
+      `The image is too large for ComfyUI at ${host}: ${formatBytes(bytes)}, and it accepts uploads of at most ${formatBytes(maxBytes)}.`,
+      { context: { host, bytes, maxBytes } },
+    );
+    this.bytes = bytes;
+    this.maxBytes = maxBytes;
+  }
+}

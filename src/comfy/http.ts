@@ -5,7 +5,7 @@ import { silentLogger } from '../log.ts';
 import type { OutputImage } from './messages.ts';
 import { COMFY_DEFAULTS } from './defaults.ts';
 import { createEndpoint, type ComfyAuthOptions, type ComfyEndpoint } from './endpoint.ts';
-import { ComfyBadResponseError, ComfyHttpError, ComfyUnavailableError } from './errors.ts';
+import { ComfyBadResponseError, ComfyHttpError, ComfyUnavailableError, ComfyUploadTooLargeError } from './errors.ts';
 import { describeTransportError } from './transport-errors.ts';
 import { parseHistory, parseQueue, type HistoryEntry, type QueueSnapshot } from './history.ts';
 import { isJobNotFound, parseJob, type JobLookup } from './jobs-api.ts';
@@ -71,6 +71,8 @@ interface SendOptions {
   query?: Record<string, string>;
   json?: unknown;
   form?: FormData;
+  /** The server's request body limit: a larger encoded body is refused before anything is sent. */
+  maxBodyBytes?: { limit: number; payloadBytes: number };
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -130,6 +132,10 @@ export class ComfyHttp {
       const encoded = new Response(options.form);
       headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
       body = Buffer.from(await encoded.arrayBuffer());
+    }
+    const max = options.maxBodyBytes;
+    if (max !== undefined && body !== undefined && Buffer.byteLength(body) > max.limit) {
+      throw new ComfyUploadTooLargeError(this.host, max.payloadBytes, max.limit);
     }
     const started = this.#clock.now();
     const cancelDeadline = this.#clock.after(timeoutMs, () => deadline.abort(new Error(`timed out after ${timeoutMs} ms`)));
@@ -261,11 +267,15 @@ export class ComfyHttp {
     return this.#expectOk('GET', '/view', response).body;
   }
 
-  /** POST /upload/image (multipart). A name clash without overwrite comes back renamed. */
+  /**
+   * POST /upload/image (multipart). A name clash without overwrite comes back renamed.
+   * With `maxUploadBytes` (the server's `max_upload_size`) a body over it is refused
+   * with ComfyUploadTooLargeError instead of being sent to get a 413.
+   */
   async uploadImage(
     data: Buffer,
     filename: string,
-    options: { subfolder?: string; overwrite?: boolean; type?: 'input' | 'temp' | 'output' } = {},
+    options: { subfolder?: string; overwrite?: boolean; type?: 'input' | 'temp' | 'output'; maxUploadBytes?: number | null } = {},
   ): Promise<UploadedImage> {
     const form = new FormData();
     // One copy into the Blob (a Uint8Array made from the Buffer first would be a second one).
@@ -273,7 +283,9 @@ export class ComfyHttp {
     form.append('type', options.type ?? 'input');
     if (options.subfolder) form.append('subfolder', options.subfolder);
     if (options.overwrite) form.append('overwrite', 'true');
-    const response = await this.#send('POST', '/upload/image', { form, timeoutMs: this.#transferTimeoutMs });
+    const limit = options.maxUploadBytes ?? null;
+    const maxBodyBytes = limit === null ? {} : { maxBodyBytes: { limit, payloadBytes: data.length } };
+    const response = await this.#send('POST', '/upload/image', { form, timeoutMs: this.#transferTimeoutMs, ...maxBodyBytes });
     const json = this.#json('POST', '/upload/image', response) as Record<string, unknown>;
     if (typeof json['name'] !== 'string') throw new ComfyBadResponseError(this.host, 'POST', '/upload/image', 'no file name');
     return {

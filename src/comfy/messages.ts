@@ -19,7 +19,12 @@ export interface NodeProgressState {
   state: 'running' | 'finished' | 'error' | string;
   nodeId: string;
   displayNodeId: string | null;
+  /** Newer servers: what the running node spends its time on ("loading"); null when absent. */
+  activity: string | null;
 }
+
+/** An activity is a word or two from the server: anything longer is cut. */
+const MAX_ACTIVITY_CHARS = 40;
 
 export type ComfyMessage =
   | { type: 'status'; queueRemaining: number; sid: string | null }
@@ -128,6 +133,7 @@ export function parseTextMessage(raw: unknown): ComfyMessage {
           state: str(node['state']) ?? 'running',
           nodeId: str(node['node_id']) ?? id,
           displayNodeId: str(node['display_node_id']),
+          activity: str(node['activity'])?.trim().slice(0, MAX_ACTIVITY_CHARS) || null,
         };
       }
       return needPrompt({ type: 'progress_state', promptId: promptId ?? '', nodes });

@@ -323,8 +323,9 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
     this.#runFor(promptId)?.handleBinary(message);
   }
 
-  uploadImage(data: Buffer, filename: string, options: { subfolder?: string; overwrite?: boolean } = {}): Promise<UploadedImage> {
-    return this.http.uploadImage(data, filename, options);
+  /** Refused before sending (ComfyUploadTooLargeError) when the server's `max_upload_size` flag says it is too large. */
+  async uploadImage(data: Buffer, filename: string, options: { subfolder?: string; overwrite?: boolean } = {}): Promise<UploadedImage> {
+    return this.http.uploadImage(data, filename, { ...options, maxUploadBytes: await this.#features.maxUploadSize() });
   }
   view(image: OutputImage, signal?: AbortSignal): Promise<Buffer> {
     return this.http.view(image, signal);

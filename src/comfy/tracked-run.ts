@@ -39,6 +39,8 @@ export class TrackedRun {
   #reject!: (error: unknown) => void;
   #cached = new Set<string>();
   #nodesStarted: string[] = [];
+  /** The last activity each node reported (progress_state repeats it on every update). */
+  #activities = new Map<string, string>();
   #outputs: Record<string, NodeOutput> = {};
   #lastAhead: number | null | undefined;
 
@@ -97,6 +99,7 @@ export class TrackedRun {
     this.sawSuccess = false;
     this.#cached = new Set();
     this.#nodesStarted = [];
+    this.#activities = new Map();
     this.#outputs = {};
     this.#lastAhead = undefined;
   }
@@ -133,6 +136,14 @@ export class TrackedRun {
    * Handles a message routed to this run. Returns true for `executing {node:null}`:
    * the run is over and its history is written.
    */
+  /** An activity event when what `node` reports doing changed (null: it stopped saying). */
+  #noteActivity(node: string, activity: string | null): void {
+    if ((this.#activities.get(node) ?? null) === activity) return;
+    if (activity === null) this.#activities.delete(node);
+    else this.#activities.set(node, activity);
+    this.emit({ type: 'activity', node, activity });
+  }
+
   handle(message: ComfyMessage): boolean {
     switch (message.type) {
       case 'execution_start':
@@ -153,6 +164,7 @@ export class TrackedRun {
           if (node.state !== 'running' && !this.#nodesStarted.includes(node.nodeId)) this.#nodesStarted.push(node.nodeId);
         }
         for (const node of entries) if (node.state === 'running') this.nodeStarted(node.nodeId);
+        for (const node of entries) this.#noteActivity(node.nodeId, node.state === 'running' ? node.activity : null);
         return false;
       }
       case 'progress':

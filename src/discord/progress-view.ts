@@ -112,6 +112,7 @@ function runningText(progress: ProgressSnapshot): string {
   if (progress.etaMs !== null) bar.push(`~${formatDuration(progress.etaMs)} left`);
   const lines = [head.join(' — '), bar.join(' · ')];
   if (progress.text !== null) lines.push(`-# ${oneLine(progress.text, 200)}`);
+  if (progress.activity !== null) lines.push(`-# ${progress.activity === 'loading' ? 'Loading models…' : `${oneLine(progress.activity, 40)}…`}`);
   return [...lines, ...notes].join('\n');
 }
 

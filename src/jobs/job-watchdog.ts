@@ -31,7 +31,7 @@ export interface RunWatch {
  * a reconnect or a resubmission starts the count again. `queued` does not: a prompt
  * waiting behind others on the server is not stalled, and the deadline bounds that wait.
  */
-const ACTIVITY: ReadonlySet<RunEvent['type']> = new Set(['started', 'node', 'progress', 'preview', 'progress_text', 'output', 'cached', 'reconnected', 'resubmitted']);
+const ACTIVITY: ReadonlySet<RunEvent['type']> = new Set(['started', 'node', 'progress', 'preview', 'progress_text', 'activity', 'output', 'cached', 'reconnected', 'resubmitted']);
 
 const seconds = (ms: number): number => Math.round(ms / 1000);
 

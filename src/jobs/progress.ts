@@ -51,6 +51,8 @@ export interface ProgressSnapshot {
   readonly preview: PreviewFrame | null;
   /** The latest progress text of the running node (binary TEXT frames). */
   readonly text: string | null;
+  /** What the running node says it is doing (newer ComfyUI: 'loading' its models); null otherwise. */
+  readonly activity: string | null;
   /** True after a socket reconnect until the next sign of life from the run. */
   readonly resyncing: boolean;
   /** Why the prompt was submitted again, once that happened. */
@@ -88,6 +90,7 @@ export class RunProgress {
   #finishedAt: number | null = null;
   #cachedNodes = 0;
   #text: string | null = null;
+  #activity: string | null = null;
   #resyncing = false;
   #resubmitted: string | null = null;
   #preview: PreviewFrame | null = null;
@@ -142,6 +145,10 @@ export class RunProgress {
       case 'progress_text':
         if (this.#current === null || this.#current.id === event.node) this.#text = event.text;
         return;
+      case 'activity':
+        this.#markRunning(now);
+        if (this.#current === null || this.#current.id === event.node) this.#activity = event.activity;
+        return;
       case 'output':
         return;
       case 'reconnected':
@@ -184,6 +191,7 @@ export class RunProgress {
       elapsedMs: this.#startedAt === null ? null : (this.#finishedAt ?? now) - this.#startedAt,
       preview: this.#preview,
       text: this.#phase === 'running' ? this.#text : null,
+      activity: this.#phase === 'running' ? this.#activity : null,
       resyncing: this.#resyncing,
       resubmitted: this.#resubmitted,
     });
@@ -206,6 +214,7 @@ export class RunProgress {
     this.#totalNodes = total;
     this.#nodeIndex = index;
     this.#text = null;
+    this.#activity = null;
     this.#current = { id, classType, samplerLike: false, completedPasses: 0, passValue: 0, passMax: 0 };
   }
 
@@ -283,6 +292,7 @@ export class RunProgress {
     this.#finishedAt = null;
     this.#cachedNodes = 0;
     this.#text = null;
+    this.#activity = null;
     this.#resyncing = false;
     this.#resubmitted = reason;
     this.#preview = null;

@@ -30,6 +30,8 @@ export type RunEvent =
   | { type: 'progress'; node: string | null; value: number; max: number }
   | { type: 'preview'; mime: ImageMime; image: Buffer }
   | { type: 'progress_text'; node: string; text: string }
+  /** What a running node spends its time on, e.g. 'loading' (models); null when it stopped saying. */
+  | { type: 'activity'; node: string; activity: string | null }
   | { type: 'output'; node: string; output: NodeOutput }
   /** The socket came back; the run is being resynchronised from /history and /queue. */
   | { type: 'reconnected' }

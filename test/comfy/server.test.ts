@@ -5,6 +5,7 @@ import {
   ComfyExecutionError,
   ComfyPromptLostError,
   ComfyUnavailableError,
+  ComfyUploadTooLargeError,
   PromptValidationError,
 } from '../../src/comfy/errors.ts';
 import { ComfyServer, type ComfyServerOptions } from '../../src/comfy/server.ts';
@@ -103,6 +104,23 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     expect(server.inFlight).toBe(0);
   });
 
+  it("passes a node's activity (a newer server's 'loading' while a sampler loads its models) on as run events", async () => {
+    standin = await startStandin({ stepDelayMs: 5 });
+    const server = serverFor(standin.url);
+    const events = eventRecorder<RunEvent>();
+    await server.run(slowGraph(21, 2), { onEvent: events.onEvent }).done;
+    const activity = events.events.filter((e) => e.type === 'activity');
+    expect(activity).toEqual(
+      version === 'newer'
+        ? [
+            { type: 'activity', node: '2', activity: 'loading' },
+            { type: 'activity', node: '2', activity: null },
+          ]
+        : [],
+    );
+    if (version === 'newer') expect(events.types().indexOf('activity')).toBeLessThan(events.types().indexOf('progress'));
+  });
+
   it('routes two concurrent runs to their own subscribers', async () => {
     standin = await startStandin({ stepDelayMs: 10 });
     const server = serverFor(standin.url);
@@ -175,6 +193,19 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
       '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'loaded' } },
     }).done;
     expect(result.images[0]?.filename).toMatch(/^loaded_/);
+  });
+
+  it("refuses an upload over the server's max_upload_size before sending it", async () => {
+    standin = await startStandin({ stepDelayMs: 5, maxUploadBytes: 4096 });
+    const server = serverFor(standin.url);
+    await server.connect();
+    const big = Buffer.alloc(8192, 7);
+    const error = (await server.uploadImage(big, 'big.png').catch((e: unknown) => e)) as ComfyUploadTooLargeError;
+    expect(error).toBeInstanceOf(ComfyUploadTooLargeError);
+    expect(error.code).toBe('COMFY_UPLOAD_TOO_LARGE');
+    expect(error.userMessage).toBe(`The image is too large for ComfyUI at ${server.host}: 8.0 KB, and it accepts uploads of at most 4.0 KB.`);
+    expect(standin.requests.some((r) => r.route === '/upload/image')).toBe(false);
+    expect(await server.uploadImage(Buffer.alloc(1024, 7), 'small.png')).toMatchObject({ name: 'small.png' });
   });
 
   it('rejects with ComfyExecutionError when a node raises', async () => {

@@ -40,6 +40,7 @@ function running(overrides: Partial<ProgressSnapshot> = {}): ProgressSnapshot {
     elapsedMs: 9000,
     preview: null,
     text: null,
+    activity: null,
     resyncing: false,
     resubmitted: null,
     ...overrides,
@@ -82,6 +83,9 @@ describe('renderJobView text', () => {
     expect(renderJobView(job, { kind: 'waiting', position: 3, total: 7 }).content).toBe('⏳ Queued — position 3 of 7');
     expect(renderJobView(job, { kind: 'running', progress: running() }).content).toBe(
       '🎨 Running — node 5/9 · step 12/30\n`▰▰▰▰▱▱▱▱▱▱` 41% · ~18 s left',
+    );
+    expect(renderJobView(job, { kind: 'running', progress: running({ activity: 'loading' }) }).content).toBe(
+      '🎨 Running — node 5/9 · step 12/30\n`▰▰▰▰▱▱▱▱▱▱` 41% · ~18 s left\n-# Loading models…',
     );
     expect(renderJobView(job, { kind: 'running', progress: running({ phase: 'queued', ahead: 2, node: null, step: null }) }).content).toBe(
       '⏳ Queued — 2 ahead on the server',

@@ -135,6 +135,15 @@ describe('RunProgress ETA and extras', () => {
     expect(feed(node(2, 2)).etaMs).toBeNull();
   });
 
+  it("GIVEN a node's activity THEN it is shown while that node runs, until it stops saying or the next node starts", () => {
+    const { feed } = harness();
+    feed({ type: 'started' }, node(1, 2));
+    expect(feed({ type: 'activity', node: '1', activity: 'loading' }).activity).toBe('loading');
+    expect(feed({ type: 'activity', node: '1', activity: null }).activity).toBeNull();
+    feed({ type: 'activity', node: '1', activity: 'loading' });
+    expect(feed(node(2, 2)).activity).toBeNull();
+  });
+
   it('GIVEN previews and text THEN the latest is kept with a sequence number, in frozen snapshots', () => {
     const { feed } = harness();
     feed({ type: 'started' }, node(1, 1));

@@ -94,6 +94,7 @@ describe('toDiscordEdit through discord.js', () => {
     elapsedMs: 1,
     preview,
     text: null,
+    activity: null,
     resyncing: false,
     resubmitted: null,
   };
