@@ -16,10 +16,12 @@ export async function runTemplates(
   const dir = workflowsDirFor(workflowsDir);
   const set = await loadTemplateSet(workflowsDir);
   let objectInfo: Record<string, unknown> | null = null;
+  let replacements: Record<string, string> = {};
   if (server !== null) {
     const comfyServer = cliServer(comfy, server, logger);
     try {
       objectInfo = await comfyServer.objectInfo();
+      replacements = await comfyServer.nodeReplacements();
     } finally {
       await comfyServer.close();
     }
@@ -29,7 +31,7 @@ export async function runTemplates(
   for (const template of set.list()) {
     out.write(`\n${describeTemplate(template)}`);
     if (objectInfo !== null) {
-      const problems = checkTemplateAgainstServer(template, objectInfo);
+      const problems = checkTemplateAgainstServer(template, objectInfo, replacements);
       if (problems.length === 0) out.write(`  server ${server}: has everything this template needs\n`);
       else {
         ok = false;

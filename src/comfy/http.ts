@@ -302,6 +302,25 @@ export class ComfyHttp {
     return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
   }
 
+  /**
+   * GET /node_replacements (newer servers): old class → the class the server rewrites it
+   * to before validation (the first registered, as the server uses). `{}` from a server
+   * without the route (404).
+   */
+  async nodeReplacements(): Promise<Record<string, string>> {
+    const response = await this.#send('GET', '/node_replacements');
+    if (response.status === 404) return {};
+    const json = this.#json('GET', '/node_replacements', response);
+    const out: Record<string, string> = {};
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) return out;
+    for (const [oldClass, entries] of Object.entries(json as Record<string, unknown>)) {
+      const first: unknown = Array.isArray(entries) ? entries[0] : undefined;
+      const target = typeof first === 'object' && first !== null ? (first as { new_node_id?: unknown }).new_node_id : undefined;
+      if (typeof target === 'string' && target !== '') out[oldClass] = target;
+    }
+    return out;
+  }
+
   /** GET /features: the server's feature flags; `{}` from a server without the route (404). */
   async features(): Promise<Record<string, unknown>> {
     const response = await this.#send('GET', '/features');

@@ -333,6 +333,10 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   objectInfo(classType?: string): Promise<Record<string, unknown>> {
     return this.http.objectInfo(classType);
   }
+  /** Deprecated node classes the server rewrites before validating (newer servers; `{}` otherwise). */
+  nodeReplacements(): Promise<Record<string, string>> {
+    return this.http.nodeReplacements();
+  }
   systemStats(): Promise<SystemStats> {
     return this.http.systemStats();
   }

@@ -50,14 +50,20 @@ function checkOptionsAgainstServer(template: Template, info: ObjectInfo, problem
 }
 
 /**
- * Checks a template against a server's /object_info: every node type installed, every
+ * Checks a template against a server's /object_info: every node type installed (or
+ * one the server rewrites to an installed one: `replacements`, old class → new class,
+ * from a newer server's /node_replacements; its inputs are then the server's to map), every
  * required input present, every combo value (checkpoint, sampler, scheduler… as the job
  * would send it: the option's default where an option sets the input) on the server's
  * list, numbers within the server's bounds, option bounds within the server's, and an
  * output node. Returns the problems (empty when the server can run the template);
  * `new TemplateError(problems)` turns them into one error.
  */
-export function checkTemplateAgainstServer(template: Template, objectInfo: ObjectInfo): TemplateProblem[] {
+export function checkTemplateAgainstServer(
+  template: Template,
+  objectInfo: ObjectInfo,
+  replacements: Readonly<Record<string, string>> = {},
+): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
   const add = (path: string, message: string): void => void problems.push({ file: template.file, path, message });
   const owners = ownersOf(template);
@@ -67,6 +73,8 @@ export function checkTemplateAgainstServer(template: Template, objectInfo: Objec
     if (node === undefined) continue;
     const label = nodeLabel(template.graph, id);
     if (!hasClass(objectInfo, node.class_type)) {
+      const rewrittenTo = Object.hasOwn(replacements, node.class_type) ? replacements[node.class_type] : undefined;
+      if (rewrittenTo !== undefined && hasClass(objectInfo, rewrittenTo)) continue;
       allKnown = false;
       add(`graph.${id}.class_type`, `node ${nodeId(id)}: node type '${node.class_type}' is not installed on the server`);
       continue;
@@ -94,7 +102,8 @@ export function checkTemplateAgainstServer(template: Template, objectInfo: Objec
       }
     }
   }
-  if (allKnown && !Object.values(template.graph).some((node) => isOutputNode(objectInfo, node.class_type))) {
+  const served = (classType: string): string => (Object.hasOwn(replacements, classType) ? (replacements[classType] ?? classType) : classType);
+  if (allKnown && !Object.values(template.graph).some((node) => isOutputNode(objectInfo, served(node.class_type)))) {
     add('graph', 'the graph has no output node (such as SaveImage), so the server would refuse it');
   }
   checkOptionsAgainstServer(template, objectInfo, problems);

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ComfyStandin } from '../support/comfy-standin.ts';
+import { ComfyStandin, STANDIN_VERSIONS } from '../support/comfy-standin.ts';
 import { runCli } from './run-cli.ts';
 
 let comfy: ComfyStandin;
@@ -144,6 +144,38 @@ describe('comfycord templates', () => {
       expect(offline.stdout).toMatch(/upscale/);
     } finally {
       await bare.close();
+    }
+  });
+});
+
+/** A template whose resize node ComfyUI has since renamed (its /node_replacements rewrites it). */
+const DEPRECATED_NODE_TEMPLATE = {
+  description: 'Shrink an image by its longer edge',
+  kind: 'upscale',
+  options: { image: { type: 'image', required: true, targets: ['input.inputs.image'] } },
+  graph: {
+    input: { class_type: 'LoadImage', inputs: { image: 'input.png' } },
+    shrink: { class_type: 'ResizeImagesByLongerEdge', inputs: { images: ['input', 0], longer_edge: 512 } },
+    save: { class_type: 'SaveImage', inputs: { images: ['shrink', 0], filename_prefix: 'shrunk' } },
+  },
+};
+
+describe.each(STANDIN_VERSIONS)('comfycord templates against a ComfyUI %s server', (version) => {
+  it('accepts a deprecated node the server rewrites (/node_replacements), and names it where the server cannot run it', async () => {
+    const dir = await mkdtemp(join(work, 'deprecated-'));
+    await writeFile(join(dir, 'shrink.json'), JSON.stringify(DEPRECATED_NODE_TEMPLATE));
+    const comfy = await ComfyStandin.start({ version });
+    try {
+      const result = await runCli(['templates', '--server', comfy.url], { env: { WORKFLOWS_DIR: dir } });
+      if (version === 'newer') {
+        expect(result.stdout).toMatch(/has everything this template needs/);
+        expect(result.code).toBe(0);
+      } else {
+        expect(result.stdout).toMatch(/node type 'ResizeImagesByLongerEdge' is not installed on the server/);
+        expect(result.code).toBe(1);
+      }
+    } finally {
+      await comfy.close();
     }
   });
 });

@@ -384,6 +384,38 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     expect(error.userMessage).toMatch(/HTTP 40[13]/);
   });
 
+  it('sends no Sec-Fetch-Site header on any request or on the socket upgrade (newer servers refuse cross-site)', async () => {
+    standin = await startStandin({ stepDelayMs: 5 });
+    const server = serverFor(standin.url);
+    const png = await standinPng(server);
+    await server.uploadImage(png, 'sfs.png', { overwrite: true });
+    const cancel = new AbortController();
+    const events = eventRecorder<RunEvent>();
+    const run = server.run(slowGraph(22, 50), { signal: cancel.signal, onEvent: events.onEvent });
+    await events.next((e) => e.type === 'progress');
+    cancel.abort();
+    await run.done.catch(() => undefined);
+    const routes = new Set(standin.requests.map((r) => r.route));
+    for (const route of ['/ws', '/prompt', '/view', '/upload/image']) expect(routes).toContain(route);
+    expect([...routes].some((route) => route.startsWith('/history/'))).toBe(true);
+    expect(standin.requests.filter((r) => 'sec-fetch-site' in r.headers || 'sec-fetch-mode' in r.headers)).toEqual([]);
+  });
+
+  it('reads each output item by its own type: a temp preview is fetched from temp, an asset id changes nothing', async () => {
+    standin = await startStandin({ stepDelayMs: 5 });
+    const server = serverFor(standin.url);
+    const result = await server.run({
+      '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 23 } },
+      '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } },
+    }).done;
+    expect(result.images).toEqual([{ filename: expect.stringMatching(/^ComfyUI_temp_\w+_00001_\.png$/) as unknown, subfolder: '', type: 'temp' }]);
+    const image = result.images[0];
+    if (image === undefined) throw new Error('no image');
+    expect(await server.view(image)).toEqual(standin.temp.get(image.filename));
+    const raw = result.outputs['2']?.images;
+    expect(raw).toHaveLength(1);
+  });
+
   it('fails fast and clearly when the server is down', async () => {
     const port = await closedPort();
     const server = serverFor(`http://127.0.0.1:${port}`, { connectTimeoutMs: 5_000 });

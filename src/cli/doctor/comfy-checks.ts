@@ -82,9 +82,11 @@ async function serverChecks(entry: ServerEntry, comfy: ComfyConfig, templates: r
     }
     checks.push(ok('reachable', version === null ? 'version not reported' : `ComfyUI ${version}`));
     const objectInfo = await server.objectInfo();
+    // A newer server runs a deprecated node as its replacement: not a missing node type.
+    const replacements = await server.nodeReplacements();
     const runnable: Template[] = [];
     for (const template of templates) {
-      const problems = checkTemplateAgainstServer(template, objectInfo).map((problem) => problem.message);
+      const problems = checkTemplateAgainstServer(template, objectInfo, replacements).map((problem) => problem.message);
       if (problems.length === 0) {
         runnable.push(template);
         checks.push(ok(`template ${template.name}`, 'has the node types and models it needs'));
