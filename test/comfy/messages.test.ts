@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { fetch } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   encodePreviewFrame,
   encodePreviewWithMetadataFrame,
@@ -6,7 +8,9 @@ import {
   parseBinaryMessage,
   parseTextMessage,
 } from '../../src/comfy/messages.ts';
+import { ComfyStandin, STANDIN_VERSIONS } from '../support/comfy-standin.ts';
 import { pyJson } from '../support/comfy-standin/py-json.ts';
+import { TestSocket } from '../support/comfy-standin/test-socket.ts';
 import { loadTranscript, TRANSCRIPTS, type TranscriptRecord } from '../support/comfy-standin/transcripts.ts';
 
 /**
@@ -175,5 +179,39 @@ describe('parseBinaryMessage on frames rebuilt from the recorded layouts', () =>
     const textTooLong = Buffer.concat([Buffer.from('0000000300000010', 'hex'), Buffer.from('2step')]);
     expect(parseBinaryMessage(textTooLong).type).toBe('malformed');
     expect(parseBinaryMessage(Buffer.from('000000020000000100', 'hex'))).toEqual({ type: 'unknown_binary', eventType: 2, length: 9 });
+  });
+});
+
+const live: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const item of live.splice(0).reverse()) await item.close();
+});
+
+describe.each(STANDIN_VERSIONS)('the parsers on every frame a ComfyUI %s stand-in sends for a run', (version) => {
+  it('parses each text frame to its own type and each binary frame to a preview, never malformed', async () => {
+    const standin = await ComfyStandin.start({ version, stepDelayMs: 2 });
+    live.push(standin);
+    const socket = await TestSocket.open(standin.url, 'parse-1');
+    live.push(socket);
+    await socket.waitForText('status');
+    socket.sendJson({ type: 'feature_flags', data: { supports_preview_metadata: true } });
+    await socket.waitForText('feature_flags');
+    const promptId = randomUUID();
+    const prompt = {
+      '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 9 } },
+      '2': { class_type: 'SlowProgress', inputs: { image: ['1', 0], steps: 2 } },
+      '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'p' } },
+    };
+    await fetch(`${standin.url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt, client_id: 'parse-1', prompt_id: promptId }) });
+    await socket.finished(promptId);
+    const parsed = socket.frames.map((frame) => (frame.kind === 'text' ? parseTextMessage(frame.raw) : parseBinaryMessage(frame.bytes)));
+    expect(parsed.filter((message) => message.type === 'malformed' || message.type === 'unknown' || message.type === 'unknown_binary')).toEqual([]);
+    expect(new Set(parsed.map((message) => message.type))).toEqual(
+      new Set(['status', 'feature_flags', 'execution_start', 'execution_cached', 'progress_state', 'executing', 'progress', 'preview', 'executed', 'execution_success']),
+    );
+    const activities = parsed.flatMap((message) => (message.type === 'progress_state' ? Object.values(message.nodes).map((node) => node.activity) : []));
+    expect(activities.includes('loading')).toBe(version === 'newer');
+    const executed = parsed.find((message) => message.type === 'executed');
+    expect(executed?.type === 'executed' ? executed.output.images : null).toEqual([{ filename: 'p_00001_.png', subfolder: '', type: 'output' }]);
   });
 });
