@@ -74,6 +74,24 @@ describe('/img2img end to end', () => {
   });
 });
 
+describe("/img2img against a newer ComfyUI's max_upload_size", () => {
+  let h: BotHarness | null = null;
+  afterEach(async () => {
+    await h?.stop();
+    h = null;
+  });
+
+  it('fails the job with both sizes named, before anything is uploaded', async () => {
+    h = await BotHarness.start({ comfy: { version: 'newer', maxUploadBytes: 2048 } });
+    const attachment = h.rest.hostAttachment({ filename: 'big.jpg', data: await sidewaysPhoto(), contentType: 'image/jpeg' });
+    const raw = await h.slash('img2img', [commandOption.attachment('image', attachment), commandOption.string('prompt', 'as a watercolour')]);
+    const final = await h.waitForFinal(raw);
+    expect(messageJson(final).content).toMatch(/^❌ Failed — The image is too large for ComfyUI at 127\.0\.0\.1:\d+: [\d.]+ (KB|MB), and it accepts uploads of at most 2\.0 KB\./u);
+    expect(h.comfy.requests.filter((r) => r.route === '/upload/image')).toEqual([]);
+    expect(promptBodies(h.comfy)).toEqual([]);
+  });
+});
+
 describe('/imagine with an image', () => {
   let h: BotHarness | null = null;
   afterEach(async () => {
