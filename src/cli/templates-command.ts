@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { cliServer } from './cli-server.ts';
 import type { ComfyConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -46,7 +47,10 @@ export async function runTemplates(
 }
 
 function describeTemplate(template: Template): string {
-  const header = `${template.name} (${template.kind}${template.source === 'detected' ? ', detected from a raw graph' : ''})`;
+  const fileName = basename(template.file);
+  // A name derived from a file name that was not plain says where it came from.
+  const from = fileName.replace(/\.json$/i, '') === template.name ? '' : `, from ${fileName}`;
+  const header = `${template.name} (${template.kind}${template.source === 'detected' ? ', detected from a raw graph' : ''}${from})`;
   const lines = [header, ...(template.description ? [`  ${template.description}`] : []), '  options:'];
   for (const option of listOptions(template)) lines.push(`    ${describeOption(option)}`);
   for (const note of template.notes) lines.push(`  note: ${note}`);

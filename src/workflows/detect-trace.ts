@@ -1,4 +1,4 @@
-import { formatRef, getNode, isLink, nodeLabel, type ApiGraph, type InputRef, type Link } from './graph.ts';
+import { formatRef, getNode, isLink, nodeLabel, upstreamOf, type ApiGraph, type InputRef, type Link } from './graph.ts';
 
 /**
  * Graph tracing for detection: follow links from a sampler towards the nodes whose inputs
@@ -9,8 +9,12 @@ import { formatRef, getNode, isLink, nodeLabel, type ApiGraph, type InputRef, ty
 /** Thrown inside detection only; detectBindings turns it into a refusal. */
 export class DetectionRefused extends Error {}
 
-export function refuse(reason: string): never {
-  throw new DetectionRefused(reason);
+/**
+ * Refuses detection. With `binding`, the reason ends by naming the one binding the
+ * template should declare to settle it (its name in a declared template's `options`).
+ */
+export function refuse(reason: string, binding?: string): never {
+  throw new DetectionRefused(binding === undefined ? reason : `${reason}: declare the "${binding}" binding`);
 }
 
 /** Text encoders and the inputs that hold the prompt text (all of them get the prompt). */
@@ -43,7 +47,24 @@ const CONDITIONING_PAIR = new Set([
 export const EMPTY_LATENTS = new Set(['EmptyLatentImage', 'EmptySD3LatentImage', 'EmptyHunyuanImageLatent', 'EmptyChromaRadianceLatentImage', 'StableCascade_EmptyLatentImage']);
 
 /** Image nodes between LoadImage and a VAE encoder that only resize or recolour. */
-const IMAGE_PASS_THROUGH = new Set(['ImageScale', 'ImageScaleBy', 'ImageScaleToTotalPixels', 'FluxKontextImageScale', 'ImageInvert']);
+/** Stock nodes that change an image's size or crop on its way from LoadImage to the encoder. */
+const IMAGE_PASS_THROUGH = new Set([
+  'ImageScale', 'ImageScaleBy', 'ImageScaleToTotalPixels', 'FluxKontextImageScale', 'ImageInvert', 'ImageCrop', 'ImageUpscaleWithModel',
+]);
+
+/**
+ * Custom nodes that resize, scale or crop (ImageResize+, ImageResizeKJ, "Image Resize",
+ * ImageCrop+ …) all take the picture on an input named `image`: followed like the stock ones.
+ */
+const IMAGE_RESIZE_LIKE = /resiz|scal|crop/i;
+
+function passesImageThrough(graph: ApiGraph, id: string, classType: string): boolean {
+  return IMAGE_PASS_THROUGH.has(classType) || (IMAGE_RESIZE_LIKE.test(classType) && linkAt(graph, id, 'image') !== undefined);
+}
+
+function feedsFromLoadImage(graph: ApiGraph, link: Link): boolean {
+  return [...upstreamOf(graph, [link])].some((id) => getNode(graph, id)?.class_type === 'LoadImage');
+}
 
 const MAX_HOPS = 64;
 
@@ -88,23 +109,24 @@ export interface ConditioningTrace {
 }
 
 /** Follows a conditioning link to the text encoder and returns where its text lives. */
-export function traceConditioning(graph: ApiGraph, start: Link, what: string): ConditioningTrace {
+export function traceConditioning(graph: ApiGraph, start: Link, what: 'positive prompt' | 'negative prompt'): ConditioningTrace {
+  const binding = what === 'positive prompt' ? 'prompt' : 'negative';
   const guidance: ValueSource[] = [];
   let link: Link = start;
   for (let hop = 0; hop < MAX_HOPS; hop += 1) {
     const [id, output] = link;
     const node = getNode(graph, id);
-    if (node === undefined) refuse(`${what}: node ${id} does not exist`);
+    if (node === undefined) refuse(`${what}: node ${id} does not exist`, binding);
     const cls = node.class_type;
     const textInputs = TEXT_ENCODERS[cls];
     if (textInputs !== undefined) {
       const texts: ValueSource[] = [];
       for (const input of textInputs) {
         const found = resolveValue(graph, { node: id, input }, 'string');
-        if ('unresolved' in found) refuse(`${what}: ${found.unresolved}`);
+        if ('unresolved' in found) refuse(`${what}: ${found.unresolved}`, binding);
         if ('ref' in found && !texts.some((t) => t.ref.node === found.ref.node && t.ref.input === found.ref.input)) texts.push(found);
       }
-      if (texts.length === 0) refuse(`${what}: ${nodeLabel(graph, id)} has no text input`);
+      if (texts.length === 0) refuse(`${what}: ${nodeLabel(graph, id)} has no text input`, binding);
       return { texts, encoder: id, guidance };
     }
     if (cls === 'ConditioningZeroOut') return { texts: [], guidance };
@@ -118,12 +140,12 @@ export function traceConditioning(graph: ApiGraph, start: Link, what: string): C
     } else if (CONDITIONING_PAIR.has(cls) && (output === 0 || output === 1)) {
       next = linkAt(graph, id, output === 0 ? 'positive' : 'negative');
     } else {
-      refuse(`${what}: ${nodeLabel(graph, id)} stands between the sampler and the text encoder, and detection does not know what it does with the text`);
+      refuse(`${what}: ${nodeLabel(graph, id)} stands between the sampler and the text encoder, and detection does not know what it does with the text`, binding);
     }
-    if (next === undefined) refuse(`${what}: ${nodeLabel(graph, id)} has no conditioning linked in`);
+    if (next === undefined) refuse(`${what}: ${nodeLabel(graph, id)} has no conditioning linked in`, binding);
     link = next;
   }
-  return refuse(`${what}: the conditioning chain is longer than ${MAX_HOPS} nodes`);
+  return refuse(`${what}: the conditioning chain is longer than ${MAX_HOPS} nodes`, binding);
 }
 
 export interface LatentTrace {
@@ -147,12 +169,12 @@ function traceImage(graph: ApiGraph, start: Link | undefined, encoder: string): 
   for (let hop = 0; hop < MAX_HOPS && link !== undefined; hop += 1) {
     const node = getNode(graph, link[0]);
     if (node?.class_type === 'LoadImage') return link[0];
-    if (node === undefined || !IMAGE_PASS_THROUGH.has(node.class_type)) break;
+    if (node === undefined || !passesImageThrough(graph, link[0], node.class_type)) break;
     link = linkAt(graph, link[0], 'image');
   }
   return refuse(link === undefined
     ? `${nodeLabel(graph, encoder)} has no image linked in`
-    : `the image encoded by ${nodeLabel(graph, encoder)} comes from ${nodeLabel(graph, link[0])}, not from a LoadImage`);
+    : `the image encoded by ${nodeLabel(graph, encoder)} comes from ${nodeLabel(graph, link[0])}, not from a LoadImage`, 'image');
 }
 
 function sizeOf(graph: ApiGraph, id: string, input: string, notes: string[]): ValueSource | undefined {
@@ -170,12 +192,12 @@ export function traceLatent(graph: ApiGraph, start: Link): LatentTrace {
   for (let hop = 0; hop < MAX_HOPS; hop += 1) {
     const [id, output] = link;
     const node = getNode(graph, id);
-    if (node === undefined) refuse(`latent: node ${id} does not exist`);
+    if (node === undefined) refuse(`latent: node ${id} does not exist`, 'width');
     const cls = node.class_type;
     if (EMPTY_LATENTS.has(cls) || looksLikeEmptyLatent(graph, id)) {
       const own = Object.hasOwn(node.inputs, 'batch_size') ? sizeOf(graph, id, 'batch_size', notes) : undefined;
       if (batch !== undefined && own !== undefined) {
-        refuse(`the batch size is set twice: by ${nodeLabel(graph, batch.ref.node)} and by ${nodeLabel(graph, id)}`);
+        refuse(`the batch size is set twice: by ${nodeLabel(graph, batch.ref.node)} and by ${nodeLabel(graph, id)}`, 'batch');
       }
       const width = Object.hasOwn(node.inputs, 'width') ? sizeOf(graph, id, 'width', notes) : undefined;
       const height = Object.hasOwn(node.inputs, 'height') ? sizeOf(graph, id, 'height', notes) : undefined;
@@ -198,12 +220,12 @@ export function traceLatent(graph: ApiGraph, start: Link): LatentTrace {
       const image = traceImage(graph, linkAt(graph, id, 'pixels'), id);
       return { image, inpaint, notes, ...(batch === undefined ? {} : { batch }) };
     } else {
-      refuse(`the sampler's latent comes from ${nodeLabel(graph, id)}, which detection does not know`);
+      refuse(`the sampler's latent comes from ${nodeLabel(graph, id)}, which detection does not know`, feedsFromLoadImage(graph, link) ? 'image' : 'width');
     }
-    if (next === undefined) refuse(`${nodeLabel(graph, id)} has no latent linked in`);
+    if (next === undefined) refuse(`${nodeLabel(graph, id)} has no latent linked in`, 'width');
     link = next;
   }
-  return refuse(`latent: the chain is longer than ${MAX_HOPS} nodes`);
+  return refuse(`latent: the chain is longer than ${MAX_HOPS} nodes`, 'width');
 }
 
 /** The checkpoint loader the model comes from, through LoRA and model-patch nodes (each with one `model` input). */

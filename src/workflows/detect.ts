@@ -126,7 +126,7 @@ function samplerParts(graph: ApiGraph, id: string, notes: string[]): SamplerPart
   } else if (guiderClass === 'BasicGuider') {
     parts = { positive: requireLink(graph, guider, 'conditioning'), latent };
   } else {
-    return refuse(`the guider of ${nodeLabel(graph, id)} is ${nodeLabel(graph, guider)}; detection knows CFGGuider and BasicGuider`);
+    return refuse(`the guider of ${nodeLabel(graph, id)} is ${nodeLabel(graph, guider)}; detection knows CFGGuider and BasicGuider`, 'prompt');
   }
   const model = linkAt(graph, guider, 'model');
   if (model !== undefined) parts.model = model;
@@ -153,9 +153,9 @@ function bindUpscaleModel(graph: ApiGraph, out: Bindings): void {
 function detectWithoutSampler(graph: ApiGraph, out: Bindings): Detection {
   const images = liveLoadImages(graph);
   if (images.length === 0) {
-    refuse(`no sampler (${SAMPLER_CLASSES.join(', ')}) and no LoadImage: nothing to bind; declare bindings`);
+    refuse(`no sampler (${SAMPLER_CLASSES.join(', ')}) and no LoadImage: nothing to bind`, 'prompt');
   }
-  if (images.length > 1) refuse(`no sampler and ${images.length} LoadImage nodes (${listIds(images)}): which one is the input? declare bindings`);
+  if (images.length > 1) refuse(`no sampler and ${images.length} LoadImage nodes (${listIds(images)}): which one is the input?`, 'image');
   out.add('image', value(graph, images[0] as string, 'image', 'string'));
   bindUpscaleModel(graph, out);
   const upscales = Object.values(graph).some((node) => UPSCALE_CLASSES.has(node.class_type));
@@ -165,14 +165,14 @@ function detectWithoutSampler(graph: ApiGraph, out: Bindings): Detection {
 function detectWithSampler(graph: ApiGraph, sampler: string, out: Bindings): Detection {
   const parts = samplerParts(graph, sampler, out.notes);
   const positive = traceConditioning(graph, parts.positive, 'positive prompt');
-  if (positive.texts.length === 0) refuse(`positive prompt: the conditioning of ${nodeLabel(graph, sampler)} is zeroed (ConditioningZeroOut)`);
+  if (positive.texts.length === 0) refuse(`positive prompt: the conditioning of ${nodeLabel(graph, sampler)} is zeroed (ConditioningZeroOut)`, 'prompt');
   let negative: ConditioningTrace | undefined;
   if (parts.negative === undefined) out.notes.push('no negative prompt: the guider takes only a positive');
   else {
     negative = traceConditioning(graph, parts.negative, 'negative prompt');
     if (negative.texts.length === 0) out.notes.push('no negative prompt: the negative is a zeroed conditioning (ConditioningZeroOut)');
     const shared = negative.texts.find((n) => positive.texts.some((p) => p.ref.node === n.ref.node && p.ref.input === n.ref.input));
-    if (shared !== undefined) refuse(`positive and negative prompt both read ${nodeLabel(graph, shared.ref.node)}.${shared.ref.input}`);
+    if (shared !== undefined) refuse(`positive and negative prompt both read ${nodeLabel(graph, shared.ref.node)}.${shared.ref.input}`, 'negative');
   }
   out.add('prompt', positive.texts);
   if (negative !== undefined) out.add('negative', negative.texts);
@@ -199,15 +199,15 @@ function detectWithSampler(graph: ApiGraph, sampler: string, out: Bindings): Det
   let imageRole: ImageRole | undefined;
   if (latent.image !== undefined) {
     const others = images.filter((id) => id !== latent.image);
-    if (others.length > 0) refuse(`the sampler's latent comes from LoadImage ${latent.image}, but LoadImage ${listIds(others)} also feed${others.length === 1 ? 's' : ''} the graph: declare bindings for the images`);
+    if (others.length > 0) refuse(`the sampler's latent comes from LoadImage ${latent.image}, but LoadImage ${listIds(others)} also feed${others.length === 1 ? 's' : ''} the graph`, 'image2');
     imageRole = 'latent';
     out.add('image', value(graph, latent.image, 'image', 'string'));
   } else if (images.length > 1) {
-    refuse(`${images.length} LoadImage nodes (${listIds(images)}) and none feeds the sampler's latent: declare bindings for the images`);
+    refuse(`${images.length} LoadImage nodes (${listIds(images)}) and none feeds the sampler's latent`, 'image');
   } else if (images.length === 1) {
     const image = images[0] as string;
     const conditioning = [parts.positive, ...(parts.negative === undefined ? [] : [parts.negative])];
-    if (!upstreamOf(graph, conditioning).has(image)) refuse(`LoadImage ${image} feeds neither the sampler's latent nor its conditioning: declare bindings`);
+    if (!upstreamOf(graph, conditioning).has(image)) refuse(`LoadImage ${image} feeds neither the sampler's latent nor its conditioning`, 'image');
     imageRole = 'conditioning';
     out.add('image', value(graph, image, 'image', 'string'));
   }
@@ -251,7 +251,7 @@ export function detectBindings(graph: ApiGraph): DetectionResult {
   try {
     const out = new Bindings();
     if (samplers.length === 0) return { ok: true, detection: detectWithoutSampler(graph, out) };
-    if (samplers.length > 1) refuse(`${samplers.length} samplers (nodes ${listIds(samplers)}) ${describeSamplers(graph, samplers)}; declare bindings to say which sampler each option sets`);
+    if (samplers.length > 1) refuse(`${samplers.length} samplers (nodes ${listIds(samplers)}) ${describeSamplers(graph, samplers)}; detection cannot tell which sampler an option sets`, 'seed');
     return { ok: true, detection: detectWithSampler(graph, samplers[0] as string, out) };
   } catch (error) {
     if (error instanceof DetectionRefused) return { ok: false, reason: error.message };

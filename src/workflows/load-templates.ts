@@ -76,10 +76,18 @@ export async function loadTemplates(dir: string): Promise<TemplateSet> {
   }
   const templates: Template[] = [];
   const errors: TemplateError[] = [];
+  const fileOfName = new Map<string, string>();
   for (const name of entries.sort()) {
     const file = path.join(dir, name);
     try {
-      templates.push(await loadOne(file));
+      const template = await loadOne(file);
+      // Derived names can meet ("My Fox.json" and "my-fox.json"): the first file in name order keeps it.
+      const first = fileOfName.get(template.name);
+      if (first !== undefined) {
+        throw new TemplateError([{ file, path: '', message: `gives the template name '${template.name}', as ${path.basename(first)} does: rename one of the two files` }]);
+      }
+      fileOfName.set(template.name, file);
+      templates.push(template);
     } catch (error) {
       if (error instanceof TemplateError) errors.push(error);
       else errors.push(new TemplateError([{ file, path: '', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]));

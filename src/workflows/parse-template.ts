@@ -3,14 +3,13 @@ import { detectBindings } from './detect.ts';
 import { templateSpecFromDetection } from './detected-template.ts';
 import { checkGraph, deepFreeze, isPlainObject, type PathIssue } from './graph.ts';
 import { TemplateError } from './template-error.ts';
+import { deriveTemplateName } from './template-name.ts';
 import type { Template } from './template.ts';
 import { validateTemplate } from './validate-template.ts';
 
-/** Template names become CLI arguments and Discord choices: keep them plain. */
-const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-
+/** The template name a file gives: its base name made plain (src/workflows/template-name.ts). */
 export function templateNameOf(file: string): string {
-  return path.basename(file).replace(/\.json$/i, '');
+  return deriveTemplateName(path.basename(file).replace(/\.json$/i, ''));
 }
 
 /** A "Save (API)" export: `{id: {class_type, inputs}}` with no template wrapper around it. */
@@ -45,9 +44,6 @@ function fromRawGraph(value: unknown, name: string, file: string): Template {
  */
 export function parseTemplate(value: unknown, file: string): Template {
   const name = templateNameOf(file);
-  if (!TEMPLATE_NAME.test(name)) {
-    fail(file, [{ path: '', message: 'the file name (the template name) must be letters, digits, - and _ (at most 64), ending in .json' }]);
-  }
   if (isUiWorkflow(value)) {
     fail(file, [{ path: '', message: 'this is a UI workflow (saved with "Save"); export the API format with "Save (API)" instead' }]);
   }

@@ -34,7 +34,7 @@ export interface TemplateOption {
 }
 
 export interface Template {
-  /** The file name without `.json`. */
+  /** From the file name: without `.json`, made plain (src/workflows/template-name.ts). */
   readonly name: string;
   /** The file it came from, as given to the loader (for messages). */
   readonly file: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ComfyStandin, STANDIN_VERSIONS } from '../support/comfy-standin.ts';
-import { runCli } from './run-cli.ts';
+import { ROOT, runCli } from './run-cli.ts';
 
 let comfy: ComfyStandin;
 let work: string;
@@ -131,6 +131,22 @@ describe('comfycord generate', () => {
 });
 
 describe('comfycord templates', () => {
+  it('takes a template dropped in under any file name: listed under its derived name, from its file, and runs by that name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'comfycord-dropin-'));
+    try {
+      const file = 'My Fox — portrait (v2).json';
+      await writeFile(join(dir, file), await readFile(join(ROOT, 'workflows', 'txt2img.json')));
+      const listed = await runCli(['templates'], { env: { WORKFLOWS_DIR: dir } });
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toContain(`my-fox-portrait-v2 (txt2img, from ${file})`);
+      const run = await runCli(['generate', 'my-fox-portrait-v2', '--server', comfy.url, '--prompt', 'a fox', '--out', join(dir, 'out'), '--steps', '2'], { env: { WORKFLOWS_DIR: dir } });
+      expect(run.stderr).not.toMatch(/error/i);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout.trim().split('\n')[0]).toMatch(/\.png$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
   it('lists templates with options and says what the server lacks', async () => {
     const bare = await ComfyStandin.start({ models: { checkpoints: ['other.safetensors'] } });
     try {

@@ -36,8 +36,8 @@ const ANSWER_KEY: Record<string, Key> = {
     bind: { prompt: [['6', 'text', 'beautiful scenery nature glass bottle landscape, , purple galaxy bottle,']], negative: [['7', 'text', 'text, watermark']],
       ...latent('5', 2000, 694, 1), seed: [['3', 'seed', 980499591786151]], steps: [['3', 'steps', 21]], cfg: [['3', 'cfg', 6.7]], denoise: [['3', 'denoise', 1]] },
   },
-  'sdxl_base_refiner__comfyui_tests.json': { refuse: /2 samplers \(nodes 10 and 14\).*node 14 continues from node 10.*declare bindings/ },
-  'sd21_hiresfix_latent_two_pass__replicate.json': { refuse: /2 samplers \(nodes 3 and 11\).*node 11 continues from node 3.*declare bindings/ },
+  'sdxl_base_refiner__comfyui_tests.json': { refuse: /2 samplers \(nodes 10 and 14\).*node 14 continues from node 10.*declare the "seed" binding/ },
+  'sd21_hiresfix_latent_two_pass__replicate.json': { refuse: /2 samplers \(nodes 3 and 11\).*node 11 continues from node 3.*declare the "seed" binding/ },
   'sdxl_img2img__9elements.json': {
     kind: 'img2img', sampler: '3', imageRole: 'latent',
     bind: { prompt: [['6', 'text', 'beautiful scenery nature glass bottle landscape, , purple galaxy bottle,']], negative: [['7', 'text', 'text, watermark']],
@@ -195,7 +195,7 @@ describe('real graphs as dropped-in templates', () => {
     }
     expect(error).toBeInstanceOf(TemplateError);
     expect((error as TemplateError).code).toBe('TEMPLATE_INVALID');
-    expect((error as TemplateError).message).toBe(`${file}: a raw graph whose bindings cannot be detected: 2 samplers (nodes 3 and 11) in a multi-pass graph where node 11 continues from node 3; declare bindings to say which sampler each option sets`);
+    expect((error as TemplateError).message).toBe(`${file}: a raw graph whose bindings cannot be detected: 2 samplers (nodes 3 and 11) in a multi-pass graph where node 11 continues from node 3; detection cannot tell which sampler an option sets: declare the "seed" binding`);
   });
 
   it('GIVEN every accepted graph THEN it becomes a template whose options write exactly the detected inputs', () => {

@@ -18,7 +18,7 @@ describe('detection refuses, naming the ambiguity, instead of guessing', () => {
   it('GIVEN two independent samplers THEN it names both and says they run side by side', () => {
     const graph = basic();
     graph['30'] = structuredClone(graph['3'] as ApiGraph[string]);
-    expect(reasonOf(graph)).toBe('2 samplers (nodes 3 and 30) side by side; declare bindings to say which sampler each option sets');
+    expect(reasonOf(graph)).toBe('2 samplers (nodes 3 and 30) side by side; detection cannot tell which sampler an option sets: declare the "seed" binding');
   });
 
   it('GIVEN an unknown node between the sampler and the text THEN it names that node', () => {
@@ -38,14 +38,14 @@ describe('detection refuses, naming the ambiguity, instead of guessing', () => {
   it('GIVEN positive and negative reading the same text node THEN it refuses', () => {
     const graph = basic();
     (graph['3'] as ApiGraph[string]).inputs['negative'] = ['6', 0];
-    expect(reasonOf(graph)).toBe('positive and negative prompt both read node 6 (CLIPTextEncode).text');
+    expect(reasonOf(graph)).toBe('positive and negative prompt both read node 6 (CLIPTextEncode).text: declare the "negative" binding');
   });
 
   it('GIVEN the prompt text computed by a node with several inputs THEN it refuses rather than bind a part of it', () => {
     const graph = basic();
     graph['20'] = { class_type: 'StringConcatenate', inputs: { string_a: 'a', string_b: 'b', delimiter: ', ' } };
     (graph['6'] as ApiGraph[string]).inputs['text'] = ['20', 0];
-    expect(reasonOf(graph)).toBe('positive prompt: 6.inputs.text comes from node 20 (StringConcatenate), which is not a plain value node');
+    expect(reasonOf(graph)).toBe('positive prompt: 6.inputs.text comes from node 20 (StringConcatenate), which is not a plain value node: declare the "prompt" binding');
   });
 
   it('GIVEN a prompt in a PrimitiveStringMultiline THEN it binds the primitive\'s value', () => {
@@ -66,14 +66,14 @@ describe('detection refuses, naming the ambiguity, instead of guessing', () => {
   it('GIVEN an unknown guider THEN it names it', () => {
     const graph = flux();
     graph['22'] = { class_type: 'DualCFGGuider', inputs: { model: ['30', 0], cond1: ['26', 0], cond2: ['26', 0], negative: ['26', 0], cfg_conds: 8, cfg_cond2_negative: 8, style: 'regular' } };
-    expect(reasonOf(graph)).toBe('the guider of node 13 (SamplerCustomAdvanced) is node 22 (DualCFGGuider); detection knows CFGGuider and BasicGuider');
+    expect(reasonOf(graph)).toBe('the guider of node 13 (SamplerCustomAdvanced) is node 22 (DualCFGGuider); detection knows CFGGuider and BasicGuider: declare the "prompt" binding');
   });
 
   it('GIVEN a latent from an unknown node THEN it names it', () => {
     const graph = basic();
     graph['20'] = { class_type: 'LatentUpscaleBy', inputs: { samples: ['5', 0], upscale_method: 'nearest-exact', scale_by: 1.5 } };
     (graph['3'] as ApiGraph[string]).inputs['latent_image'] = ['20', 0];
-    expect(reasonOf(graph)).toBe("the sampler's latent comes from node 20 (LatentUpscaleBy), which detection does not know");
+    expect(reasonOf(graph)).toBe('the sampler\'s latent comes from node 20 (LatentUpscaleBy), which detection does not know: declare the "width" binding');
   });
 
   it('GIVEN two LoadImage nodes and none in the latent THEN it refuses', () => {
@@ -82,14 +82,14 @@ describe('detection refuses, naming the ambiguity, instead of guessing', () => {
     graph['31'] = { class_type: 'ImageInvert', inputs: { image: ['30', 0] } };
     (graph['10'] as ApiGraph[string]).inputs['image'] = ['31', 0];
     graph['32'] = { class_type: 'SaveImage', inputs: { images: ['11', 0], filename_prefix: 'x' } };
-    expect(reasonOf(graph)).toBe("2 LoadImage nodes (11 and 30) and none feeds the sampler's latent: declare bindings for the images");
+    expect(reasonOf(graph)).toBe('2 LoadImage nodes (11 and 30) and none feeds the sampler\'s latent: declare the "image" binding');
   });
 
   it('GIVEN an img2img graph with a second, live LoadImage THEN it refuses', () => {
     const graph = JSON.parse(readFileSync(`${REAL}/sdxl_img2img__9elements.json`, 'utf8')) as ApiGraph;
     graph['30'] = { class_type: 'LoadImage', inputs: { image: 'other.png' } };
     graph['31'] = { class_type: 'SaveImage', inputs: { images: ['30', 0], filename_prefix: 'x' } };
-    expect(reasonOf(graph)).toBe("the sampler's latent comes from LoadImage 10, but LoadImage 30 also feeds the graph: declare bindings for the images");
+    expect(reasonOf(graph)).toBe('the sampler\'s latent comes from LoadImage 10, but LoadImage 30 also feeds the graph: declare the "image2" binding');
   });
 
   it('GIVEN a graph with neither sampler nor LoadImage THEN there is nothing to bind', () => {

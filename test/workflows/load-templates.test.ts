@@ -165,6 +165,35 @@ describe('loadTemplates', () => {
     expect(() => set.require('nope')).toThrow("there is no template 'nope'; available: alpha, lcm, zeta");
   });
 
+  it('GIVEN any file names (spaces, capitals, accents, 90 characters) THEN each template gets a plain, stable name from it', async () => {
+    const long = 'Wan 2.1 text to video at 480p with the lightx2v LoRA, 4 steps, shift 8, for Discord!!.json';
+    expect(long).toHaveLength(90);
+    await writeFile(path.join(dir, 'My Fox (v2).json'), JSON.stringify(good()));
+    await writeFile(path.join(dir, 'Crème Brûlée.JSON'), JSON.stringify(rawGraph()));
+    await writeFile(path.join(dir, long), JSON.stringify(good()));
+    const set = await loadTemplates(dir);
+    expect(set.errors).toEqual([]);
+    const names = set.names();
+    expect(names).toHaveLength(3);
+    expect(names).toContain('my-fox-v2');
+    expect(names).toContain('creme-brulee');
+    const longName = names.find((name) => name.startsWith('wan-2-1-text-to-video'));
+    expect(longName).toMatch(/^wan-2-1-text-to-video-at-480p-wit-[0-9a-f]{6}$/);
+    expect(set.get(longName ?? '')?.file).toBe(path.join(dir, long));
+    expect((await loadTemplates(dir)).names()).toEqual(names);
+  });
+
+  it('GIVEN two files that give the same name THEN the first in file-name order keeps it and the other is refused, naming both', async () => {
+    await writeFile(path.join(dir, 'My Fox.json'), JSON.stringify(good()));
+    await writeFile(path.join(dir, 'my-fox.json'), JSON.stringify(good()));
+    const set = await loadTemplates(dir);
+    expect(set.names()).toEqual(['my-fox']);
+    expect(set.get('my-fox')?.file).toBe(path.join(dir, 'My Fox.json'));
+    expect(set.errors.map((error) => error.message)).toEqual([
+      `${path.join(dir, 'my-fox.json')}: gives the template name 'my-fox', as My Fox.json does: rename one of the two files`,
+    ]);
+  });
+
   it('GIVEN a missing folder THEN a TemplateError names it', async () => {
     await expect(loadTemplates(path.join(dir, 'missing'))).rejects.toThrow(`${path.join(dir, 'missing')}: cannot read the templates folder: ENOENT`);
   });
