@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseAttachmentHosts } from './attachment-hosts.ts';
 import { readServersFile, type ServerEntry } from './comfy-servers-file.ts';
@@ -173,6 +174,32 @@ const schema = z.object({
   STORE_CHECKPOINT_SECONDS: intFrom(30, 1, 3600),
 
   AUTO_REGISTER: boolFrom(true),
+
+  HTTP_PORT: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return null;
+      const port = Number(value);
+      if (!/^\d+$/.test(value) || port > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `must be a port from 1 to 65535 (0 takes any free one), got '${value}'` });
+        return z.NEVER;
+      }
+      return port;
+    }),
+  HTTP_HOST: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return '127.0.0.1';
+      if (isIP(value) === 0 && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be an IP address or a host name to listen on, got '${value}'` });
+        return z.NEVER;
+      }
+      return value;
+    }),
 });
 
 export interface ComfyConfig {
@@ -220,6 +247,8 @@ export interface Config {
   };
   /** Register slash commands at start when they changed since the last registration. */
   autoRegister: boolean;
+  /** /healthz and /metrics: off unless HTTP_PORT is set; on 127.0.0.1 unless HTTP_HOST says otherwise. */
+  http: { port: number | null; host: string };
   /** Bounds on a job's life. */
   jobs: {
     /** Fetching a finished job's images, retries included (DELIVERY_TIMEOUT_SECONDS). */
@@ -278,6 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRetryAfterMs: e.DISCORD_MAX_RETRY_AFTER_SECONDS * 1000,
     },
     autoRegister: e.AUTO_REGISTER,
+    http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
     jobs: {
       deliveryTimeoutMs: e.DELIVERY_TIMEOUT_SECONDS * 1000,
       stallMs: e.STALL_SECONDS * 1000,

@@ -29,12 +29,15 @@ import { InputImages } from './input-images.ts';
 import { JobIntake } from './job-intake.ts';
 import { createJobExecutor, isServerLoss } from './job-executor.ts';
 import { JobService } from './job-service.ts';
+import { Observability } from './observability.ts';
 import { readLeftovers, recoverJobs } from './recover-jobs.ts';
 import { ServerPool } from './server-pool.ts';
 
 export interface RunningBot {
   client: Client;
   context: CommandContext;
+  /** Where /healthz and /metrics are served; null without HTTP_PORT. */
+  http: { address: string; port: number } | null;
   /** Stops taking commands, lets final edits finish (bounded), closes everything. */
   stop(): Promise<void>;
 }
@@ -151,7 +154,8 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   const choices = new ServerChoices(() => pool.any().objectInfo());
   const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords, servers: pool, choices });
   const intake = new JobIntake({ jobs, inputs, downloads, fetchUpload, logger });
-  const client = createDiscordClient(config, redactor);
+  const observability = new Observability();
+  const client = createDiscordClient(config, redactor, { onResponse: (status) => observability.metrics.discordResponse(status) });
   const editor = new ReplyEditor({
     minIntervalMs: config.replies.editIntervalMs,
     previewIntervalMs: config.replies.previewIntervalMs,
@@ -159,7 +163,10 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     maxRetryAfterMs: config.replies.maxRetryAfterMs,
     logger,
   });
-  const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: config.discord.apiBase, logger, deliveryTimeoutMs: config.jobs.deliveryTimeoutMs });
+  const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: config.discord.apiBase, logger, deliveryTimeoutMs: config.jobs.deliveryTimeoutMs,
+    onDelivered: (job) => observability.metrics.delivered(job),
+  });
+  observability.attach({ client, scheduler, pool, store, editor });
   const context: CommandContext = {
     config,
     access: config.access,
@@ -194,6 +201,20 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
       resolve();
     }),
   );
+  // Before anything connects: a port already taken is a configuration mistake, told at once,
+  // and a monitor sees the bot as starting (503) until Discord and ComfyUI are connected.
+  let http: RunningBot['http'] = null;
+  try {
+    if (config.http.port !== null) http = await observability.listen(config.http.host, config.http.port, logger);
+  } catch (error) {
+    clearInterval(checkpoints);
+    replies.close();
+    await editor.close();
+    await client.destroy();
+    await pool.close();
+    store.close();
+    throw error;
+  }
   await pool.start();
   void choices.refresh().catch(() => undefined);
   // Read before any interaction can arrive: a job the intake saves from now on is not a leftover.
@@ -202,6 +223,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     await client.login(token);
   } catch (error) {
     clearInterval(checkpoints);
+    await observability.close();
     await pool.close();
     store.close();
     throw new DiscordLoginError(error);
@@ -216,8 +238,10 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   return {
     client,
     context,
+    http,
     async stop() {
       accepting = false;
+      await observability.close();
       scheduler.close();
       // Final edits under way get up to 5 s; the timer must not keep the process alive after.
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -41,6 +41,8 @@ interface Member {
   lastCheckpoint: string | null;
   credentialNames: string[];
   health: HealthTracker;
+  /** Times its socket became ready: the first connection, then each reconnect after a drop. */
+  readyCount: number;
 }
 
 export interface ServerPoolOptions {
@@ -95,7 +97,7 @@ export class ServerPool {
         log: this.#log,
         onChange: () => this.#onChange(),
       });
-      const member: Member = { name, server, weight, objectInfo: null, objectInfoAt: 0, lastCheckpoint: null, health, credentialNames };
+      const member: Member = { name, server, weight, objectInfo: null, objectInfoAt: 0, lastCheckpoint: null, health, credentialNames, readyCount: 0 };
       server.on('state', (state) => this.#onState(member, state));
       this.#members.set(name, member);
     });
@@ -105,7 +107,10 @@ export class ServerPool {
 
   #onState(member: Member, state: string): void {
     member.health.socketState(state);
-    if (state === 'ready') void this.refreshObjectInfo(member.name);
+    if (state === 'ready') {
+      member.readyCount += 1;
+      void this.refreshObjectInfo(member.name);
+    }
     this.#onChange();
   }
 
@@ -127,6 +132,11 @@ export class ServerPool {
   /** A finished run on `name`: its sampler steps and the preview frames that came with them. */
   notePreviews(name: string, samplerSteps: number, previews: number): void {
     if (this.#members.has(name)) this.#previews.observe(name, samplerSteps, previews);
+  }
+
+  /** Per server, how many times its socket came back after a drop (for /metrics). */
+  reconnects(): Map<string, number> {
+    return new Map([...this.#members.values()].map((member) => [member.name, Math.max(0, member.readyCount - 1)]));
   }
 
   /** Called whenever a server's health or abilities change (the scheduler pumps). */

@@ -30,9 +30,13 @@ export function requireToken(config: Config): string {
  * The least the bot needs: the Guilds intent (channels and roles in cache;
  * interactions come without any intent). Uploads get a longer REST timeout since
  * discord.js retries on timeout and a 10 MiB file on a slow link can take a while.
- * Every request body passes through `redactor` on its way out.
+ * Every request body passes through `redactor` on its way out; `onResponse` hears the
+ * HTTP status of every answer (the per-job webhook clients send through the same
+ * `makeRequest`, see reply-routes.ts), 429s included.
  */
-export function createDiscordClient(config: Config, redactor: Redactor): Client {
+export function createDiscordClient(config: Config, redactor: Redactor, options: { onResponse?: (status: number) => void } = {}): Client {
+  const redacting = redactingMakeRequest(redactor);
+  const { onResponse } = options;
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     partials: [Partials.Channel],
@@ -43,7 +47,13 @@ export function createDiscordClient(config: Config, redactor: Redactor): Client 
       // discord.js sleeping on it with the request queued; every other route waits as usual.
       // (discord.js names the route with ids replaced: `/channels/:id/messages/:id`.)
       rejectOnRateLimit: (limit) => limit.route.startsWith('/channels/:id/messages'),
-      makeRequest: redactingMakeRequest(redactor),
+      makeRequest: onResponse
+        ? async (url, init) => {
+            const response = await redacting(url, init);
+            onResponse(response.status);
+            return response;
+          }
+        : redacting,
       ...(config.discord.apiBase ? { api: config.discord.apiBase } : {}),
     },
   });

@@ -32,6 +32,8 @@ export interface JobRepliesOptions {
   logger: Logger;
   /** Fetching a finished job's images from ComfyUI, retries included, ends failed after this (DELIVERY_TIMEOUT_SECONDS). */
   deliveryTimeoutMs: number;
+  /** Told once a job's final message reached Discord (deliveredAt set), e.g. for the delivery-latency metric. */
+  onDelivered?: (job: Job) => void;
 }
 
 /**
@@ -211,6 +213,7 @@ export class JobReplies {
       await this.#o.editor.update(key, view, { final: true });
       job.deliveredAt = Date.now();
       this.#o.store.save(job);
+      this.#o.onDelivered?.(job);
     } catch (error) {
       this.#o.logger.error({ jobId: job.id, err: error }, 'final reply could not be delivered');
     } finally {

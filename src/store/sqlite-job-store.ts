@@ -167,6 +167,29 @@ export class SqliteJobStore implements JobStore {
   }
 
   /**
+   * Throws (SQLite's own error) when the database cannot take a write now: closed,
+   * read-only, its file gone, locked by another process, or full. It takes the write
+   * lock without waiting and inserts a row, then rolls back, so nothing is left behind.
+   */
+  checkWritable(): void {
+    this.#db.exec('PRAGMA busy_timeout = 0');
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        this.#db.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (-1, 'write check', 0)");
+      } finally {
+        try {
+          this.#db.exec('ROLLBACK');
+        } catch {
+          // SQLite already rolled back by itself (a full disk does that).
+        }
+      }
+    } finally {
+      this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
+    }
+  }
+
+  /**
    * Folds the WAL into the file (TRUNCATE checkpoint) and closes it; the store is
    * unusable afterwards. `onCleanClose` runs only when the checkpoint finished, so a
    * stop that could not fold the WAL in still counts as unclean at the next start.

@@ -36,6 +36,19 @@ describe('loadConfig', () => {
     expect(config.moderation.blockedWords).toEqual(['foo', 'bar']);
   });
 
+  it('HTTP_PORT: off when unset or empty; a port (0 = any free one) on 127.0.0.1 unless HTTP_HOST says otherwise; nonsense refused by name', () => {
+    expect(loadConfig({}).http).toEqual({ port: null, host: '127.0.0.1' });
+    expect(loadConfig({ HTTP_PORT: '' }).http).toEqual({ port: null, host: '127.0.0.1' });
+    expect(loadConfig({ HTTP_PORT: '9464' }).http).toEqual({ port: 9464, host: '127.0.0.1' });
+    expect(loadConfig({ HTTP_PORT: '0', HTTP_HOST: '0.0.0.0' }).http).toEqual({ port: 0, host: '0.0.0.0' });
+    expect(loadConfig({ HTTP_PORT: '9464', HTTP_HOST: '::1' }).http.host).toBe('::1');
+    expect(loadConfig({ HTTP_PORT: '9464', HTTP_HOST: 'metrics.internal' }).http.host).toBe('metrics.internal');
+    for (const bad of ['65536', '-1', '94.64', 'http', '0x10']) {
+      expect(() => loadConfig({ HTTP_PORT: bad })).toThrow(new RegExp(`HTTP_PORT: must be a port from 1 to 65535 \\(0 takes any free one\\), got '${bad.replace('.', '\\.')}'`));
+    }
+    expect(() => loadConfig({ HTTP_PORT: '9464', HTTP_HOST: 'http://127.0.0.1' })).toThrow(/HTTP_HOST: must be an IP address or a host name/);
+  });
+
   it('accepts ATTACHMENT_HOSTS entries with and without a port together', () => {
     expect(loadConfig({ ATTACHMENT_HOSTS: 'cdn.discordapp.com,127.0.0.1:9999' }).attachments.hosts).toEqual(['cdn.discordapp.com', '127.0.0.1:9999']);
     expect(() => loadConfig({ ATTACHMENT_HOSTS: '127.0.0.1:99999' })).toThrow(/ATTACHMENT_HOSTS/);

@@ -176,6 +176,26 @@ describe('SqliteJobStore', () => {
     expect(store.get('x')).toBeUndefined();
     store.close();
   });
+
+  it('checkWritable (for /healthz): passes on a usable store, leaves nothing behind, and throws at once while another process holds the write lock or after close', () => {
+    const store = openIn(tempDir(), { busyTimeoutMs: 5000 });
+    expect(() => store.checkWritable()).not.toThrow();
+    const other = rawDatabase(store.path);
+    other.exec('BEGIN IMMEDIATE');
+    const started = Date.now();
+    expect(() => store.checkWritable()).toThrow(/locked/);
+    // Without waiting out the store's 5 s busy timeout: a scrape must not hang on it.
+    expect(Date.now() - started).toBeLessThan(1000);
+    other.exec('ROLLBACK');
+    expect(() => store.checkWritable()).not.toThrow();
+    expect(other.prepare('SELECT count(*) AS n FROM schema_migrations WHERE version < 0').get()).toEqual({ n: 0 });
+    other.close();
+    // The store still takes its own writes after the checks.
+    store.save(bareJob('after-check', 1));
+    expect(store.get('after-check')).toBeDefined();
+    store.close();
+    expect(() => store.checkWritable()).toThrow(/not open/);
+  });
 });
 
 describe('MemoryJobStore and SqliteJobStore agree', () => {
