@@ -9,6 +9,7 @@ export const APP_ERROR_CODES = [
   'IMAGE_REQUIRED',
   'PARENT_NOT_READY',
   'DOWNLOADS_BUSY',
+  'HTTP_LISTEN',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

@@ -2,6 +2,7 @@ import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Events, Status, type Client } from 'discord.js';
 import { ComfycordError } from '../errors.ts';
+import type { AppErrorCode } from './error-codes.ts';
 import type { ReplyEditor } from '../discord/reply-editor.ts';
 import { FINISHED_STATUSES } from '../jobs/job.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
@@ -14,7 +15,8 @@ import type { ServerPool, ServerStatus } from './server-pool.ts';
 /** Below this much free space in DATA_DIR the store counts as not writable: the next write may fail. */
 const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
-export class HttpListenError extends ComfycordError {
+/** HTTP_PORT cannot be listened on (taken, not allowed, HTTP_HOST not an address of this machine). */
+export class HttpListenError extends ComfycordError<AppErrorCode> {
   constructor(host: string, port: number, cause: unknown) {
     const why = cause instanceof Error && 'code' in cause ? String(cause.code) : 'error';
     super('HTTP_LISTEN', `Could not serve /healthz and /metrics on ${host}:${port} (${why}). Pick another HTTP_PORT, or leave it unset to turn them off.`, { cause, context: { host, port } });
