@@ -148,6 +148,7 @@ const schema = z.object({
   ATTACHMENT_MAX_BYTES: intFrom(20_000_000, 1_000, 500_000_000),
   IMAGE_MAX_PIXELS: intFrom(40_000_000, 1_000_000, 268_402_689),
   DOWNLOAD_CONCURRENCY: intFrom(4, 1, 64),
+  INPUT_RETENTION_HOURS: intFrom(24, 1, 24 * 365),
 
   ALLOWED_CHANNELS: snowflakes,
   ALLOWED_ROLES: snowflakes,
@@ -226,8 +227,11 @@ export interface Config {
     guildId: string | null;
     apiBase: string | null;
   };
-  /** `downloadConcurrency`: attachment downloads in flight at once across users (one per user). */
-  attachments: { hosts: string[]; maxBytes: number; maxPixels: number; downloadConcurrency: number };
+  /**
+   * `downloadConcurrency`: attachment downloads in flight at once across users (one per user).
+   * `inputRetentionMs`: how long a finished job's kept input image stays for Reroll/Remix/Vary.
+   */
+  attachments: { hosts: string[]; maxBytes: number; maxPixels: number; downloadConcurrency: number; inputRetentionMs: number };
   access: {
     allowedChannels: string[];
     allowedRoles: string[];
@@ -288,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: e.ATTACHMENT_MAX_BYTES,
       maxPixels: e.IMAGE_MAX_PIXELS,
       downloadConcurrency: e.DOWNLOAD_CONCURRENCY,
+      inputRetentionMs: e.INPUT_RETENTION_HOURS * 3_600_000,
     },
     access: {
       allowedChannels: e.ALLOWED_CHANNELS,

@@ -5,6 +5,7 @@
 export const BASE_ERROR_CODES = [
   'CONFIG_INVALID',
   'START_OPTION_UNKNOWN',
+  'DISK_FULL',
 ] as const;
 
 export type BaseErrorCode = (typeof BASE_ERROR_CODES)[number];

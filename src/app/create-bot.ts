@@ -26,6 +26,7 @@ import { ServerChoices, type TemplateSet } from '../workflows/index.ts';
 import { normaliseInputImage } from '../images/normalise-input.ts';
 import { DownloadLimiter } from './download-limiter.ts';
 import { InputImages } from './input-images.ts';
+import { InputSweeper } from './input-sweeper.ts';
 import { JobIntake } from './job-intake.ts';
 import { createJobExecutor, isServerLoss } from './job-executor.ts';
 import { JobService } from './job-service.ts';
@@ -70,11 +71,17 @@ async function autoRegister(client: Client, config: Config, templates: TemplateS
  * interaction's token as it arrives. Before anything else it takes DATA_DIR's instance lock, so a second bot on the same
  * folder fails here having changed nothing (no database, no ComfyUI socket, no login).
  */
-export async function startBot(config: Config, logger: Logger, redactor: Redactor, options: { lock?: InstanceLock } = {}): Promise<RunningBot> {
+export interface StartBotOptions {
+  lock?: InstanceLock;
+  /** Writes a kept input image (default: fs writeFile); a test passes one whose disk is full. */
+  writeInput?: (path: string, data: Buffer) => Promise<void>;
+}
+
+export async function startBot(config: Config, logger: Logger, redactor: Redactor, options: StartBotOptions = {}): Promise<RunningBot> {
   // bot.ts takes it before loading this module (seconds of imports on a busy machine).
   const lock = options.lock ?? InstanceLock.acquire(config.dataDir);
   try {
-    const bot = await startLockedBot(config, logger, redactor);
+    const bot = await startLockedBot(config, logger, redactor, options);
     return {
       ...bot,
       async stop() {
@@ -91,7 +98,7 @@ export async function startBot(config: Config, logger: Logger, redactor: Redacto
   }
 }
 
-async function startLockedBot(config: Config, logger: Logger, redactor: Redactor): Promise<RunningBot> {
+async function startLockedBot(config: Config, logger: Logger, redactor: Redactor, options: StartBotOptions): Promise<RunningBot> {
   const token = requireToken(config);
   const short = addConfigSecrets(redactor, { discordToken: token, servers: config.comfy.servers });
   for (const { what } of short) {
@@ -134,6 +141,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     store,
     pool,
     download,
+    ...(options.writeInput ? { writeFile: options.writeInput } : {}),
     // After a restart a job may still hold its upload as a URL: fetched when it runs, in turn with the others.
     fetchUpload: (url, maxSide) => downloads.run('restart', () => fetchUpload(url, maxSide)),
   });
@@ -235,12 +243,16 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     reacknowledge: (job) => acknowledgeAgain(client, job, logger),
     logger,
   });
+  // Kept inputs of jobs past INPUT_RETENTION_HOURS go now and then hourly; its queries need the leftovers restored first.
+  const sweeper = new InputSweeper({ dataDir: config.dataDir, store, retentionMs: config.attachments.inputRetentionMs, logger });
+  sweeper.start();
   return {
     client,
     context,
     http,
     async stop() {
       accepting = false;
+      await sweeper.stop();
       await observability.close();
       scheduler.close();
       // Final edits under way get up to 5 s; the timer must not keep the process alive after.

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
+import { DiskFullError, isDiskFull } from '../disk-full.ts';
 import { ComfycordError } from '../errors.ts';
 import type { InputImageRef } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
@@ -20,6 +21,8 @@ export interface InputImagesOptions {
   download?: (url: string) => Promise<Buffer>;
   /** Fetches and normalises a person's upload a job still holds as a URL (its intake was cut short by a restart). */
   fetchUpload?: (url: string, maxSide: number) => Promise<Buffer>;
+  /** Writes a kept file (default: fs writeFile); a test passes one that hits a full disk. */
+  writeFile?: (path: string, data: Buffer) => Promise<void>;
 }
 
 /**
@@ -39,8 +42,16 @@ export class InputImages {
   async keep(jobId: string, option: string, png: Buffer): Promise<InputImageRef> {
     const path = join('inputs', `${jobId}-${option.replace(/[^a-z0-9_-]/gi, '_')}.png`);
     const full = join(this.#options.dataDir, path);
-    await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, png);
+    const write = this.#options.writeFile ?? ((target: string, data: Buffer) => writeFile(target, data));
+    try {
+      await mkdir(dirname(full), { recursive: true });
+      await write(full, png);
+    } catch (error) {
+      // A half-written file helps no one and takes the space the next job needs.
+      await rm(full, { force: true }).catch(() => undefined);
+      // The router logs it as an error naming the path.
+      throw isDiskFull(error) ? new DiskFullError(full, error) : error;
+    }
     return { kind: 'file', path };
   }
 

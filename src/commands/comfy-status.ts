@@ -5,6 +5,8 @@ import { requesterOf } from '../discord/caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { userMessageOf } from '../errors.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
+import { dataDirUsage } from '../app/data-dir-usage.ts';
+import { diskLine } from './disk-line.ts';
 import { serverStatusEmbed, statsOf, type ServerHealth, type StatsResult } from './server-status-embed.ts';
 import { AdminOnlyError, SubcommandUnknownError } from './command-errors.ts';
 
@@ -25,7 +27,7 @@ export const comfyCommand: SlashCommand = {
     if (sub !== 'status') throw new SubcommandUnknownError('comfy', sub ?? '');
     // /system_stats may take up to the timeout: acknowledge first.
     await deferReplyWithRetry(interaction, { flags: MessageFlags.Ephemeral });
-    const servers = await serverHealth(context, STATS_TIMEOUT_MS);
+    const [servers, usage] = await Promise.all([serverHealth(context, STATS_TIMEOUT_MS), dataDirUsage(context.config.dataDir)]);
     // Counts only, never a job of another guild by name: the whole line, and this guild's share of it.
     const running = context.scheduler.running();
     const ours = (job: { guildId: string | null }) => job.guildId === requester.guildId;
@@ -34,7 +36,7 @@ export const comfyCommand: SlashCommand = {
       running: running.length,
       here: { waiting: context.scheduler.pending().filter(ours).length - running.filter(ours).length, running: running.filter(ours).length },
     };
-    await interaction.editReply({ embeds: [serverStatusEmbed(servers, line)], allowedMentions: { parse: [] } });
+    await interaction.editReply({ embeds: [serverStatusEmbed(servers, line, diskLine(usage))], allowedMentions: { parse: [] } });
     context.logger.info(
       { command: 'comfy status', userId: requester.userId, servers: servers.map((s) => ({ name: s.name, state: s.state, stats: s.stats.ok })) },
       'server status shown',

@@ -99,7 +99,7 @@ export interface LineCounts {
   here?: { waiting: number; running: number };
 }
 
-export function serverStatusEmbed(servers: readonly ServerHealth[], line: LineCounts): APIEmbed {
+export function serverStatusEmbed(servers: readonly ServerHealth[], line: LineCounts, disk?: string): APIEmbed {
   const ready = servers.filter((server) => server.state === 'ready' && server.health === null).length;
   const here = line.here === undefined ? '' : ` (this server's: ${line.here.waiting} waiting, ${line.here.running} on servers)`;
   return fitEmbed({
@@ -107,5 +107,6 @@ export function serverStatusEmbed(servers: readonly ServerHealth[], line: LineCo
     description: `${ready} of ${servers.length} ready · the bot's line: ${line.waiting} waiting, ${line.running} on servers${here}`,
     color: ready === servers.length && servers.length > 0 ? 0x57f287 : ready === 0 ? 0xed4245 : 0xfee75c,
     fields: servers.map(serverField),
+    ...(disk === undefined ? {} : { footer: { text: truncate(disk, DISCORD_LIMITS.footer) } }),
   });
 }

@@ -9,6 +9,7 @@ import {
   type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
+import { DiskFullError } from '../disk-full.ts';
 import { isComfycordError, userMessageOf } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { redactRequestError } from '../redact/request-error.ts';
@@ -86,6 +87,9 @@ export class InteractionRouter<C extends { logger: Logger }> {
     const context = { interactionId: interaction.id, userId: interaction.user.id, command: commandOf(interaction) };
     if (isComfycordError(error) && STALE_CODES.has(error.code)) {
       this.#context.logger.warn({ ...context, code: error.code, ...error.context }, 'interaction no longer valid (another bot version, or a forged payload)');
+    } else if (error instanceof DiskFullError) {
+      // For the admin: which file could not be written (the user only reads that the disk is full).
+      this.#context.logger.error({ ...context, code: error.code, ...error.context, err: error.cause }, `disk full: could not write ${String(error.context['path'])}`);
     } else if (isComfycordError(error)) this.#context.logger.info({ ...context, code: error.code, ...error.context }, 'request refused');
     else this.#context.logger.error({ ...context, err: error }, 'interaction handler failed');
     if (interaction.isAutocomplete()) {

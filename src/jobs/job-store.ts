@@ -23,6 +23,13 @@ export interface JobStore {
    * entry leaves that image as it was. Returns the updated job, or undefined if unknown.
    */
   markDelivered(jobId: string, urls: ReadonlyArray<string | null>): Job | undefined;
+  /** Paths of kept input files ('file' inputs) that unfinished jobs, or jobs finished at or after `finishedSince`, refer to. */
+  keptInputsInUse(finishedSince: number): Set<string>;
+}
+
+/** The 'file' inputs of one job. */
+function keptInputPaths(inputs: Job['spec']['inputs']): string[] {
+  return Object.values(inputs ?? {}).flatMap((ref) => (ref.kind === 'file' ? [ref.path] : []));
 }
 
 export class MemoryJobStore implements JobStore {
@@ -67,6 +74,16 @@ export class MemoryJobStore implements JobStore {
       .filter((job) => job.userId === userId && job.guildId === guildId)
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, limit);
+  }
+
+  keptInputsInUse(finishedSince: number): Set<string> {
+    const paths = new Set<string>();
+    for (const job of this.#jobs.values()) {
+      const finished = job.status === 'done' || job.status === 'failed' || job.status === 'cancelled';
+      if (finished && (job.finishedAt ?? 0) < finishedSince) continue;
+      for (const path of keptInputPaths(job.spec.inputs)) paths.add(path);
+    }
+    return paths;
   }
 
   markDelivered(jobId: string, urls: ReadonlyArray<string | null>): Job | undefined {

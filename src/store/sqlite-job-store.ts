@@ -8,6 +8,7 @@ import { ServerIdentities } from './server-identities.ts';
 import { CommandRegistrations } from './command-registrations.ts';
 import { readDatabaseStoreId, writeDatabaseStoreId } from './store-identity.ts';
 import { inTransaction, type DatabaseSync, type SqlRow, type StatementSync } from './sqlite.ts';
+import { DiskFullError, isDiskFull } from '../disk-full.ts';
 
 export interface SqliteJobStoreOptions extends OpenDatabaseOptions {
   /** Called by `close()` once the WAL is folded into the database file, before the file is closed. */
@@ -53,6 +54,7 @@ export class SqliteJobStore implements JobStore {
   readonly #updateImages: StatementSync;
   readonly #busyTimeoutMs: number;
   readonly #onCleanClose: (() => void) | undefined;
+  readonly #selectInputsInUse: StatementSync;
 
   /** Opens or creates the file (and its folder), and brings its schema up to date. */
   static open(path: string, options: SqliteJobStoreOptions = {}): SqliteJobStore {
@@ -89,10 +91,19 @@ export class SqliteJobStore implements JobStore {
       `${SELECT_JOB} WHERE delivered_at IS NULL AND status IN ('done', 'failed', 'cancelled') ORDER BY finished_at, id`,
     );
     this.#updateImages = db.prepare('UPDATE jobs SET images = ?, updated_at = ? WHERE id = ?');
+    this.#selectInputsInUse = db.prepare(
+      `SELECT inputs FROM jobs WHERE inputs IS NOT NULL AND (status IN ('queued', 'submitted', 'running') OR finished_at IS NULL OR finished_at >= ?)`,
+    );
   }
 
   save(job: Job): void {
-    this.#upsert.run(jobToRow(job, this.#now()));
+    try {
+      this.#upsert.run(jobToRow(job, this.#now()));
+    } catch (error) {
+      // SQLITE_FULL: the user is told the disk is full, the log names the database file.
+      if (isDiskFull(error)) throw new DiskFullError(this.path, error);
+      throw error;
+    }
   }
 
   get(id: string): Job | undefined {
@@ -187,6 +198,29 @@ export class SqliteJobStore implements JobStore {
     } finally {
       this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
     }
+  }
+
+  /**
+   * Paths of kept input files that unfinished jobs, or jobs finished at or after
+   * `finishedSince`, refer to (a Reroll refers to its parent's file). One query; only the
+   * inputs column is read. A row whose inputs cannot be read keeps nothing alive.
+   */
+  keptInputsInUse(finishedSince: number): Set<string> {
+    const paths = new Set<string>();
+    for (const row of this.#selectInputsInUse.all(finishedSince)) {
+      let inputs: unknown;
+      try {
+        inputs = JSON.parse(String(row['inputs']));
+      } catch {
+        continue;
+      }
+      if (typeof inputs !== 'object' || inputs === null) continue;
+      for (const ref of Object.values(inputs as Record<string, unknown>)) {
+        const { kind, path } = (ref ?? {}) as { kind?: unknown; path?: unknown };
+        if (kind === 'file' && typeof path === 'string') paths.add(path);
+      }
+    }
+    return paths;
   }
 
   /**

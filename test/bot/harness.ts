@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { APIInteraction, APIMessage } from 'discord.js';
-import { startBot, type RunningBot } from '../../src/app/create-bot.ts';
+import { startBot, type RunningBot, type StartBotOptions } from '../../src/app/create-bot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { Redactor } from '../../src/redact/redactor.ts';
@@ -43,6 +43,8 @@ export interface HarnessOptions {
   captureLogsAt?: 'trace' | 'debug' | 'info';
   /** Leave the bot unstarted (a test that expects start-up to fail calls `startBot()` itself). */
   deferStart?: boolean;
+  /** Passed to startBot (e.g. `writeInput`, a disk that is full). */
+  bot?: Omit<StartBotOptions, 'lock'>;
 }
 
 /** The environment that points a bot at the stand-ins, with short edit intervals for tests. */
@@ -68,6 +70,7 @@ export class BotHarness {
   readonly logLines: string[] = [];
   readonly #logWaiters = new Set<() => void>();
   #bot: RunningBot | null = null;
+  readonly #botOptions: Omit<StartBotOptions, 'lock'>;
 
   private constructor(comfy: ComfyStandin, discord: DiscordStandins, dataDir: string, options: HarnessOptions) {
     this.comfy = comfy;
@@ -75,6 +78,7 @@ export class BotHarness {
     this.dataDir = dataDir;
     const comfyUrl = [comfy.url, ...(options.moreComfyUrls ?? [])].join(',');
     this.env = { ...standinBotEnv(discord, comfyUrl, dataDir), LOG_LEVEL: options.captureLogsAt ?? 'silent', ...options.env };
+    this.#botOptions = options.bot ?? {};
   }
 
   static async start(options: HarnessOptions = {}): Promise<BotHarness> {
@@ -110,7 +114,7 @@ export class BotHarness {
     // As src/bot.ts does: the logger writes through the redactor startBot feeds.
     const redactor = new Redactor();
     const logger = createLogger({ level: config.logLevel, destination: sink, redactor });
-    this.#bot = await startBot(config, logger, redactor);
+    this.#bot = await startBot(config, logger, redactor, this.#botOptions);
     return this.#bot;
   }
 
