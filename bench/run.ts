@@ -11,13 +11,14 @@
 import { cpus } from 'node:os';
 import { deliveryBenchmark } from './delivery.ts';
 import { faultCasesBenchmark } from './fault-cases.ts';
+import { floodBenchmark } from './flood.ts';
 import { progressBenchmark } from './progress.ts';
 import { badInputBenchmark, faultsBenchmark } from './reliability.ts';
 import { renderSummary, renderTable, type Benchmark, type TargetCheck } from './report.ts';
 import { scaleBenchmark } from './scale.ts';
 import { throughputBenchmark } from './throughput.ts';
 
-const BENCHMARKS: Benchmark[] = [throughputBenchmark, deliveryBenchmark, progressBenchmark, scaleBenchmark, faultsBenchmark, badInputBenchmark, faultCasesBenchmark];
+const BENCHMARKS: Benchmark[] = [throughputBenchmark, deliveryBenchmark, progressBenchmark, scaleBenchmark, faultsBenchmark, badInputBenchmark, faultCasesBenchmark, floodBenchmark];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | null } {
   let quick = false;
