@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { judgeCase, type FaultCase, type FaultRow } from './fault-case.ts';
+import { INTAKE_CASES } from './fault-cases-intake.ts';
 import { WATCHDOG_CASES } from './fault-cases-watchdog.ts';
 import { clip, formatTable, quickFlag, type Column } from './fault-support.ts';
 import type { Benchmark } from './report.ts';
@@ -14,7 +15,7 @@ import type { Benchmark } from './report.ts';
  * To add rows: write bench/fault-cases-<area>.ts exporting FaultCase values (see
  * bench/fault-case.ts and bench/fault-cases-watchdog.ts) and add them here.
  */
-export const FAULT_CASES: FaultCase[] = [...WATCHDOG_CASES];
+export const FAULT_CASES: FaultCase[] = [...WATCHDOG_CASES, ...INTAKE_CASES];
 
 const seconds = (ms: number | null): string => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`);
 
