@@ -6,7 +6,7 @@ import type { JobStore } from '../jobs/job-store.ts';
 import { inScope, mayManage, type Requester } from '../jobs/job-scope.ts';
 import { JobNotFoundError, NotYourJobError } from '../jobs/scheduler-errors.ts';
 import type { Reservation, Scheduler } from '../jobs/scheduler.ts';
-import { findOption, renderTemplate, type ChoiceSource, type Template, type TemplateKind, type TemplateSet } from '../workflows/index.ts';
+import { findOption, renderTemplate, type ChoiceSource, type Template, type TemplateKind, type TemplateRole, type TemplateSet } from '../workflows/index.ts';
 
 // Requester is a core type (src/jobs/job-scope.ts); commands see it through this service.
 export type { Requester } from '../jobs/job-scope.ts';
@@ -74,6 +74,18 @@ export class JobService {
     if (named?.kind === kind) return named;
     const first = this.#templates.list().find((template) => template.kind === kind);
     if (!first) throw new TemplateKindMissingError(kind);
+    return first;
+  }
+
+  /**
+   * The template an action of `role` runs (Zoom Out: outpaint, Vary: img2img): the one
+   * named after the role if it has that role, else the first of that role in name order.
+   */
+  roleTemplate(role: TemplateRole): Template {
+    const named = this.#templates.get(role);
+    if (named?.role === role) return named;
+    const first = this.#templates.list().find((template) => template.role === role);
+    if (!first) throw new TemplateKindMissingError(role);
     return first;
   }
 
@@ -206,9 +218,9 @@ export class JobService {
   }
 
   /** The request of a new job that starts from one image of a finished job, carrying over what still applies. */
-  fromImageRequest(kind: 'vary' | 'upscale', jobId: string, imageIndex: number, requester: Requester): NewJobRequest {
+  fromImageRequest(kind: 'vary' | 'upscale', jobId: string, imageIndex: number, requester: Requester, templateName?: string): NewJobRequest {
     const parent = this.#finishedWithImage(this.visible(jobId, requester), imageIndex);
-    const template = this.defaultTemplate(kind === 'vary' ? 'img2img' : 'upscale');
+    const template = templateName === undefined ? this.roleTemplate(kind === 'vary' ? 'img2img' : 'upscale') : this.#templates.require(templateName);
     const carried = kind === 'vary' ? ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler'] : ['prompt', 'negative', 'checkpoint'];
     const options = this.#carry(parent, template, carried);
     if (kind === 'vary' && findOption(template, 'denoise')) options['denoise'] = VARY_DENOISE;

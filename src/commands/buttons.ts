@@ -11,6 +11,8 @@ import type { CommandErrorCode } from './error-codes.ts';
 import { JobStillRunningError } from './command-errors.ts';
 import { ParentNotReadyError } from '../app/request-errors.ts';
 import { deferredReply, SERVER_LISTS_WAIT_MS } from './start-job.ts';
+import { roleTemplateIn } from './role-template.ts';
+import type { TemplateRole } from '../workflows/index.ts';
 
 export class StaleButtonError extends ComfycordError<CommandErrorCode> {
   constructor(customId: string) {
@@ -45,14 +47,19 @@ export const buttonHandler: ButtonHandler = {
 
 type NewJobIntent = ButtonIntent & { action: 'reroll' | 'vary' | 'upscale' };
 
+/** The role whose template (the channel's choice, else the bot's) each image button runs. */
+const ROLE_OF_ACTION = { vary: 'img2img', upscale: 'upscale' } as const satisfies Record<string, TemplateRole>;
+
 /** Checks what can be checked quickly (ephemeral refusal), then a new public message for the new job. */
 async function newJobFrom(interaction: ButtonInteraction, intent: NewJobIntent, requester: Requester, context: CommandContext): Promise<void> {
   const parent = context.jobs.visible(intent.jobId, requester);
   const index = intent.imageIndex ?? 0;
   await context.choices.settle(SERVER_LISTS_WAIT_MS);
-  precheckNewJob(parent, intent.action, index, requester, context);
+  precheckNewJob(interaction, parent, intent.action, index, requester, context);
   const request =
-    intent.action === 'reroll' ? context.jobs.rerollRequest(parent.id, requester) : context.jobs.fromImageRequest(intent.action, parent.id, index, requester);
+    intent.action === 'reroll'
+      ? context.jobs.rerollRequest(parent.id, requester)
+      : context.jobs.fromImageRequest(intent.action, parent.id, index, requester, roleTemplateIn(ROLE_OF_ACTION[intent.action], interaction.channelId, context).name);
   const accepted = await context.intake.start(request, deferredReply(interaction, context));
   context.logger.info(
     { button: intent.action, parentJobId: parent.id, imageIndex: index, jobId: accepted.job.id, userId: requester.userId, position: accepted.position },
@@ -65,7 +72,7 @@ async function newJobFrom(interaction: ButtonInteraction, intent: NewJobIntent, 
  * Reroll runs the exact check; Vary and Upscale check the parent image, that a template
  * of the needed kind exists, and the user's limits (option carry-over is JobService's).
  */
-function precheckNewJob(parent: Job, action: 'reroll' | 'vary' | 'upscale', index: number, requester: Requester, context: CommandContext): void {
+function precheckNewJob(interaction: ButtonInteraction, parent: Job, action: 'reroll' | 'vary' | 'upscale', index: number, requester: Requester, context: CommandContext): void {
   if (action === 'reroll') {
     const { seed: _seed, ...options } = parent.spec.options;
     context.jobs.check({ requester, template: parent.spec.template, options, imageOptions: Object.keys(parent.spec.inputs ?? {}) });
@@ -73,7 +80,7 @@ function precheckNewJob(parent: Job, action: 'reroll' | 'vary' | 'upscale', inde
   }
   if (parent.status !== 'done') throw new ParentNotReadyError(parent.id, null);
   if (!parent.images[index]) throw new ParentNotReadyError(parent.id, index);
-  context.jobs.defaultTemplate(action === 'vary' ? 'img2img' : 'upscale');
+  roleTemplateIn(ROLE_OF_ACTION[action], interaction.channelId, context);
   context.scheduler.assertCanAccept(requester.userId);
 }
 

@@ -1,5 +1,6 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import { requesterOf } from '../discord/caller.ts';
+import { roleSettingName, SETTABLE_ROLES } from '../workflows/index.ts';
 import type { ChannelSettings } from '../store/channel-settings.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { defaultProblem } from './channel-defaults.ts';
@@ -12,6 +13,10 @@ export function describeSettings(settings: ChannelSettings): string {
   if (settings.size !== undefined) parts.push(`size **${settings.size.width}x${settings.size.height}**`);
   if (settings.steps !== undefined) parts.push(`steps **${settings.steps}**`);
   if (settings.spoiler !== undefined) parts.push(`results as spoilers **${settings.spoiler ? 'yes' : 'no'}**`);
+  for (const role of SETTABLE_ROLES) {
+    const name = settings.roles?.[role];
+    if (name !== undefined) parts.push(`${role} template **${name}**`);
+  }
   return parts.length === 0 ? 'no channel defaults (the templates\' own apply)' : parts.join(', ');
 }
 
@@ -40,7 +45,9 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
       if (steps !== null) update.steps = steps;
       const spoiler = interaction.options.getBoolean('spoiler');
       if (spoiler !== null) update.spoiler = spoiler;
-      if (Object.keys(update).length === 0) throw new SettingsEmptyError(['template', 'size', 'steps', 'spoiler']);
+      const roles = roleChoices(interaction, context);
+      if (roles !== null) update.roles = { ...settings.get(channelId).roles, ...roles };
+      if (Object.keys(update).length === 0) throw new SettingsEmptyError(['template', 'size', 'steps', 'spoiler', ...SETTABLE_ROLES.map(roleSettingName)]);
       // The same rules as the command: the values must be ones the channel's template takes.
       const merged = { ...settings.get(channelId), ...update };
       const filled = merged.template === undefined ? context.jobs.defaultTemplate('txt2img') : context.templates.require(merged.template);
@@ -55,3 +62,18 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
 }
 
 export const settingsCommand: SlashCommand = { name: 'settings', execute };
+
+/** The `<role>_template` options given: each an installed template of that role, else refused naming the option. */
+function roleChoices(interaction: ChatInputCommandInteraction, context: CommandContext): NonNullable<ChannelSettings['roles']> | null {
+  const chosen: NonNullable<ChannelSettings['roles']> = {};
+  for (const role of SETTABLE_ROLES) {
+    const name = interaction.options.getString(roleSettingName(role));
+    if (name === null) continue;
+    const template = context.templates.require(name);
+    if (template.role !== role) {
+      throw new SettingInvalidError(`'${template.name}' is a ${template.role} template, not ${role}`, { setting: roleSettingName(role) });
+    }
+    chosen[role] = template.name;
+  }
+  return Object.keys(chosen).length === 0 ? null : chosen;
+}

@@ -59,7 +59,7 @@ export function templateListEmbed(templates: readonly Template[]): APIEmbed {
 
 export function templateDetailEmbed(template: Template): APIEmbed {
   const head = [
-    `Kind: **${template.kind}**${template.source === 'detected' ? ' (bound automatically from a raw ComfyUI graph)' : ''}`,
+    `Kind: **${template.kind}** · role: **${template.role}**${template.source === 'detected' ? ' (bound automatically from a raw ComfyUI graph)' : ''}`,
     ...(template.description.trim() === '' ? [] : [escapeMarkdown(template.description.trim())]),
   ];
   const options = listOptions(template);

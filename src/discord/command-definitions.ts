@@ -6,7 +6,7 @@ import {
   SlashCommandBuilder,
   type RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
-import { MAX_SEED, PROMPT_MAX_LENGTH, type TemplateSet } from '../workflows/index.ts';
+import { MAX_SEED, PROMPT_MAX_LENGTH, ROLE_USES, roleSettingName, SETTABLE_ROLES, type TemplateSet } from '../workflows/index.ts';
 
 /** Names of every command; one module in src/commands/ answers each. */
 export const COMMAND_NAMES = {
@@ -118,8 +118,8 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
     .setContexts([InteractionContextType.Guild])
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addSubcommand((s) => s.setName('show').setDescription('Show this channel\'s defaults'))
-    .addSubcommand((s) =>
-      s
+    .addSubcommand((s) => {
+      const set = s
         .setName('set')
         .setDescription('Set defaults for new jobs in this channel')
         .addStringOption((o) => {
@@ -128,8 +128,16 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
         })
         .addStringOption((o) => o.setName('size').setDescription('Default size, WIDTHxHEIGHT or a preset').setMaxLength(20))
         .addIntegerOption((o) => o.setName('steps').setDescription('Default sampling steps').setMinValue(steps.min).setMaxValue(steps.max))
-        .addBooleanOption((o) => o.setName('spoiler').setDescription('Post results as spoilers')),
-    )
+        .addBooleanOption((o) => o.setName('spoiler').setDescription('Post results as spoilers'));
+      for (const role of SETTABLE_ROLES) {
+        const ofRole = templates.list().filter((template) => template.role === role).slice(0, 25);
+        set.addStringOption((o) => {
+          o.setName(roleSettingName(role)).setDescription(`Template for ${ROLE_USES[role]} in this channel`).setMaxLength(100);
+          return ofRole.length > 0 ? o.addChoices(...ofRole.map((template) => ({ name: template.name.slice(0, 100), value: template.name.slice(0, 100) }))) : o;
+        });
+      }
+      return set;
+    })
     .addSubcommand((s) => s.setName('clear').setDescription('Remove this channel\'s defaults'));
 
   return [imagine, img2img, remix, templatesCommand, queue, cancel, comfy, show, history, settings].map((builder) => builder.toJSON());

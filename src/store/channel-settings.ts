@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { TEMPLATE_ROLES } from '../workflows/index.ts';
 import { SettingValueInvalidError } from './store-errors.ts';
 import type { Logger } from '../log.ts';
 import { inTransaction, type DatabaseSync, type SqlRow, type StatementSync } from './sqlite.ts';
 
 /**
- * Per-channel defaults an admin sets (template, size, steps, spoiler). Stored one row
+ * Per-channel defaults an admin sets (template, size, steps, spoiler, a template per role). Stored one row
  * per key, so adding a setting is a line here, not a migration. Values are JSON,
  * validated on the way in and on the way out.
  */
@@ -13,6 +14,8 @@ const SETTING_SCHEMAS = {
   size: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
   steps: z.number().int().positive(),
   spoiler: z.boolean(),
+  /** The template each button or command of a role uses here (Zoom Out → `outpaint`), by role. */
+  roles: z.partialRecord(z.enum(TEMPLATE_ROLES), z.string().min(1)),
 } as const;
 
 export type ChannelSettingKey = keyof typeof SETTING_SCHEMAS;

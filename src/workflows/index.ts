@@ -1,7 +1,8 @@
 /** The workflow-template layer: load, check, detect, render. See workflows/README.md for the file format. */
 export { TemplateError, formatProblem, type TemplateProblem } from './template-error.ts';
-export { TEMPLATE_KINDS, OPTION_TYPES, listOptions, findOption } from './template.ts';
-export type { Template, TemplateOption, TemplateKind, OptionType, OptionValue, ChoicesFrom, OptionListing } from './template.ts';
+export { TEMPLATE_KINDS, TEMPLATE_ROLES, OPTION_TYPES, listOptions, findOption } from './template.ts';
+export type { Template, TemplateOption, TemplateKind, TemplateRole, OptionType, OptionValue, ChoicesFrom, OptionListing } from './template.ts';
+export { ROLE_BINDINGS, ROLE_USES, SETTABLE_ROLES, isTemplateRole, roleProblems, roleSettingName, type RoleBinding, type SettableRole } from './template-role.ts';
 export { CANONICAL_OPTIONS, MAX_SEED, PROMPT_MAX_LENGTH, canonicalOption, type CanonicalOptionName } from './canonical-options.ts';
 export { formatRef, parseRef, cloneGraph, isLink, type ApiGraph, type ApiNode, type InputRef, type Link } from './graph.ts';
 export { parseTemplate, parseTemplateText, isRawGraph, templateNameOf } from './parse-template.ts';

@@ -4,6 +4,10 @@ import type { ApiGraph, InputRef } from './graph.ts';
 export const TEMPLATE_KINDS = ['txt2img', 'img2img', 'inpaint', 'upscale', 'guided', 'other'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
+/** What commands and buttons use a template for; the bindings each needs are in src/workflows/template-role.ts. */
+export const TEMPLATE_ROLES = ['generate', 'img2img', 'edit', 'inpaint', 'outpaint', 'upscale', 'video', 'other'] as const;
+export type TemplateRole = (typeof TEMPLATE_ROLES)[number];
+
 export const OPTION_TYPES = ['string', 'text', 'int', 'float', 'seed', 'choice', 'bool', 'image'] as const;
 export type OptionType = (typeof OPTION_TYPES)[number];
 
@@ -40,13 +44,15 @@ export interface Template {
   readonly file: string;
   readonly description: string;
   readonly kind: TemplateKind;
+  /** What commands and buttons use it for (src/workflows/template-role.ts); from `role`, else from the kind. */
+  readonly role: TemplateRole;
   /** `declared`: the file lists its bindings; `detected`: a raw "Save (API)" graph bound by detection. */
   readonly source: 'declared' | 'detected';
   /** In file order. */
   readonly options: readonly TemplateOption[];
   /** Deep-frozen; rendering works on a clone. */
   readonly graph: ApiGraph;
-  /** What detection noticed but did not bind (empty for declared templates). */
+  /** What detection noticed but did not bind, and a kind's role the template could not fill. */
   readonly notes: readonly string[];
   /** This template's stall limit (no progress this long: interrupted); default STALL_SECONDS. */
   readonly stallSeconds?: number;

@@ -1,9 +1,10 @@
 import { canonicalOption, DEFAULT_MAX_LENGTH, LIMIT_MAX_LENGTH, MAX_SEED } from './canonical-options.ts';
 import { checkGraph, formatRef, getInput, getNode, isLink, isPlainObject, parseRef, type ApiGraph, type InputRef, type PathIssue } from './graph.ts';
 import { checkOptionValue } from './option-values.ts';
-import { OPTION_TYPES, TEMPLATE_KINDS, type ChoicesFrom, type OptionType, type Template, type TemplateKind, type TemplateOption } from './template.ts';
+import { isTemplateRole, roleOfKind, roleProblems } from './template-role.ts';
+import { OPTION_TYPES, TEMPLATE_KINDS, TEMPLATE_ROLES, type TemplateRole, type ChoicesFrom, type OptionType, type Template, type TemplateKind, type TemplateOption } from './template.ts';
 
-const TEMPLATE_KEYS = ['name', 'description', 'kind', 'options', 'graph', 'stallSeconds', 'timeoutSeconds'];
+const TEMPLATE_KEYS = ['name', 'description', 'kind', 'role', 'options', 'graph', 'stallSeconds', 'timeoutSeconds'];
 /** Bounds of a template's own stall limit and deadline (a day: anything longer is a job nobody waits for). */
 const MAX_LIMIT_SECONDS = 86_400;
 const OPTION_KEYS = ['type', 'description', 'required', 'default', 'min', 'max', 'maxLength', 'choices', 'choicesFrom', 'targets'];
@@ -234,6 +235,7 @@ export function validateTemplate(value: unknown, meta: TemplateSource): { templa
       if (option !== undefined) options.push(option);
     }
   }
+  const role = checkRole(value['role'], kind as TemplateKind, options, issues);
   if (issues.length > 0 || ctx.graph === undefined) return { issues };
   return {
     template: {
@@ -241,10 +243,11 @@ export function validateTemplate(value: unknown, meta: TemplateSource): { templa
       file: meta.file,
       description: description as string,
       kind: kind as TemplateKind,
+      role: role.role,
       source: meta.source,
       options,
       graph: ctx.graph,
-      notes: meta.notes ?? [],
+      notes: [...(meta.notes ?? []), ...role.notes],
       ...limits,
     },
   };
@@ -265,3 +268,25 @@ function checkLimits(value: Record<string, unknown>, issues: PathIssue[]): { sta
   return limits;
 }
 
+
+/**
+ * A declared `role` must be one of TEMPLATE_ROLES and the template must have the bindings
+ * it needs (each lack is an issue at `role`). Without one the kind's role applies if the
+ * template can fill it; one that cannot (an inpaint graph with no `mask` option) is
+ * `other`, noted, so no button picks a template that cannot take what it sends.
+ */
+function checkRole(raw: unknown, kind: TemplateKind, options: readonly TemplateOption[], issues: PathIssue[]): { role: TemplateRole; notes: string[] } {
+  if (raw !== undefined) {
+    if (!isTemplateRole(raw)) {
+      issues.push({ path: 'role', message: `role must be one of: ${TEMPLATE_ROLES.join(', ')}` });
+      return { role: 'other', notes: [] };
+    }
+    for (const problem of roleProblems(raw, options)) issues.push({ path: 'role', message: problem });
+    return { role: raw, notes: [] };
+  }
+  if (!(TEMPLATE_KINDS as readonly string[]).includes(kind)) return { role: 'other', notes: [] };
+  const derived = roleOfKind(kind);
+  const problems = roleProblems(derived, options);
+  if (problems.length === 0) return { role: derived, notes: [] };
+  return { role: 'other', notes: [`not used as ${derived} template: ${problems.join('; ')}`] };
+}

@@ -5,7 +5,7 @@ import { choiceList, describeOption, templateDetailEmbed, templateListEmbed } fr
 import type { Template, TemplateOption } from '../../src/workflows/index.ts';
 
 function template(name: string, overrides: Partial<Template> = {}): Template {
-  return { name, file: `${name}.json`, description: '', kind: 'txt2img', source: 'declared', options: [], graph: {}, notes: [], ...overrides };
+  return { name, file: `${name}.json`, description: '', kind: 'txt2img', role: 'generate', source: 'declared', options: [], graph: {}, notes: [], ...overrides };
 }
 
 function option(name: string, overrides: Partial<TemplateOption> = {}): TemplateOption {

@@ -1,0 +1,17 @@
+import type { Template, TemplateRole } from '../workflows/index.ts';
+import { StaleChannelDefaultError } from './channel-defaults.ts';
+import type { CommandContext } from './command-context.ts';
+
+/**
+ * The template a button or command of `role` runs in this channel: the one an admin
+ * chose here with `/settings set <role>_template:` (still installed and still of that
+ * role), else the bot's own for the role (JobService.roleTemplate).
+ */
+export function roleTemplateIn(role: TemplateRole, channelId: string | null, context: Pick<CommandContext, 'settings' | 'templates' | 'jobs'>): Template {
+  const chosen = channelId === null ? undefined : context.settings.get(channelId).roles?.[role];
+  if (chosen === undefined) return context.jobs.roleTemplate(role);
+  const template = context.templates.get(chosen);
+  if (template === undefined) throw new StaleChannelDefaultError(`${role} template`, `there is no template '${chosen}' any more`);
+  if (template.role !== role) throw new StaleChannelDefaultError(`${role} template`, `'${chosen}' is now a ${template.role} template`);
+  return template;
+}
