@@ -8,6 +8,8 @@ import { downloadAttachment } from '../discord/attachments.ts';
 import { createDiscordClient, DiscordLoginError, requireToken } from '../discord/discord-client.ts';
 import { InteractionRouter } from '../discord/interaction-router.ts';
 import { JobReplies } from '../discord/job-replies.ts';
+import { editRows } from '../discord/result-buttons.ts';
+import { toRow } from '../discord/to-discord-payload.ts';
 import { ReplyEditor } from '../discord/reply-editor.ts';
 import { buildCommandDefinitions } from '../discord/command-definitions.ts';
 import { registerIfChanged } from '../discord/register-commands.ts';
@@ -191,6 +193,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     choices,
     settings: store.channelSettings,
     download,
+    editRows: (jobId, index) => editRows(jobId, index).map(toRow),
   };
   const router = new InteractionRouter(commandTable(), context);
   let accepting = true;

@@ -2,7 +2,8 @@ import { ComfyPromptLostError, ComfyUnavailableError } from '../comfy/errors.ts'
 import type { Job, JobImage } from '../jobs/job.ts';
 import { resultImages, type RunEvent, type RunResult } from '../jobs/run-events.ts';
 import type { ExecuteContext, ExecuteJob } from '../jobs/scheduler.ts';
-import { renderTemplate, SAMPLER_CLASSES, type ApiGraph, type TemplateSet } from '../workflows/index.ts';
+import { findOption, renderTemplate, SAMPLER_CLASSES, type ApiGraph, type Template, type TemplateSet } from '../workflows/index.ts';
+import { prepareOutpaint } from './outpaint-input.ts';
 import type { InputImages } from './input-images.ts';
 import type { ServerPool } from './server-pool.ts';
 import { NoServerError } from '../jobs/scheduler-errors.ts';
@@ -25,7 +26,7 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     if (job.promptId !== null && job.server === worker && job.resolved !== null) {
       // Submitted before a restart: follow the same prompt rather than running it twice.
       const resolved = job.resolved;
-      const { graph } = renderTemplate(template, resolved);
+      const { graph } = renderTemplate(template, templateValues(template, resolved));
       const seen = new PreviewCount(graph);
       const handle = server.resume(job.promptId, graph, { signal: context.signal, onEvent: forward(context, resolved, () => handle.promptId, seen) });
       const result = await handle.done;
@@ -33,15 +34,24 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
       return imagesOf(result);
     }
     // Re-running a job that already drew its seed (restart, another server) keeps it.
-    const values: Record<string, unknown> = { ...job.spec.options, ...(job.resolved ?? {}) };
+    let values: Record<string, unknown> = { ...job.spec.options, ...templateValues(template, job.resolved ?? {}) };
+    let frame: Record<string, number> = {};
     for (const [option, ref] of Object.entries(job.spec.inputs ?? {})) {
-      const bytes = await deps.inputs.read(ref);
+      let bytes = await deps.inputs.read(ref);
+      const outpaint = option === 'image' ? await prepareOutpaint(template, values, bytes) : null;
+      if (outpaint !== null) {
+        ({ image: bytes, values } = outpaint);
+        // Recorded with the job so its message shows the padded size (the Size field).
+        frame = { width: outpaint.plan.frame.width, height: outpaint.plan.frame.height };
+      }
       const uploaded = await server.uploadImage(bytes, `comfycord-${job.id}-${option}.png`, { overwrite: true });
       values[option] = uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
     }
     // A seed drawn here must fit this server's range for the input (a custom sampler may narrow it).
     const objectInfo = job.resolved === null ? await deps.pool.objectInfo(worker) : null;
-    const { graph, resolved } = renderTemplate(template, values, { objectInfo });
+    const rendered = renderTemplate(template, values, { objectInfo });
+    const { graph } = rendered;
+    const resolved = { ...rendered.resolved, ...frame };
     context.signal.throwIfAborted();
     deps.pool.noteCheckpoint(worker, resolved['checkpoint']);
     const seen = new PreviewCount(graph);
@@ -57,6 +67,11 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
 }
 
 const SAMPLERS = new Set<string>(SAMPLER_CLASSES);
+
+/** Of recorded values, those the template takes (an outpaint job also records its frame's width and height). */
+function templateValues(template: Template, values: Record<string, string | number | boolean>): Record<string, string | number | boolean> {
+  return Object.fromEntries(Object.entries(values).filter(([name]) => findOption(template, name) !== undefined));
+}
 
 /**
  * A run's sampler steps and preview frames: the evidence for "previews are off". Only

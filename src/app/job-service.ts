@@ -6,7 +6,7 @@ import type { JobStore } from '../jobs/job-store.ts';
 import { inScope, mayManage, type Requester } from '../jobs/job-scope.ts';
 import { JobNotFoundError, NotYourJobError } from '../jobs/scheduler-errors.ts';
 import type { Reservation, Scheduler } from '../jobs/scheduler.ts';
-import { findOption, renderTemplate, type ChoiceSource, type Template, type TemplateKind, type TemplateRole, type TemplateSet } from '../workflows/index.ts';
+import { findOption, renderTemplate, withPlaceholderPads, type ChoiceSource, type Template, type TemplateKind, type TemplateRole, type TemplateSet } from '../workflows/index.ts';
 
 // Requester is a core type (src/jobs/job-scope.ts); commands see it through this service.
 export type { Requester } from '../jobs/job-scope.ts';
@@ -32,6 +32,19 @@ export interface Prepared {
   job: Job;
   reservation: Reservation;
 }
+
+/** Buttons that start a new job from one image of a finished job. */
+export type ImageAction = 'vary' | 'upscale' | 'outpaint';
+
+const ROLE_OF_IMAGE_ACTION: Record<ImageAction, TemplateRole> = { vary: 'img2img', upscale: 'upscale', outpaint: 'outpaint' };
+
+/** The parent's values each action keeps (when the new template has them). */
+const CARRIED: Record<ImageAction, string[]> = {
+  vary: ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler'],
+  upscale: ['prompt', 'negative', 'checkpoint'],
+  outpaint: ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler'],
+};
+
 
 /** How much a Vary changes the chosen image, as img2img denoise. */
 export const VARY_DENOISE = 0.55;
@@ -114,7 +127,7 @@ export class JobService {
     this.#blockedWords.assertNone(texts);
     // Dry run: every option checked now (seeds drawn and thrown away); image names stand in for uploads.
     const placeholders = Object.fromEntries(request.imageOptions.map((name) => [name, 'input.png']));
-    renderTemplate(template, { ...request.options, ...placeholders }, this.#choices ? { serverChoices: this.#choices } : {});
+    renderTemplate(template, { ...withPlaceholderPads(template, request.options), ...placeholders }, this.#choices ? { serverChoices: this.#choices } : {});
     this.#scheduler.assertCanAccept(request.requester.userId);
     this.#servers?.assertCanRun(template.name);
     return template;
@@ -218,11 +231,18 @@ export class JobService {
   }
 
   /** The request of a new job that starts from one image of a finished job, carrying over what still applies. */
-  fromImageRequest(kind: 'vary' | 'upscale', jobId: string, imageIndex: number, requester: Requester, templateName?: string): NewJobRequest {
+  fromImageRequest(
+    kind: ImageAction,
+    jobId: string,
+    imageIndex: number,
+    requester: Requester,
+    templateName?: string,
+    /** Values that win over the carried ones (Zoom Out's `zoom`, a prompt typed in a form). */
+    given: Record<string, string | number | boolean> = {},
+  ): NewJobRequest {
     const parent = this.#finishedWithImage(this.visible(jobId, requester), imageIndex);
-    const template = templateName === undefined ? this.roleTemplate(kind === 'vary' ? 'img2img' : 'upscale') : this.#templates.require(templateName);
-    const carried = kind === 'vary' ? ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler'] : ['prompt', 'negative', 'checkpoint'];
-    const options = this.#carry(parent, template, carried);
+    const template = templateName === undefined ? this.roleTemplate(ROLE_OF_IMAGE_ACTION[kind]) : this.#templates.require(templateName);
+    const options = { ...this.#carry(parent, template, CARRIED[kind]), ...given };
     if (kind === 'vary' && findOption(template, 'denoise')) options['denoise'] = VARY_DENOISE;
     return {
       requester,

@@ -9,7 +9,8 @@ import { CliNoImagesError, CliUsageError } from './cli-errors.ts';
 import { normaliseInputImage } from '../images/normalise-input.ts';
 import { resultImages } from '../jobs/run-events.ts';
 import type { Logger } from '../log.ts';
-import { findOption, renderTemplate, seedTargetClasses, type Template } from '../workflows/index.ts';
+import { findOption, renderTemplate, seedTargetClasses, withPlaceholderPads, type Template } from '../workflows/index.ts';
+import { prepareOutpaint } from '../app/outpaint-input.ts';
 import type { GenerateArgs } from './cli-args.ts';
 import { prepareOutDir, readInputImage, userPath } from './cli-paths.ts';
 import { cliServer } from './cli-server.ts';
@@ -46,13 +47,21 @@ export class CliTimeoutError extends ComfycordError<CliErrorCode> {
 export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workflowsDir: string, logger: Logger, io: GenerateIo): Promise<string[]> {
   const templateArg = args.template.endsWith('.json') ? userPath(args.template, io.cwd) : args.template;
   const template = await resolveTemplate(templateArg, workflowsDir);
-  const values: Record<string, unknown> = { ...args.values };
+  let values: Record<string, unknown> = { ...args.values };
   // Everything the user can get wrong is refused before the server sees anything.
   if (args.image !== null && !findOption(template, 'image')) throw new CliUsageError(`template '${template.name}' takes no input image (--image)`);
-  renderTemplate(template, { ...values, ...(args.image ? { image: 'placeholder.png' } : {}) });
+  renderTemplate(template, { ...withPlaceholderPads(template, values), ...(args.image ? { image: 'placeholder.png' } : {}) });
   let input: Buffer | null = null;
   if (args.image !== null) {
     input = await readInputImage(userPath(args.image, io.cwd), args.image, io.maxImageBytes);
+    // `--set zoom=2` (or pan=, square=) on an outpaint template: the pads from the image's size.
+    const outpaint = await prepareOutpaint(template, values, input);
+    if (outpaint !== null) {
+      input = outpaint.image;
+      values = outpaint.values;
+      const { frame, scaled } = outpaint.plan;
+      io.stderr.write(`padded to ${frame.width}×${frame.height}${scaled ? ` (the image shrunk to ${outpaint.plan.image.width}×${outpaint.plan.image.height} to fit)` : ''}\n`);
+    }
   }
   const outDir = userPath(args.out, io.cwd);
   await prepareOutDir(outDir, args.out);

@@ -1,24 +1,17 @@
-import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import { MessageFlags, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { Requester } from '../app/job-service.ts';
 import { requesterOf } from '../discord/caller.ts';
-import { parseCustomId, type ButtonIntent } from '../discord/custom-id.ts';
-import { ComfycordError } from '../errors.ts';
+import { parseCustomId, type ButtonIntent, type OutpaintButton } from '../discord/custom-id.ts';
 import { isFinished, type Job } from '../jobs/job.ts';
 import { JobNotFoundError } from '../jobs/scheduler-errors.ts';
-import type { ButtonHandler, CommandContext } from './command-context.ts';
+import type { ButtonHandler, CommandContext, ModalHandler } from './command-context.ts';
 import { cancelReply } from './job-labels.ts';
-import type { CommandErrorCode } from './error-codes.ts';
-import { JobStillRunningError } from './command-errors.ts';
+import { JobStillRunningError, StaleButtonError } from './command-errors.ts';
+import { outpaintButton, submitZoomModal, ZOOM_MODAL_PREFIX } from './outpaint-buttons.ts';
 import { ParentNotReadyError } from '../app/request-errors.ts';
 import { deferredReply, SERVER_LISTS_WAIT_MS } from './start-job.ts';
 import { roleTemplateIn } from './role-template.ts';
 import type { TemplateRole } from '../workflows/index.ts';
-
-export class StaleButtonError extends ComfycordError<CommandErrorCode> {
-  constructor(customId: string) {
-    super('BUTTON_INVALID', 'This button is no longer valid.', { context: { customId: customId.slice(0, 100) } });
-  }
-}
 
 /**
  * The buttons under a job's message (custom_id `cc:<action>:<jobId>[:<index>]`, see
@@ -41,7 +34,30 @@ export const buttonHandler: ButtonHandler = {
         return cancelFrom(interaction, intent.jobId, requester, context);
       case 'delete':
         return deleteResult(interaction, intent.jobId, requester, context);
+      case 'edits':
+        return showEdits(interaction, intent.jobId, intent.imageIndex ?? 0, requester, context);
+      default:
+        return outpaintButton(interaction, intent.action === 'zoomc' ? null : OUTPAINT_OPTIONS[intent.action], intent.jobId, intent.imageIndex ?? 0, requester, context);
     }
+  },
+};
+
+/** What each outpaint button asks of the outpaint template (Custom Zoom asks in a form). */
+const OUTPAINT_OPTIONS: Record<Exclude<OutpaintButton, 'zoomc'>, Record<string, string | number | boolean>> = {
+  zoom15: { zoom: 1.5 },
+  zoom2: { zoom: 2 },
+  square: { square: true },
+  panl: { pan: 'left' },
+  panr: { pan: 'right' },
+  panu: { pan: 'up' },
+  pand: { pan: 'down' },
+};
+
+/** Custom Zoom's form (custom_id `cczoom:<jobId>:<image>`: nothing kept in memory, so it survives a restart). */
+export const zoomModalHandler: ModalHandler = {
+  prefix: ZOOM_MODAL_PREFIX,
+  async execute(interaction: ModalSubmitInteraction, context: CommandContext): Promise<void> {
+    await submitZoomModal(interaction, await requesterOf(interaction, context), context);
   },
 };
 
@@ -123,4 +139,16 @@ async function deleteResult(interaction: ButtonInteraction, jobId: string, reque
     }
   }
   context.logger.info({ button: 'delete', jobId, messageId: interaction.message.id, userId: requester.userId }, 'result message deleted');
+}
+
+/** A batch's ✏️ n: image n's own Zoom Out / Make Square / Pan rows, for the clicker alone. */
+async function showEdits(interaction: ButtonInteraction, jobId: string, index: number, requester: Requester, context: CommandContext): Promise<void> {
+  const job = context.jobs.visible(jobId, requester);
+  if (job.status !== 'done' || !job.images[index]) throw new ParentNotReadyError(job.id, index);
+  await interaction.reply({
+    content: `Edits of image ${index + 1} of job \`${job.id}\`:`,
+    components: context.editRows(job.id, index),
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  });
 }

@@ -1,4 +1,6 @@
 import type {
+  APIActionRowComponent,
+  APIButtonComponentWithCustomId,
   AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
@@ -41,6 +43,8 @@ export interface CommandContext {
   settings: ChannelSettingsStore;
   /** Downloads an attachment under the configured host list and byte cap. */
   download(url: string): Promise<Buffer>;
+  /** One image's edit buttons (Zoom Out, Make Square, Pan), as a batch's ✏️ n shows them. */
+  editRows(jobId: string, index: number): APIActionRowComponent<APIButtonComponentWithCustomId>[];
 }
 
 export interface SlashCommand {

@@ -68,3 +68,9 @@ export class SizeInvalidError extends ComfycordError<CommandErrorCode> {
     super('SIZE_INVALID', userMessage);
   }
 }
+
+export class StaleButtonError extends ComfycordError<CommandErrorCode> {
+  constructor(customId: string) {
+    super('BUTTON_INVALID', 'This button is no longer valid.', { context: { customId: customId.slice(0, 100) } });
+  }
+}

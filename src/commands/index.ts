@@ -1,4 +1,4 @@
-import { buttonHandler } from './buttons.ts';
+import { buttonHandler, zoomModalHandler } from './buttons.ts';
 import { cancelCommand } from './cancel.ts';
 import type { CommandTable } from './command-context.ts';
 import { comfyCommand } from './comfy-status.ts';
@@ -22,7 +22,7 @@ export function commandTable(options: { remixStash?: RemixStash } = {}): Command
   return {
     slash: [imagineCommand, img2imgCommand, templatesCommand, queueCommand, cancelCommand, comfyCommand, showCommand, historyCommand, settingsCommand],
     messageMenus: [remix.menu],
-    modals: [remix.modal],
+    modals: [remix.modal, zoomModalHandler],
     buttons: buttonHandler,
   };
 }

@@ -2,6 +2,7 @@ import type { Client } from 'discord.js';
 import type { ComfyServer } from '../comfy/server.ts';
 import { userMessageOf } from '../errors.ts';
 import { isFinished, type Job } from '../jobs/job.ts';
+import { sourceLine } from './job-source.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import { RunProgress } from '../jobs/progress.ts';
 import type { Scheduler, SchedulerUpdate } from '../jobs/scheduler.ts';
@@ -200,7 +201,7 @@ export class JobReplies {
 
   #show(job: Job, state: JobViewState): void {
     const key = this.#track(job);
-    if (key !== null) this.#o.editor.update(key, renderJobView(jobInfo(job), state));
+    if (key !== null) this.#o.editor.update(key, renderJobView(jobInfo(job, (id) => this.#o.store.get(id)), state));
   }
 
   async #deliverFinal(job: Job): Promise<void> {
@@ -208,7 +209,7 @@ export class JobReplies {
     this.#progress.delete(job.id);
     if (key === null) return;
     const state = await this.#finalState(job);
-    const view = renderJobView(jobInfo(job), state);
+    const view = renderJobView(jobInfo(job, (id) => this.#o.store.get(id)), state);
     try {
       await this.#o.editor.update(key, view, { final: true });
       job.deliveredAt = Date.now();
@@ -289,7 +290,7 @@ export class JobReplies {
 }
 
 /** The fields the view shows, from what was asked and what was actually sent. */
-export function jobInfo(job: Job): JobInfo {
+export function jobInfo(job: Job, parentOf: (jobId: string) => Job | undefined = () => undefined): JobInfo {
   const value = (name: string) => job.resolved?.[name] ?? job.spec.options[name];
   const numberOf = (name: string): number | null => {
     const raw = value(name);
@@ -311,5 +312,6 @@ export function jobInfo(job: Job): JobInfo {
     count: Math.max(1, job.images.length || (numberOf('batch') ?? 1)),
     server: job.server,
     requester: job.userId,
+    source: sourceLine(job, job.origin.kind === 'command' ? undefined : parentOf(job.origin.parentJobId)),
   };
 }

@@ -1,6 +1,7 @@
 import type { ProgressSnapshot } from '../jobs/progress.ts';
 import { buildCustomId, type ButtonAction } from './custom-id.ts';
 import { DISCORD_LIMITS, escapeMarkdown, oneLine, truncate } from './discord-limits.ts';
+import { resultButtons } from './result-buttons.ts';
 import type { MessageView, ViewButton, ViewEmbed, ViewField, ViewFile } from './message-view.ts';
 
 export { buildCustomId, parseCustomId } from './custom-id.ts';
@@ -27,6 +28,8 @@ export interface JobInfo {
   server: string | null;
   /** Discord user id of whoever asked. */
   requester: string;
+  /** What this job was made from (`Zoom Out 2× of image 1 of [job …](link)`), for a button's job. */
+  source?: string | null;
 }
 
 export type JobViewState =
@@ -47,7 +50,6 @@ export type JobViewState =
   | { kind: 'cancelled' };
 
 export const BAR_CELLS = 10;
-const MAX_IMAGE_BUTTONS = DISCORD_LIMITS.buttonsPerRow;
 
 const COLORS = {
   waiting: 0x99aab5,
@@ -137,6 +139,7 @@ function fieldsOf(job: JobInfo): ViewField[] {
     if (value === null || value === '') return;
     fields.push({ name, value: truncate(value, DISCORD_LIMITS.fieldValue), inline });
   };
+  add('From', job.source ?? null, false);
   if (job.negative !== null && job.negative.trim() !== '') add('Negative', escapeMarkdown(job.negative), false);
   add('Seed', job.seed === null ? null : `\`${String(job.seed)}\``);
   add('Steps', job.steps === null ? null : String(job.steps));
@@ -196,24 +199,7 @@ function buttonsOf(job: JobInfo, state: JobViewState): ViewButton[][] {
       return [[button('reroll', 'Reroll', 'primary', '🎲'), button('delete', 'Delete', 'danger', '🗑️')]];
     case 'cancelled':
       return [[button('delete', 'Delete', 'danger', '🗑️')]];
-    case 'done': {
-      const images = Math.min(state.imageCount, MAX_IMAGE_BUTTONS);
-      if (images <= 1) {
-        return [
-          [
-            button('reroll', 'Reroll', 'primary', '🎲'),
-            button('vary', 'Vary', 'secondary', '🔀', 0),
-            button('upscale', 'Upscale', 'secondary', '🔍', 0),
-            button('delete', 'Delete', 'danger', '🗑️'),
-          ],
-        ];
-      }
-      const indexes = Array.from({ length: images }, (_, i) => i);
-      return [
-        [button('reroll', 'Reroll', 'primary', '🎲'), button('delete', 'Delete', 'danger', '🗑️')],
-        indexes.map((i) => button('upscale', `U${i + 1}`, 'secondary', undefined, i)),
-        indexes.map((i) => button('vary', `V${i + 1}`, 'secondary', undefined, i)),
-      ];
-    }
+    case 'done':
+      return resultButtons(job.id, state.imageCount);
   }
 }

@@ -69,7 +69,8 @@ function withoutImage(embed: ViewEmbed): ViewEmbed {
   return rest;
 }
 
-function toRow(buttons: ViewButton[]): APIActionRowComponent<APIButtonComponentWithCustomId> {
+/** One row of view buttons as Discord components (also the ephemeral per-image edit rows of a batch). */
+export function toRow(buttons: ViewButton[]): APIActionRowComponent<APIButtonComponentWithCustomId> {
   return {
     type: ComponentType.ActionRow,
     components: buttons.map((b) => ({

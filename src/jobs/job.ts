@@ -13,7 +13,11 @@ export const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set(['done', 'faile
 /** Where a job came from: a command, or a button on an earlier job's result. */
 export type JobOrigin =
   | { kind: 'command'; command: string }
-  | { kind: 'reroll' | 'vary' | 'upscale'; parentJobId: string; imageIndex: number | null };
+  | { kind: OriginAction; parentJobId: string; imageIndex: number | null };
+
+/** What an earlier job's button (or Remix → Edit) did to make this one. */
+export type OriginAction = 'reroll' | 'vary' | 'upscale' | 'outpaint' | 'inpaint' | 'edit';
+export const ORIGIN_ACTIONS = ['reroll', 'vary', 'upscale', 'outpaint', 'inpaint', 'edit'] as const satisfies readonly OriginAction[];
 
 /** Where an input image's bytes are, so any server can be sent them, even after a restart. */
 export type InputImageRef =

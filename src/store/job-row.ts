@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ComfycordError } from '../errors.ts';
-import type { InputImageRef, Job, JobFailure, JobImage, JobOrigin, JobReplyHandle, JobSpec, JobStatus } from '../jobs/job.ts';
+import { ORIGIN_ACTIONS, type InputImageRef, type Job, type JobFailure, type JobImage, type JobOrigin, type JobReplyHandle, type JobSpec, type JobStatus } from '../jobs/job.ts';
 import type { SqlRow, SqlValue } from './sqlite.ts';
 import type { StoreErrorCode } from './error-codes.ts';
 
@@ -32,7 +32,7 @@ const _ALL_STATUSES_LISTED: [UnlistedStatus] extends [never] ? true : never = tr
 const optionValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 const originSchema: z.ZodType<JobOrigin> = z.union([
   z.object({ kind: z.literal('command'), command: z.string() }),
-  z.object({ kind: z.enum(['reroll', 'vary', 'upscale']), parentJobId: z.string(), imageIndex: z.number().int().nullable() }),
+  z.object({ kind: z.enum(ORIGIN_ACTIONS), parentJobId: z.string(), imageIndex: z.number().int().nullable() }),
 ]);
 const inputsSchema: z.ZodType<Record<string, InputImageRef>> = z.record(
   z.string(),

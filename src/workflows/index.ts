@@ -13,3 +13,4 @@ export { checkOptionValue, type ChoiceSource, type ValueCheck } from './option-v
 export { checkTemplateAgainstServer } from './server-check.ts';
 export { ServerChoices, type ServerChoicesOptions } from './server-choices.ts';
 export { choicesFromObjectInfo, comboChoices, inputInfo, type ObjectInfo, type InputInfo } from './object-info.ts';
+export { describeOutpaint, MAX_ZOOM, MIN_ZOOM, outpaintActionOf, OUTPAINT_PARAMS, PAN_DIRECTIONS, padOptions, planOutpaint, withPlaceholderPads, type OutpaintAction, type OutpaintPlan, type PanDirection, type Pads, type Size } from './outpaint.ts';

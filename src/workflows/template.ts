@@ -54,6 +54,8 @@ export interface Template {
   readonly graph: ApiGraph;
   /** What detection noticed but did not bind, and a kind's role the template could not fill. */
   readonly notes: readonly string[];
+  /** The largest width or height its result may have (an outpaint frame is capped to it); default 2048 where it matters. */
+  readonly maxSize?: number;
   /** This template's stall limit (no progress this long: interrupted); default STALL_SECONDS. */
   readonly stallSeconds?: number;
   /** This template's deadline, from when the job went to a server; default JOB_TIMEOUT_SECONDS. */

@@ -4,7 +4,9 @@ import { checkOptionValue } from './option-values.ts';
 import { isTemplateRole, roleOfKind, roleProblems } from './template-role.ts';
 import { OPTION_TYPES, TEMPLATE_KINDS, TEMPLATE_ROLES, type TemplateRole, type ChoicesFrom, type OptionType, type Template, type TemplateKind, type TemplateOption } from './template.ts';
 
-const TEMPLATE_KEYS = ['name', 'description', 'kind', 'role', 'options', 'graph', 'stallSeconds', 'timeoutSeconds'];
+const TEMPLATE_KEYS = ['name', 'description', 'kind', 'role', 'options', 'graph', 'stallSeconds', 'timeoutSeconds', 'maxSize'];
+/** Bounds of `maxSize`: ImagePadForOutpaint's own limit is 16384. */
+const MAX_SIZE_BOUNDS = { min: 64, max: 16_384 } as const;
 /** Bounds of a template's own stall limit and deadline (a day: anything longer is a job nobody waits for). */
 const MAX_LIMIT_SECONDS = 86_400;
 const OPTION_KEYS = ['type', 'description', 'required', 'default', 'min', 'max', 'maxLength', 'choices', 'choicesFrom', 'targets'];
@@ -254,8 +256,16 @@ export function validateTemplate(value: unknown, meta: TemplateSource): { templa
 }
 
 /** `stallSeconds` / `timeoutSeconds`: whole seconds from 1 to a day, each optional. */
-function checkLimits(value: Record<string, unknown>, issues: PathIssue[]): { stallSeconds?: number; timeoutSeconds?: number } {
-  const limits: { stallSeconds?: number; timeoutSeconds?: number } = {};
+function checkLimits(value: Record<string, unknown>, issues: PathIssue[]): { stallSeconds?: number; timeoutSeconds?: number; maxSize?: number } {
+  const limits: { stallSeconds?: number; timeoutSeconds?: number; maxSize?: number } = {};
+  const maxSize = value['maxSize'];
+  if (maxSize !== undefined) {
+    if (typeof maxSize !== 'number' || !Number.isInteger(maxSize) || maxSize < MAX_SIZE_BOUNDS.min || maxSize > MAX_SIZE_BOUNDS.max) {
+      issues.push({ path: 'maxSize', message: `maxSize must be a whole number of pixels from ${MAX_SIZE_BOUNDS.min} to ${MAX_SIZE_BOUNDS.max}` });
+    } else {
+      limits.maxSize = maxSize;
+    }
+  }
   for (const key of ['stallSeconds', 'timeoutSeconds'] as const) {
     const raw = value[key];
     if (raw === undefined) continue;

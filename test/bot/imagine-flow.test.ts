@@ -71,7 +71,11 @@ describe('/imagine end to end', () => {
     expect(final.files[0]?.data.equals(served[0]!)).toBe(true);
     expect(json.embeds?.[0]?.image?.url).toBe(`attachment://${jobId}-1.png`);
     expect(json.embeds?.[0]?.description).toBe('a red fox in the snow');
-    expect(buttonIds(json)).toEqual([[`cc:reroll:${jobId}`, `cc:vary:${jobId}:0`, `cc:upscale:${jobId}:0`, `cc:delete:${jobId}`]]);
+    expect(buttonIds(json)).toEqual([
+      [`cc:reroll:${jobId}`, `cc:vary:${jobId}:0`, `cc:upscale:${jobId}:0`, `cc:delete:${jobId}`],
+      ['zoom15', 'zoom2', 'zoomc', 'square'].map((action) => `cc:${action}:${jobId}:0`),
+      ['panl', 'panr', 'panu', 'pand'].map((action) => `cc:${action}:${jobId}:0`),
+    ]);
 
     // What the channel now shows: only the result, byte for byte, on Discord's "CDN".
     const message = h.reply(raw);
@@ -109,6 +113,7 @@ describe('/imagine end to end', () => {
       [`cc:reroll:${jobId}`, `cc:delete:${jobId}`],
       [`cc:upscale:${jobId}:0`, `cc:upscale:${jobId}:1`],
       [`cc:vary:${jobId}:0`, `cc:vary:${jobId}:1`],
+      [`cc:edits:${jobId}:0`, `cc:edits:${jobId}:1`],
     ]);
     expect(json.components?.[1]?.components.map((b) => b.label)).toEqual(['U1', 'U2']);
     expect(nodeOf(promptBodies(h.comfy)[0]!.prompt, 'EmptyLatentImage').inputs).toMatchObject({ batch_size: 2, width: 512, height: 512 });

@@ -10,6 +10,8 @@ import { InputImages } from '../../src/app/input-images.ts';
 import { JobService } from '../../src/app/job-service.ts';
 import { ServerPool } from '../../src/app/server-pool.ts';
 import { loadTemplateSet } from '../../src/workflows/template-folder.ts';
+import { editRows } from '../../src/discord/result-buttons.ts';
+import { toRow } from '../../src/discord/to-discord-payload.ts';
 import type { CommandContext } from '../../src/commands/command-context.ts';
 import { commandTable } from '../../src/commands/index.ts';
 import { RemixStash } from '../../src/commands/remix-stash.ts';
@@ -68,7 +70,7 @@ export async function startCommandHarness(env: Record<string, string> = {}): Pro
   const intake = new JobIntake({ jobs, inputs, downloads: new DownloadLimiter({ concurrency: config.attachments.downloadConcurrency }), fetchUpload, logger });
   const choices = new ServerChoices(() => pool.any().objectInfo());
   const dmRoles = new DmRoleCache({ lookup: guildRoleLookup(client, { allowedRoles: config.access.allowedRoles }) });
-  const context: CommandContext = { config, access: config.access, dmRoles, logger, templates, jobs, intake, scheduler, store, pool, inputs, replies, choices, settings: store.channelSettings, download };
+  const context: CommandContext = { config, access: config.access, dmRoles, logger, templates, jobs, intake, scheduler, store, pool, inputs, replies, choices, settings: store.channelSettings, download, editRows: (jobId, index) => editRows(jobId, index).map(toRow) };
   const remixStash = new RemixStash();
   const router = new InteractionRouter(commandTable({ remixStash }), context);
   const handled = new Map<string, Promise<void>>();

@@ -151,16 +151,19 @@ describe('renderJobView limits', () => {
 describe('renderJobView buttons', () => {
   const ids = (view: MessageView) => view.buttons.map((row) => row.map((b) => b.customId));
 
-  it('GIVEN one image THEN Reroll, Vary, Upscale and Delete', () => {
+  it('GIVEN one image THEN Reroll, Vary, Upscale and Delete, then the Zoom Out and Pan rows', () => {
     const view = renderJobView(job, { kind: 'done', imageCount: 1, elapsedMs: 1000 });
-    expect(ids(view)).toEqual([[`cc:reroll:${job.id}`, `cc:vary:${job.id}:0`, `cc:upscale:${job.id}:0`, `cc:delete:${job.id}`]]);
+    expect(ids(view)[0]).toEqual([`cc:reroll:${job.id}`, `cc:vary:${job.id}:0`, `cc:upscale:${job.id}:0`, `cc:delete:${job.id}`]);
     expect(view.buttons[0]?.map((b) => b.label)).toEqual(['Reroll', 'Vary', 'Upscale', 'Delete']);
+    expect(view.buttons[1]?.map((b) => b.label)).toEqual(['Zoom Out 1.5×', 'Zoom Out 2×', 'Custom Zoom', 'Make Square']);
+    expect(view.buttons[2]?.map((b) => b.emoji)).toEqual(['⬅️', '➡️', '⬆️', '⬇️']);
   });
 
   it('GIVEN four images THEN U1..U4 and V1..V4 name each image', () => {
     const view = renderJobView({ ...job, count: 4 }, { kind: 'done', imageCount: 4, elapsedMs: 1000 });
-    expect(view.buttons).toHaveLength(3);
+    expect(view.buttons).toHaveLength(4);
     expect(view.buttons[1]?.map((b) => b.label)).toEqual(['U1', 'U2', 'U3', 'U4']);
+    expect(view.buttons[3]?.map((b) => parseCustomId(b.customId)?.action)).toEqual(['edits', 'edits', 'edits', 'edits']);
     expect(view.buttons[2]?.map((b) => b.label)).toEqual(['V1', 'V2', 'V3', 'V4']);
     expect(view.buttons[1]?.map((b) => parseCustomId(b.customId))).toEqual(
       [0, 1, 2, 3].map((imageIndex) => ({ action: 'upscale', jobId: job.id, imageIndex })),
