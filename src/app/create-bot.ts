@@ -4,7 +4,7 @@ import { commandTable } from '../commands/index.ts';
 import type { CommandContext } from '../commands/command-context.ts';
 import type { Config } from '../config.ts';
 import { acknowledgeAgain } from '../discord/acknowledge-again.ts';
-import { downloadAttachment } from '../discord/attachments.ts';
+import { downloadAttachment, downloadAttachmentTo } from '../discord/attachments.ts';
 import { createDiscordClient, DiscordLoginError, requireToken } from '../discord/discord-client.ts';
 import { InteractionRouter } from '../discord/interaction-router.ts';
 import { JobReplies } from '../discord/job-replies.ts';
@@ -25,7 +25,7 @@ import { guildRoleLookup } from '../discord/guild-roles.ts';
 import { addConfigSecrets } from '../redact/config-secrets.ts';
 import type { Redactor } from '../redact/redactor.ts';
 import { ServerChoices, type TemplateSet } from '../workflows/index.ts';
-import { normaliseInputImage } from '../images/normalise-input.ts';
+import { normaliseInputFile, normaliseInputImage } from '../images/normalise-input.ts';
 import { DownloadLimiter } from './download-limiter.ts';
 import { InputImages } from './input-images.ts';
 import { InputSweeper } from './input-sweeper.ts';
@@ -75,8 +75,8 @@ async function autoRegister(client: Client, config: Config, templates: TemplateS
  */
 export interface StartBotOptions {
   lock?: InstanceLock;
-  /** Writes a kept input image (default: fs writeFile); a test passes one whose disk is full. */
-  writeInput?: (path: string, data: Buffer) => Promise<void>;
+  /** Where a kept input image (and its download) is really written; a test sends it to a full disk. */
+  writeInput?: (path: string) => string;
 }
 
 export async function startBot(config: Config, logger: Logger, redactor: Redactor, options: StartBotOptions = {}): Promise<RunningBot> {
@@ -138,12 +138,17 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   // A person's upload: downloaded under the host list and byte cap, decoded under the pixel limit, kept as PNG.
   const fetchUpload = async (url: string, maxSide: number) =>
     (await normaliseInputImage(await download(url), { maxSide, maxPixels: config.attachments.maxPixels })).png;
+  // The same through files, as intake keeps it: an 8 MB upload is not held in memory (bench/flood.ts).
+  const fetchUploadTo = async (url: string, maxSide: number, files: { scratch: string; target: string }) => {
+    await downloadAttachmentTo(url, files.scratch, { allowedHosts: config.attachments.hosts, maxBytes: config.attachments.maxBytes });
+    await normaliseInputFile(files.scratch, files.target, { maxSide, maxPixels: config.attachments.maxPixels });
+  };
   const inputs = new InputImages({
     dataDir: config.dataDir,
     store,
     pool,
     download,
-    ...(options.writeInput ? { writeFile: options.writeInput } : {}),
+    ...(options.writeInput ? { writePath: options.writeInput } : {}),
     // After a restart a job may still hold its upload as a URL: fetched when it runs, in turn with the others.
     fetchUpload: (url, maxSide) => downloads.run('restart', () => fetchUpload(url, maxSide)),
   });
@@ -163,7 +168,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   pool.onChange(() => scheduler.poke());
   const choices = new ServerChoices(() => pool.any().objectInfo());
   const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords, servers: pool, choices });
-  const intake = new JobIntake({ jobs, inputs, downloads, fetchUpload, logger });
+  const intake = new JobIntake({ jobs, inputs, downloads, fetchUploadTo, logger });
   const observability = new Observability();
   const client = createDiscordClient(config, redactor, { onResponse: (status) => observability.metrics.discordResponse(status) });
   const editor = new ReplyEditor({

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { DiskFullError, isDiskFull } from '../disk-full.ts';
 import { ComfycordError } from '../errors.ts';
@@ -21,9 +21,15 @@ export interface InputImagesOptions {
   download?: (url: string) => Promise<Buffer>;
   /** Fetches and normalises a person's upload a job still holds as a URL (its intake was cut short by a restart). */
   fetchUpload?: (url: string, maxSide: number) => Promise<Buffer>;
-  /** Writes a kept file (default: fs writeFile); a test passes one that hits a full disk. */
-  writeFile?: (path: string, data: Buffer) => Promise<void>;
+  /**
+   * Where a kept file is really written (default: where it is named). A test sends the
+   * writes to /dev/full for a full disk; a redirected path is never removed.
+   */
+  writePath?: (path: string) => string;
 }
+
+/** Makes a kept upload: the download goes to `scratch`, its normalised PNG to `target`. */
+export type ProduceUpload = (files: { scratch: string; target: string }) => Promise<void>;
 
 /**
  * Bytes of input images, wherever they live: a user's upload kept under DATA_DIR
@@ -38,21 +44,36 @@ export class InputImages {
     this.#options = options;
   }
 
-  /** Keeps a normalised upload for a job (named after it); returns the reference to store in its spec. */
-  async keep(jobId: string, option: string, png: Buffer): Promise<InputImageRef> {
+  /**
+   * Keeps a person's upload for a job (named after it) as `produce` makes it: downloaded
+   * to a scratch file beside it and normalised file to file, so neither the upload nor
+   * its pixels are held in memory. The scratch file is removed either way; on failure
+   * the kept file too (a half-written file helps no one and takes the space the next
+   * job needs), and a full disk becomes a DiskFullError naming the file. Returns the
+   * reference to store in the job's spec.
+   */
+  async keepUpload(jobId: string, option: string, produce: ProduceUpload): Promise<InputImageRef> {
     const path = join('inputs', `${jobId}-${option.replace(/[^a-z0-9_-]/gi, '_')}.png`);
     const full = join(this.#options.dataDir, path);
-    const write = this.#options.writeFile ?? ((target: string, data: Buffer) => writeFile(target, data));
+    const scratch = this.#real(`${full}.download`);
+    const target = this.#real(full);
     try {
       await mkdir(dirname(full), { recursive: true });
-      await write(full, png);
+      await produce({ scratch: scratch.path, target: target.path });
     } catch (error) {
-      // A half-written file helps no one and takes the space the next job needs.
-      await rm(full, { force: true }).catch(() => undefined);
+      await target.remove();
       // The router logs it as an error naming the path.
       throw isDiskFull(error) ? new DiskFullError(full, error) : error;
+    } finally {
+      await scratch.remove();
     }
     return { kind: 'file', path };
+  }
+
+  /** The path a write to `path` really goes to, and how to remove what it left (never a redirected path). */
+  #real(path: string): { path: string; remove: () => Promise<void> } {
+    const real = this.#options.writePath?.(path) ?? path;
+    return { path: real, remove: () => (real === path ? rm(path, { force: true }).catch(() => undefined) : Promise.resolve()) };
   }
 
   /** Removes a kept upload that no job will use (its job was abandoned); a missing file is fine. */

@@ -26,8 +26,11 @@ export interface JobIntakeOptions {
   jobs: JobService;
   inputs: InputImages;
   downloads: DownloadLimiter;
-  /** Downloads and normalises a person's image (host list, byte cap, pixel limit) into the PNG to keep. */
-  fetchUpload(url: string, maxSide: number): Promise<Buffer>;
+  /**
+   * Downloads a person's image to `files.scratch` (host list, byte cap) and normalises it
+   * into the PNG to keep at `files.target` (pixel limit), file to file.
+   */
+  fetchUploadTo(url: string, maxSide: number, files: { scratch: string; target: string }): Promise<void>;
   logger: Logger;
   now?: () => number;
 }
@@ -39,7 +42,7 @@ export interface JobIntakeOptions {
  *      reserved — synchronously, so a refusal can still be ephemeral;
  *   2. the job saved, with its reply handle, before the public acknowledgement;
  *   3. the acknowledgement (Discord's deferral);
- *   4. each image downloaded — one per user at a time, a bounded number overall — and kept;
+ *   4. each image downloaded and kept — one per user at a time, a bounded number overall;
  *   5. the job queued in its reserved slot.
  * A failure in 3 or 4 frees the slot, keeps no file and ends the job failed; the error
  * is rethrown for the adapter to tell the user.
@@ -67,8 +70,9 @@ export class JobIntake {
       const acknowledged = await reply.acknowledge();
       if (acknowledged) prepared.job.reply = acknowledged;
       for (const [option, url] of Object.entries(uploads)) {
-        const png = await this.#o.downloads.run(prepared.job.userId, () => this.#o.fetchUpload(url, maxSide));
-        const ref = await this.#o.inputs.keep(prepared.job.id, option, png);
+        const ref = await this.#o.downloads.run(prepared.job.userId, () =>
+          this.#o.inputs.keepUpload(prepared.job.id, option, (files) => this.#o.fetchUploadTo(url, maxSide, files)),
+        );
         if (ref.kind === 'file') kept.push(ref.path);
         prepared.job.spec.inputs = { ...prepared.job.spec.inputs, [option]: ref };
       }

@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import { formatSize } from '../images/format-size.ts';
-import { detectImageFormat, looksLikeSvg, SNIFF_BYTES, type ImageFormat } from '../images/image-format.ts';
+import type { ImageFormat } from '../images/image-format.ts';
+import { discard, fileSink, memorySink, readImageBody, SinkWriteError, type BodySink } from './attachment-body.ts';
 import { AttachmentRejectedError } from './attachment-errors.ts';
 import { checkAttachmentUrl, DEFAULT_ATTACHMENT_HOSTS } from './attachment-url.ts';
 
@@ -51,64 +52,9 @@ function checkDeclaredType(type: string | undefined, source: 'hint' | 'header'):
   }
 }
 
-function checkMagic(head: Buffer, context: Record<string, unknown>): ImageFormat {
-  const format = detectImageFormat(head);
-  if (format !== undefined) return format;
-  if (looksLikeSvg(head)) throw new AttachmentRejectedError('not-image', 'SVG images are not supported; send a PNG, JPEG or WebP.', { context });
-  throw new AttachmentRejectedError('not-image', 'That file is not an image we can read (PNG, JPEG, WebP, GIF, AVIF or TIFF).', { context });
-}
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * Reads the body, stopping the moment it passes `maxBytes` or turns out not to be an image.
- * With an honest Content-Length the bytes go straight into one buffer of that size: no
- * list of chunks and no concatenated copy beside it, so a download holds its size once.
- */
-async function readImageBody(body: Dispatcher.ResponseData['body'], maxBytes: number, declaredLength: number | null, context: Record<string, unknown>) {
-  const chunks: Buffer[] = [];
-  const whole = declaredLength === null ? null : Buffer.allocUnsafe(declaredLength);
-  let received = 0;
-  let format: ImageFormat | undefined;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      const start = received;
-      received += chunk.length;
-      if (received > maxBytes) {
-        throw new AttachmentRejectedError('too-large', `The file is over the ${formatSize(maxBytes)} limit.`, {
-          context: { ...context, maxBytes, bytesRead: received },
-        });
-      }
-      if (whole !== null) {
-        if (received > whole.length) {
-          throw new AttachmentRejectedError('network', 'Download failed: the file server sent more than it announced.', {
-            context: { ...context, declaredLength, bytesRead: received },
-          });
-        }
-        chunk.copy(whole, start);
-      } else chunks.push(chunk);
-      if (format === undefined && received >= SNIFF_BYTES) {
-        format = checkMagic(whole === null ? Buffer.concat(chunks) : whole.subarray(0, received), { ...context, bytesRead: received });
-      }
-    }
-  } finally {
-    // Leaving early (a throw above, or an abort) must close the connection instead of draining it.
-    discard(body);
-  }
-  const data = whole === null ? Buffer.concat(chunks, received) : whole.subarray(0, received);
-  return { data, format: format ?? checkMagic(data, { ...context, bytesRead: received }) };
-}
-
-/**
- * Close the connection without reading the rest. undici reports a destroyed, unfinished
- * body as an 'error' event; nobody is listening any more, so swallow it here rather
- * than let it surface as an uncaught exception.
- */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => undefined);
-  if (!body.destroyed) body.destroy();
 }
 
 function expiredHint(status: number): string {
@@ -121,6 +67,31 @@ function expiredHint(status: number): string {
  * we can decode. Every refusal is an AttachmentRejectedError with a message for the user.
  */
 export async function downloadAttachment(url: string, options: DownloadOptions = {}): Promise<DownloadedImage> {
+  const { result, format, contentType, url: from } = await fetchAttachment(url, options, memorySink);
+  return { data: result, format, contentType, url: from };
+}
+
+export interface DownloadedFile {
+  /** Where the bytes are: the `path` asked for. */
+  path: string;
+  bytes: number;
+  format: ImageFormat;
+  contentType: string | undefined;
+  url: string;
+}
+
+/**
+ * downloadAttachment straight into a file at `path`, a chunk at a time: the upload is
+ * never held in memory. Under the same checks; a failed write (a full disk) comes back
+ * as the file system's own error. A partial file may be left behind: the caller, who
+ * chose the path, removes it.
+ */
+export async function downloadAttachmentTo(url: string, path: string, options: DownloadOptions = {}): Promise<DownloadedFile> {
+  const { result, format, contentType, url: from } = await fetchAttachment(url, options, () => fileSink(path));
+  return { path, bytes: result, format, contentType, url: from };
+}
+
+async function fetchAttachment<T>(url: string, options: DownloadOptions, makeSink: (declaredLength: number | null) => BodySink<T>) {
   const allowedHosts = (options.allowedHosts ?? DEFAULT_ATTACHMENT_HOSTS).map((host) => host.toLowerCase());
   const maxBytes = options.maxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_ATTACHMENT_TIMEOUT_MS;
@@ -179,11 +150,12 @@ export async function downloadAttachment(url: string, options: DownloadOptions =
       }
 
       const announced = Number.isSafeInteger(declaredLength) && declaredLength >= 0 ? declaredLength : null;
-      const { data, format } = await readImageBody(response.body, maxBytes, announced, { ...context, contentType });
-      return { data, format, contentType, url: current.href };
+      const { result, format } = await readImageBody(response.body, { maxBytes, declaredLength: announced, context: { ...context, contentType } }, makeSink(announced));
+      return { result, format, contentType, url: current.href };
     }
   } catch (error) {
     if (error instanceof AttachmentRejectedError) throw error;
+    if (error instanceof SinkWriteError) throw error.cause;
     const code = (error as { code?: unknown } | null)?.code;
     // timedOut is set by the timer's callback, which TypeScript's narrowing does not see.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition

@@ -1,6 +1,7 @@
-import sharp, { type Metadata } from 'sharp';
+import { open } from 'node:fs/promises';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ImageRejectedError } from './image-errors.ts';
-import { detectImageFormat, looksLikeSvg, type ImageFormat } from './image-format.ts';
+import { detectImageFormat, looksLikeSvg, SNIFF_BYTES, type ImageFormat } from './image-format.ts';
 
 /** 40 megapixels: a 48 MP phone photo is refused, anything a person sensibly sends is not. */
 export const DEFAULT_MAX_INPUT_PIXELS = 40_000_000;
@@ -71,7 +72,7 @@ function sniff(data: Buffer): ImageFormat {
 }
 
 /** Header only: the pixel limit is lifted here because nothing is decoded yet and we check it ourselves. */
-async function readHeader(data: Buffer, format: ImageFormat): Promise<Metadata> {
+async function readHeader(data: Buffer | string, format: ImageFormat): Promise<Metadata> {
   let metadata: Metadata;
   try {
     metadata = await sharp(data, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
@@ -92,16 +93,10 @@ async function readHeader(data: Buffer, format: ImageFormat): Promise<Metadata> 
   return metadata;
 }
 
-/**
- * Turn an image a person sent into what a ComfyUI LoadImage node should get: upright
- * (EXIF orientation applied), no larger than the template needs, 8-bit sRGB PNG with
- * its alpha kept. Decompression bombs are refused from the header, before decoding.
- */
-export async function normaliseInputImage(data: Buffer, options: NormaliseOptions): Promise<NormalisedImage> {
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
-  const sourceFormat = sniff(data);
-  const metadata = await readHeader(data, sourceFormat);
-
+/** The sniffed format and header of an acceptable input, or the reason it is refused; nothing decoded yet. */
+async function checkInput(input: Buffer | string, head: Buffer, maxPixels: number): Promise<{ sourceFormat: ImageFormat; metadata: Metadata }> {
+  const sourceFormat = sniff(head);
+  const metadata = await readHeader(input, sourceFormat);
   const { width, height } = metadata;
   if (width * height > maxPixels) {
     throw new ImageRejectedError(
@@ -110,34 +105,92 @@ export async function normaliseInputImage(data: Buffer, options: NormaliseOption
       { context: { width, height, maxPixels } },
     );
   }
+  return { sourceFormat, metadata };
+}
 
-  try {
-    // limitInputPixels again: a second guard in case a decoder reads dimensions the header call did not.
-    // pages: 1 takes the first frame of an animated GIF/WebP or the first page of a TIFF.
-    const { data: png, info } = await sharp(data, { limitInputPixels: maxPixels, failOn: FAIL_ON, pages: 1 })
-      .rotate()
-      .resize({ width: options.maxSide, height: options.maxSide, fit: 'inside', withoutEnlargement: true })
-      .toColourspace('srgb')
-      .png()
-      .toBuffer({ resolveWithObject: true });
-    return {
-      png,
-      width: info.width,
-      height: info.height,
-      originalWidth: metadata.autoOrient.width,
-      originalHeight: metadata.autoOrient.height,
-      sourceFormat,
-    };
-  } catch (cause) {
-    if (cause instanceof Error && cause.message.includes('pixel limit')) {
-      throw new ImageRejectedError('too-many-pixels', `The image has more than ${megapixels(maxPixels)} megapixels, the limit.`, {
-        context: { width, height, maxPixels },
-        cause,
-      });
-    }
-    throw new ImageRejectedError('undecodable', 'That image is damaged or incomplete and could not be read.', {
-      context: { format: sourceFormat, width, height },
+/**
+ * Upright (EXIF orientation applied), no larger than `maxSide`, 8-bit sRGB PNG with its
+ * alpha kept. limitInputPixels again: a second guard in case a decoder reads dimensions
+ * the header call did not. pages: 1 takes the first frame of an animated GIF/WebP or
+ * the first page of a TIFF. Sequential reading lets libvips stream a file a few lines at
+ * a time instead of holding the decoded image (it only buffers when a rotation needs it).
+ */
+function pngPipeline(input: Buffer | string, maxPixels: number, maxSide: number): Sharp {
+  return sharp(input, { limitInputPixels: maxPixels, failOn: FAIL_ON, pages: 1, sequentialRead: true })
+    .rotate()
+    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
+    .toColourspace('srgb')
+    .png();
+}
+
+/** libvips says a full disk in words; the app knows it by its errno code (src/disk-full.ts). */
+const NO_SPACE = /No space left on device|Disk quota exceeded/u;
+
+/** The refusal (or disk-full error) for a failed decode or encode. */
+function decodeFailure(cause: unknown, sourceFormat: ImageFormat, metadata: Metadata, maxPixels: number): Error {
+  const { width, height } = metadata;
+  if (cause instanceof Error && NO_SPACE.test(cause.message)) {
+    return Object.assign(new Error(cause.message, { cause }), { code: cause.message.includes('quota') ? 'EDQUOT' : 'ENOSPC' });
+  }
+  if (cause instanceof Error && cause.message.includes('pixel limit')) {
+    return new ImageRejectedError('too-many-pixels', `The image has more than ${megapixels(maxPixels)} megapixels, the limit.`, {
+      context: { width, height, maxPixels },
       cause,
     });
   }
+  return new ImageRejectedError('undecodable', 'That image is damaged or incomplete and could not be read.', {
+    context: { format: sourceFormat, width, height },
+    cause,
+  });
+}
+
+/**
+ * Turn an image a person sent into what a ComfyUI LoadImage node should get (see
+ * pngPipeline). Decompression bombs are refused from the header, before decoding.
+ */
+export async function normaliseInputImage(data: Buffer, options: NormaliseOptions): Promise<NormalisedImage> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  const { sourceFormat, metadata } = await checkInput(data, data, maxPixels);
+  try {
+    const { data: png, info } = await pngPipeline(data, maxPixels, options.maxSide).toBuffer({ resolveWithObject: true });
+    return { png, ...sizes(info, metadata), sourceFormat };
+  } catch (cause) {
+    throw decodeFailure(cause, sourceFormat, metadata, maxPixels);
+  }
+}
+
+export interface NormalisedFile extends Omit<NormalisedImage, 'png'> {
+  /** Size of the PNG written. */
+  bytes: number;
+}
+
+/**
+ * The same as normaliseInputImage from a file to a file: neither the upload nor its
+ * decoded pixels are held in memory (the flood bench, bench/flood.ts, measures why).
+ * A full disk comes back as an ENOSPC error, not as a refusal of the image.
+ */
+export async function normaliseInputFile(source: string, target: string, options: NormaliseOptions): Promise<NormalisedFile> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  const { sourceFormat, metadata } = await checkInput(source, await readHead(source), maxPixels);
+  try {
+    const info = await pngPipeline(source, maxPixels, options.maxSide).toFile(target);
+    return { bytes: info.size, ...sizes(info, metadata), sourceFormat };
+  } catch (cause) {
+    throw decodeFailure(cause, sourceFormat, metadata, maxPixels);
+  }
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await file.read(head, 0, SNIFF_BYTES, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+function sizes(info: { width: number; height: number }, metadata: Metadata): Pick<NormalisedImage, 'width' | 'height' | 'originalWidth' | 'originalHeight'> {
+  return { width: info.width, height: info.height, originalWidth: metadata.autoOrient.width, originalHeight: metadata.autoOrient.height };
 }

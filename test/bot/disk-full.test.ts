@@ -13,7 +13,8 @@ import { BotHarness, promptBodies } from './harness.ts';
  * The full disk is the kernel's own: writes to /dev/full fail with ENOSPC.
  */
 
-const writeToFullDisk = (_path: string, data: Buffer) => writeFile('/dev/full', data);
+/** Every write of a kept input (its download, then its PNG) goes to the full disk. */
+const writeToFullDisk = () => '/dev/full';
 
 let h: BotHarness | null = null;
 let cdn: TestServer | null = null;

@@ -5,7 +5,7 @@ import { Client, Events, type APIInteraction, type Interaction } from 'discord.j
 import { DmRoleCache } from '../../src/access/dm-role-cache.ts';
 import { DownloadLimiter } from '../../src/app/download-limiter.ts';
 import { JobIntake } from '../../src/app/job-intake.ts';
-import { normaliseInputImage } from '../../src/images/normalise-input.ts';
+import { normaliseInputFile } from '../../src/images/normalise-input.ts';
 import { InputImages } from '../../src/app/input-images.ts';
 import { JobService } from '../../src/app/job-service.ts';
 import { ServerPool } from '../../src/app/server-pool.ts';
@@ -16,7 +16,7 @@ import type { CommandContext } from '../../src/commands/command-context.ts';
 import { commandTable } from '../../src/commands/index.ts';
 import { RemixStash } from '../../src/commands/remix-stash.ts';
 import { loadConfig } from '../../src/config.ts';
-import { downloadAttachment } from '../../src/discord/attachments.ts';
+import { downloadAttachment, downloadAttachmentTo } from '../../src/discord/attachments.ts';
 import { guildRoleLookup } from '../../src/discord/guild-roles.ts';
 import { InteractionRouter } from '../../src/discord/interaction-router.ts';
 import { JobReplies } from '../../src/discord/job-replies.ts';
@@ -66,8 +66,11 @@ export async function startCommandHarness(env: Record<string, string> = {}): Pro
   const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: standins.rest.apiBase, logger, deliveryTimeoutMs: config.jobs.deliveryTimeoutMs });
   const download = async (url: string) => (await downloadAttachment(url, { allowedHosts: config.attachments.hosts, maxBytes: config.attachments.maxBytes })).data;
   const inputs = new InputImages({ dataDir, store, pool, download });
-  const fetchUpload = async (url: string, maxSide: number) => (await normaliseInputImage(await download(url), { maxSide, maxPixels: config.attachments.maxPixels })).png;
-  const intake = new JobIntake({ jobs, inputs, downloads: new DownloadLimiter({ concurrency: config.attachments.downloadConcurrency }), fetchUpload, logger });
+  const fetchUploadTo = async (url: string, maxSide: number, files: { scratch: string; target: string }) => {
+    await downloadAttachmentTo(url, files.scratch, { allowedHosts: config.attachments.hosts, maxBytes: config.attachments.maxBytes });
+    await normaliseInputFile(files.scratch, files.target, { maxSide, maxPixels: config.attachments.maxPixels });
+  };
+  const intake = new JobIntake({ jobs, inputs, downloads: new DownloadLimiter({ concurrency: config.attachments.downloadConcurrency }), fetchUploadTo, logger });
   const choices = new ServerChoices(() => pool.any().objectInfo());
   const dmRoles = new DmRoleCache({ lookup: guildRoleLookup(client, { allowedRoles: config.access.allowedRoles }) });
   const context: CommandContext = { config, access: config.access, dmRoles, logger, templates, jobs, intake, scheduler, store, pool, inputs, replies, choices, settings: store.channelSettings, download, editRows: (jobId, index) => editRows(jobId, index).map(toRow) };
