@@ -1,3 +1,4 @@
+import { openAsBlob } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { DiskFullError, isDiskFull } from '../disk-full.ts';
@@ -80,6 +81,22 @@ export class InputImages {
   async discard(path: string): Promise<void> {
     const full = this.#inside(path);
     if (full !== null) await rm(full, { force: true });
+  }
+
+  /**
+   * The bytes to upload to ComfyUI: a kept file as a Blob backed by the file, read as it
+   * is sent (an 8 MB input is not held in memory while it waits for its server); any
+   * other reference as read() gives it.
+   */
+  async readForUpload(ref: InputImageRef): Promise<Buffer | Blob> {
+    if (ref.kind !== 'file') return this.read(ref);
+    const full = this.#inside(ref.path);
+    if (full === null) throw new InputImageMissingError('bad path', { path: ref.path });
+    try {
+      return await openAsBlob(full);
+    } catch (error) {
+      throw new InputImageMissingError('file gone', { path: ref.path, cause: String(error) });
+    }
   }
 
   async read(ref: InputImageRef): Promise<Buffer> {

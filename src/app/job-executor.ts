@@ -37,9 +37,11 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     let values: Record<string, unknown> = { ...job.spec.options, ...templateValues(template, job.resolved ?? {}) };
     let frame: Record<string, number> = {};
     for (const [option, ref] of Object.entries(job.spec.inputs ?? {})) {
-      let bytes = await deps.inputs.read(ref);
-      const outpaint = option === 'image' ? await prepareOutpaint(template, values, bytes) : null;
-      if (outpaint !== null) {
+      // Only an outpaint needs the pixels here; any other input goes to the server as it is kept.
+      const outpaint = option === 'image' && template.role === 'outpaint' ? await prepareOutpaint(template, values, await deps.inputs.read(ref)) : null;
+      let bytes: Buffer | Blob;
+      if (outpaint === null) bytes = await deps.inputs.readForUpload(ref);
+      else {
         ({ image: bytes, values } = outpaint);
         // Recorded with the job so its message shows the padded size (the Size field).
         frame = { width: outpaint.plan.frame.width, height: outpaint.plan.frame.height };

@@ -1,4 +1,5 @@
-import { FormData, request, Response, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { request, type Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
@@ -7,6 +8,8 @@ import { COMFY_DEFAULTS } from './defaults.ts';
 import { createEndpoint, type ComfyAuthOptions, type ComfyEndpoint } from './endpoint.ts';
 import { ComfyBadResponseError, ComfyHttpError, ComfyUnavailableError, ComfyUploadTooLargeError } from './errors.ts';
 import { describeTransportError } from './transport-errors.ts';
+import { multipartBody } from './multipart.ts';
+import type { MultipartBody } from './multipart.ts';
 import { parseHistory, parseQueue, type HistoryEntry, type QueueSnapshot } from './history.ts';
 import { isJobNotFound, parseJob, type JobLookup } from './jobs-api.ts';
 import type { ApiGraph } from '../workflows/graph.ts';
@@ -70,7 +73,7 @@ export interface SystemStats {
 interface SendOptions {
   query?: Record<string, string>;
   json?: unknown;
-  form?: FormData;
+  multipart?: MultipartBody;
   /** The server's request body limit: a larger encoded body is refused before anything is sent. */
   maxBodyBytes?: { limit: number; payloadBytes: number };
   timeoutMs?: number;
@@ -121,21 +124,23 @@ export class ComfyHttp {
     const timeout = deadline.signal;
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const headers: Record<string, string> = { ...this.endpoint.headers };
-    let body: string | Buffer | undefined;
+    let body: string | Readable | undefined;
+    let length = 0;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.json);
-    } else if (options.form !== undefined) {
-      // Encoded here, not handed to request(): in an ES-module process (`node --import tsx`,
-      // the bot's own entry) undici 7.30's request() sends the headers of a FormData body
-      // and never its bytes, so the upload hangs until the timeout.
-      const encoded = new Response(options.form);
-      headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
-      body = Buffer.from(await encoded.arrayBuffer());
+      length = Buffer.byteLength(body);
+    } else if (options.multipart !== undefined) {
+      length = options.multipart.length;
     }
     const max = options.maxBodyBytes;
-    if (max !== undefined && body !== undefined && Buffer.byteLength(body) > max.limit) {
-      throw new ComfyUploadTooLargeError(this.host, max.payloadBytes, max.limit);
+    if (max !== undefined && length > max.limit) throw new ComfyUploadTooLargeError(this.host, max.payloadBytes, max.limit);
+    if (options.multipart !== undefined) {
+      // A stream of known length, not a FormData body: in an ES-module process (the bot's
+      // own entry) undici 7.30's request() sends a FormData body's headers and never its bytes.
+      headers['content-type'] = options.multipart.contentType;
+      headers['content-length'] = String(length);
+      body = options.multipart.stream();
     }
     const started = this.#clock.now();
     const cancelDeadline = this.#clock.after(timeoutMs, () => deadline.abort(new Error(`timed out after ${timeoutMs} ms`)));
@@ -273,19 +278,18 @@ export class ComfyHttp {
    * with ComfyUploadTooLargeError instead of being sent to get a 413.
    */
   async uploadImage(
-    data: Buffer,
+    data: Buffer | Blob,
     filename: string,
     options: { subfolder?: string; overwrite?: boolean; type?: 'input' | 'temp' | 'output'; maxUploadBytes?: number | null } = {},
   ): Promise<UploadedImage> {
-    const form = new FormData();
-    // One copy into the Blob (a Uint8Array made from the Buffer first would be a second one).
-    form.append('image', new Blob([data]), filename);
-    form.append('type', options.type ?? 'input');
-    if (options.subfolder) form.append('subfolder', options.subfolder);
-    if (options.overwrite) form.append('overwrite', 'true');
+    const fields: Array<[string, string]> = [['type', options.type ?? 'input']];
+    if (options.subfolder) fields.push(['subfolder', options.subfolder]);
+    if (options.overwrite) fields.push(['overwrite', 'true']);
+    const multipart = multipartBody(fields, { field: 'image', filename, data });
     const limit = options.maxUploadBytes ?? null;
-    const maxBodyBytes = limit === null ? {} : { maxBodyBytes: { limit, payloadBytes: data.length } };
-    const response = await this.#send('POST', '/upload/image', { form, timeoutMs: this.#transferTimeoutMs, ...maxBodyBytes });
+    const size = Buffer.isBuffer(data) ? data.length : data.size;
+    const maxBodyBytes = limit === null ? {} : { maxBodyBytes: { limit, payloadBytes: size } };
+    const response = await this.#send('POST', '/upload/image', { multipart, timeoutMs: this.#transferTimeoutMs, ...maxBodyBytes });
     const json = this.#json('POST', '/upload/image', response) as Record<string, unknown>;
     if (typeof json['name'] !== 'string') throw new ComfyBadResponseError(this.host, 'POST', '/upload/image', 'no file name');
     return {

@@ -324,7 +324,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   }
 
   /** Refused before sending (ComfyUploadTooLargeError) when the server's `max_upload_size` flag says it is too large. */
-  async uploadImage(data: Buffer, filename: string, options: { subfolder?: string; overwrite?: boolean } = {}): Promise<UploadedImage> {
+  async uploadImage(data: Buffer | Blob, filename: string, options: { subfolder?: string; overwrite?: boolean } = {}): Promise<UploadedImage> {
     return this.http.uploadImage(data, filename, { ...options, maxUploadBytes: await this.#features.maxUploadSize() });
   }
   view(image: OutputImage, signal?: AbortSignal): Promise<Buffer> {

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputImages } from '../../src/app/input-images.ts';
+import { InputImageMissingError, InputImages } from '../../src/app/input-images.ts';
 import { ServerPool } from '../../src/app/server-pool.ts';
 import { DiskFullError } from '../../src/disk-full.ts';
 import { MemoryJobStore } from '../../src/jobs/job-store.ts';
@@ -71,5 +71,18 @@ describe('InputImages.keepUpload', () => {
     expect((error as DiskFullError).context['path']).toBe(join(dataDir, 'inputs', 'job3-image.png'));
     await expect(writeFile('/dev/full', 'x')).rejects.toMatchObject({ code: 'ENOSPC' });
     expect(await inputsDir()).toEqual([]);
+  });
+});
+
+describe('InputImages.readForUpload', () => {
+  it('gives a kept file as a Blob of its bytes (read when sent, not now); a file gone is InputImageMissingError', async () => {
+    const inputs = await inputImages();
+    const ref = await inputs.keepUpload('job4', 'image', (files) => writeFile(files.target, 'kept png bytes'));
+    const blob = await inputs.readForUpload(ref);
+    expect(blob).toBeInstanceOf(Blob);
+    expect(Buffer.from(await (blob as Blob).arrayBuffer()).toString()).toBe('kept png bytes');
+    await rm(join(dataDir, 'inputs', 'job4-image.png'));
+    await expect(inputs.readForUpload(ref)).rejects.toBeInstanceOf(InputImageMissingError);
+    await expect(inputs.readForUpload({ kind: 'file', path: '../outside.png' })).rejects.toBeInstanceOf(InputImageMissingError);
   });
 });
