@@ -43,7 +43,7 @@ function mb(bytes: number): string {
 function schedulerOnly(jobs: number, users: number, capMs: number): { enqueued: number; totalMs: number; lastPerJobMs: number } {
   const scheduler = new Scheduler({
     workers: [{ name: 'paused', isHealthy: () => false, canRun: () => true }],
-    execute: async () => [],
+    execute: async () => ({ images: [], texts: [] }),
     store: new MemoryJobStore(),
     limits: { userMaxPending: 5, queueMax: jobs, userCooldownSeconds: 0 },
   });

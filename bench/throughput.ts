@@ -62,7 +62,7 @@ async function naiveLoop(templates: TemplateSet, jobs: number, promptMs: number)
       for (let i = 0; i < jobs; i += 1) {
         const { graph } = renderTemplate(templates.require('txt2img'), { prompt: PROMPT, steps: STEPS, ...SIZE });
         const result = await server.run(graph).done;
-        await Promise.all(result.images.map((image) => server.view(image)));
+        await Promise.all(result.files.map((image) => server.view(image)));
       }
       return { started, makespanMs: Date.now() - started };
     } finally {

@@ -1,7 +1,7 @@
 import { ComfyPromptLostError, ComfyUnavailableError } from '../comfy/errors.ts';
-import type { Job, JobImage } from '../jobs/job.ts';
-import { resultImages, type RunEvent, type RunResult } from '../jobs/run-events.ts';
-import type { ExecuteContext, ExecuteJob } from '../jobs/scheduler.ts';
+import type { Job } from '../jobs/job.ts';
+import { resultFiles, type RunEvent, type RunResult } from '../jobs/run-events.ts';
+import type { ExecuteContext, ExecuteJob, JobOutputs } from '../jobs/scheduler.ts';
 import { findOption, renderTemplate, SAMPLER_CLASSES, type ApiGraph, type Template, type TemplateSet } from '../workflows/index.ts';
 import { prepareOutpaint } from './outpaint-input.ts';
 import type { InputImages } from './input-images.ts';
@@ -16,7 +16,7 @@ export function isServerLoss(error: unknown): boolean {
 /**
  * The scheduler's ExecuteJob: uploads the job's input images to the chosen server,
  * renders its template (drawing random seeds, recorded through onSubmitted), runs it
- * and returns the output images. Delivery (fetching bytes, Discord) happens elsewhere.
+ * and returns its outputs (files of every kind, texts). Delivery (fetching bytes, Discord) happens elsewhere.
  */
 export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateSet; inputs: InputImages }): ExecuteJob {
   return async (job: Job, worker: string, context) => {
@@ -31,7 +31,7 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
       const handle = server.resume(job.promptId, graph, { signal: context.signal, onEvent: forward(context, resolved, () => handle.promptId, seen) });
       const result = await handle.done;
       deps.pool.notePreviews(worker, seen.samplerSteps, seen.previews);
-      return imagesOf(result);
+      return outputsOf(result);
     }
     // Re-running a job that already drew its seed (restart, another server) keeps it.
     let values: Record<string, unknown> = { ...job.spec.options, ...templateValues(template, job.resolved ?? {}) };
@@ -64,7 +64,7 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     await handle.accepted;
     const result = await handle.done;
     deps.pool.notePreviews(worker, seen.samplerSteps, seen.previews);
-    return imagesOf(result);
+    return outputsOf(result);
   };
 }
 
@@ -103,6 +103,6 @@ function forward(context: ExecuteContext, resolved: Record<string, string | numb
   };
 }
 
-function imagesOf(result: RunResult): JobImage[] {
-  return resultImages(result).map((source) => ({ source, deliveredUrl: null }));
+function outputsOf(result: RunResult): JobOutputs {
+  return { images: resultFiles(result).map((source) => ({ source, deliveredUrl: null })), texts: result.texts };
 }

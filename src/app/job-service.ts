@@ -266,7 +266,8 @@ export class JobService {
 
   #finishedWithImage(parent: Job, imageIndex: number): Job {
     if (parent.status !== 'done') throw new ParentNotReadyError(parent.id, null);
-    if (!parent.images[imageIndex]) throw new ParentNotReadyError(parent.id, imageIndex);
+    // Only a still image can be an input: an animation, a video or a sound at that index is no image to vary.
+    if (parent.images[imageIndex]?.source.kind !== 'image') throw new ParentNotReadyError(parent.id, imageIndex);
     return parent;
   }
 

@@ -18,6 +18,6 @@ export class CliPathError extends ComfycordError<CliErrorCode> {
 /** The run finished but the template's graph saved nothing. */
 export class CliNoImagesError extends ComfycordError<CliErrorCode> {
   constructor(template: string) {
-    super('CLI_NO_IMAGES', `the run finished but template '${template}' produced no images`, { context: { template } });
+    super('CLI_NO_IMAGES', `the run finished but template '${template}' produced no images, videos, sounds or text`, { context: { template } });
   }
 }

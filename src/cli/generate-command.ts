@@ -7,7 +7,8 @@ import type { ComfyConfig } from '../config.ts';
 import { ComfycordError } from '../errors.ts';
 import { CliNoImagesError, CliUsageError } from './cli-errors.ts';
 import { normaliseInputImage } from '../images/normalise-input.ts';
-import { resultImages } from '../jobs/run-events.ts';
+import { resultFiles, type OutputFile, type OutputText } from '../jobs/run-events.ts';
+import { assertWholeFile } from '../images/whole-media.ts';
 import type { Logger } from '../log.ts';
 import { findOption, renderTemplate, seedTargetClasses, withPlaceholderPads, type Template } from '../workflows/index.ts';
 import { prepareOutpaint } from '../app/outpaint-input.ts';
@@ -96,16 +97,15 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
       throw timedOut ?? (io.signal.aborted ? io.signal.reason : error);
     });
     progress.finish();
-    const images = resultImages(result);
-    if (images.length === 0) throw new CliNoImagesError(template.name);
+    const files = resultFiles(result);
+    if (files.length === 0 && result.texts.length === 0) throw new CliNoImagesError(template.name);
     const paths: string[] = [];
-    for (const image of images) {
-      const bytes = await server.view(image, run.signal);
-      const path = freePath(outDir, basename(image.filename));
-      await writeFile(path, bytes);
-      io.stdout.write(`${path}\n`);
-      paths.push(path);
+    for (const [index, file] of files.entries()) {
+      const bytes = await server.view(file, run.signal);
+      await assertWholeFile(file, bytes, `output ${index + 1} (${file.filename})`);
+      paths.push(await save(outDir, savedName(file), bytes, io.stdout));
     }
+    for (const text of result.texts) paths.push(await save(outDir, textName(text), Buffer.from(text.text, 'utf8'), io.stdout));
     return paths;
   } catch (error) {
     progress.abandon();
@@ -141,6 +141,24 @@ async function uploadInput(server: ComfyServer, template: Template, data: Buffer
   const image = await normaliseInputImage(data, { maxSide });
   const uploaded = await server.uploadImage(image.png, `comfycord-cli-${randomUUID()}.png`);
   return uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
+}
+
+async function save(dir: string, name: string, data: Buffer, stdout: NodeJS.WritableStream): Promise<string> {
+  const path = freePath(dir, name);
+  await writeFile(path, data);
+  stdout.write(`${path}\n`);
+  return path;
+}
+
+/** ComfyUI's file name, ending in the extension of the kind it was read as (a VHS `.mp4`, an animated `.webp`). */
+function savedName(file: OutputFile): string {
+  const name = basename(file.filename);
+  return extname(name).slice(1).toLowerCase() === file.extension ? name : `${name}.${file.extension}`;
+}
+
+/** A text output is saved as `text-<node>.txt` (the node id made safe for a file name). */
+function textName(text: OutputText): string {
+  return `text-${text.node.replace(/[^\w-]/g, '_').slice(0, 40) || 'node'}.txt`;
 }
 
 /** `name.png`, or `name-1.png`, `name-2.png`… when a file of that name is already there. */

@@ -11,6 +11,8 @@ export const COMFY_DEFAULTS = {
   requestTimeoutMs: 15_000,
   /** Uploads, /view and /object_info, which can be large. */
   transferTimeoutMs: 60_000,
+  /** Largest output file /view may hand over (a video of a few minutes); more is refused mid-body. */
+  maxViewBytes: 512 * 1024 * 1024,
   /** First reconnect delay (doubles per failed attempt, with jitter) and its cap. */
   minDelayMs: 500,
   maxDelayMs: 30_000,

@@ -12,6 +12,7 @@ export const COMFY_ERROR_CODES = [
   'COMFY_CANCELLED',
   'COMFY_PROMPT_LOST',
   'COMFY_UPLOAD_TOO_LARGE',
+  'COMFY_FILE_TOO_LARGE',
 ] as const;
 
 export type ComfyErrorCode = (typeof COMFY_ERROR_CODES)[number];

@@ -173,3 +173,12 @@ export class ComfyUploadTooLargeError extends ComfycordError<ComfyErrorCode> {
     this.maxBytes = maxBytes;
   }
 }
+
+/** An output file larger than the bot will fetch (COMFY_DEFAULTS.maxViewBytes): refused without reading the rest. */
+export class ComfyFileTooLargeError extends ComfycordError<ComfyErrorCode> {
+  constructor(host: string, filename: string, maxBytes: number, declaredBytes: number | null) {
+    super('COMFY_FILE_TOO_LARGE', `ComfyUI at ${host} made a file larger than the bot fetches (over ${formatBytes(maxBytes)}).`, {
+      context: { host, filename, maxBytes, declaredBytes },
+    });
+  }
+}

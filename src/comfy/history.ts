@@ -1,6 +1,7 @@
 import type { RunResult } from '../jobs/run-events.ts';
 import type { ComfycordError } from '../errors.ts';
-import { parseNodeOutput, type NodeOutput, type OutputImage } from './messages.ts';
+import { parseNodeOutput, type NodeOutput } from './messages.ts';
+import { outputsByKind } from './output-kinds.ts';
 import { ComfyExecutionError, ComfyInterruptedError } from './errors.ts';
 
 /**
@@ -67,10 +68,15 @@ export function compareNodeIds(a: string, b: string): number {
   return 0;
 }
 
-export function imagesInNodeOrder(outputs: Record<string, NodeOutput>): OutputImage[] {
-  return Object.keys(outputs)
+/** A finished run's outputs, every kind read once, in stable node order. */
+export function runResultOf(promptId: string, outputs: Record<string, NodeOutput>): RunResult {
+  const ordered = Object.keys(outputs)
     .sort(compareNodeIds)
-    .flatMap((node) => outputs[node]?.images ?? []);
+    .flatMap((node): Array<[string, NodeOutput]> => {
+      const output = outputs[node];
+      return output === undefined ? [] : [[node, output]];
+    });
+  return { promptId, outputs, ...outputsByKind(ordered) };
 }
 
 export type HistoryOutcome = { kind: 'success'; result: RunResult } | { kind: 'failed'; error: ComfycordError };
@@ -95,7 +101,7 @@ export function historyOutcome(entry: HistoryEntry): HistoryOutcome | null {
     }
   }
   if (entry.statusStr === 'success' || entry.completed) {
-    return { kind: 'success', result: { promptId: entry.promptId, outputs: entry.outputs, images: imagesInNodeOrder(entry.outputs) } };
+    return { kind: 'success', result: runResultOf(entry.promptId, entry.outputs) };
   }
   if (entry.statusStr === 'error') {
     const error = new ComfyExecutionError({

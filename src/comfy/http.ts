@@ -6,7 +6,8 @@ import { silentLogger } from '../log.ts';
 import type { OutputImage } from './messages.ts';
 import { COMFY_DEFAULTS } from './defaults.ts';
 import { createEndpoint, type ComfyAuthOptions, type ComfyEndpoint } from './endpoint.ts';
-import { ComfyBadResponseError, ComfyHttpError, ComfyUnavailableError, ComfyUploadTooLargeError } from './errors.ts';
+import { readBounded, ResponseTooLarge } from './bounded-body.ts';
+import { ComfyBadResponseError, ComfyFileTooLargeError, ComfyHttpError, ComfyUnavailableError, ComfyUploadTooLargeError } from './errors.ts';
 import { describeTransportError } from './transport-errors.ts';
 import { multipartBody } from './multipart.ts';
 import type { MultipartBody } from './multipart.ts';
@@ -78,6 +79,8 @@ interface SendOptions {
   maxBodyBytes?: { limit: number; payloadBytes: number };
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A response body past this many bytes is cut off and `onTooLarge` thrown (by Content-Length, or while reading). */
+  maxResponseBytes?: { limit: number; onTooLarge: (declared: number | null) => Error };
 }
 
 interface RawResponse {
@@ -152,10 +155,11 @@ export class ComfyHttp {
         signal,
         ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
       });
-      const bytes = Buffer.from(await response.body.arrayBuffer());
+      const bytes = options.maxResponseBytes === undefined ? Buffer.from(await response.body.arrayBuffer()) : await readBounded(response, options.maxResponseBytes);
       this.#log.debug({ method, path, status: response.statusCode, ms: this.#clock.now() - started }, 'comfy http');
       return { status: response.statusCode, body: bytes };
     } catch (error) {
+      if (error instanceof ResponseTooLarge) throw error.error;
       if (options.signal?.aborted) throw options.signal.reason;
       const detail = timeout.aborted ? `no answer to ${method} ${path} within ${timeoutMs} ms` : describeTransportError(error);
       this.#log.debug({ method, path, err: detail, ms: this.#clock.now() - started }, 'comfy http failed');
@@ -265,10 +269,11 @@ export class ComfyHttp {
     return typeof remaining === 'number' ? remaining : 0;
   }
 
-  /** GET /view: the bytes of an output (or input/temp) image. */
-  async view(image: OutputImage, signal?: AbortSignal): Promise<Buffer> {
+  /** GET /view: the bytes of an output (or input/temp) file, at most `maxBytes` (COMFY_DEFAULTS.maxViewBytes). */
+  async view(image: OutputImage, signal?: AbortSignal, maxBytes: number = COMFY_DEFAULTS.maxViewBytes): Promise<Buffer> {
     const query = { filename: image.filename, subfolder: image.subfolder, type: image.type };
-    const response = await this.#send('GET', '/view', { query, timeoutMs: this.#transferTimeoutMs, ...(signal ? { signal } : {}) });
+    const maxResponseBytes = { limit: maxBytes, onTooLarge: (declared: number | null) => new ComfyFileTooLargeError(this.host, image.filename, maxBytes, declared) };
+    const response = await this.#send('GET', '/view', { query, timeoutMs: this.#transferTimeoutMs, maxResponseBytes, ...(signal ? { signal } : {}) });
     return this.#expectOk('GET', '/view', response).body;
   }
 

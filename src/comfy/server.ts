@@ -327,8 +327,9 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
   async uploadImage(data: Buffer | Blob, filename: string, options: { subfolder?: string; overwrite?: boolean } = {}): Promise<UploadedImage> {
     return this.http.uploadImage(data, filename, { ...options, maxUploadBytes: await this.#features.maxUploadSize() });
   }
-  view(image: OutputImage, signal?: AbortSignal): Promise<Buffer> {
-    return this.http.view(image, signal);
+  /** At most `maxBytes` (default COMFY_DEFAULTS.maxViewBytes); more is ComfyFileTooLargeError. */
+  view(image: OutputImage, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
+    return this.http.view(image, signal, maxBytes);
   }
   objectInfo(classType?: string): Promise<Record<string, unknown>> {
     return this.http.objectInfo(classType);

@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts';
 import type { RunEvent, RunResult } from '../jobs/run-events.ts';
 import type { ComfyBinaryMessage, ComfyMessage, NodeOutput } from './messages.ts';
 import { ComfyCancelledError, ComfyExecutionError, ComfyInterruptedError } from './errors.ts';
-import { imagesInNodeOrder } from './history.ts';
+import { runResultOf } from './history.ts';
 import type { ApiGraph } from '../workflows/graph.ts';
 
 /**
@@ -65,7 +65,7 @@ export class TrackedRun {
 
   /** Outputs as the `executed` messages reported them (history is preferred when readable). */
   get resultFromMessages(): RunResult {
-    return { promptId: this.promptId, outputs: this.#outputs, images: imagesInNodeOrder(this.#outputs) };
+    return runResultOf(this.promptId, this.#outputs);
   }
 
   emit(event: RunEvent): void {

@@ -95,7 +95,8 @@ function precheckNewJob(interaction: ButtonInteraction, parent: Job, action: 're
     return;
   }
   if (parent.status !== 'done') throw new ParentNotReadyError(parent.id, null);
-  if (!parent.images[index]) throw new ParentNotReadyError(parent.id, index);
+  // Vary and Upscale take a still image; an animation or a video at that index is refused like a missing one.
+  if (parent.images[index]?.source.kind !== 'image') throw new ParentNotReadyError(parent.id, index);
   roleTemplateIn(ROLE_OF_ACTION[action], interaction.channelId, context);
   context.scheduler.assertCanAccept(requester.userId);
 }

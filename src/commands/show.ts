@@ -7,7 +7,7 @@ import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { jobInfo } from '../discord/job-replies.ts';
 import { renderJobView, statusText, type JobViewState } from '../discord/progress-view.ts';
 import { fromStoredHandle } from '../discord/reply-handle.ts';
-import { buildResultFiles } from '../discord/result-files.ts';
+import { buildResultFiles, doneState } from '../discord/result-files.ts';
 import { toDiscordEdit } from '../discord/to-discord-payload.ts';
 import { oneLine } from '../discord/discord-limits.ts';
 import { ComfycordError, userMessageOf } from '../errors.ts';
@@ -50,7 +50,7 @@ export const showCommand: SlashCommand = {
     }
     const server = job.status === 'done' ? serverWithImages(job, context) : null;
     await deferReplyWithRetry(interaction);
-    const state = server === null ? finalStateWithoutImages(job) : await doneState(job, server, interaction, context);
+    const state = server === null ? finalStateWithoutImages(job) : await fetchedDoneState(job, server, interaction, context);
     const view = renderJobView(jobInfo(job), state);
     const message = await interaction.editReply(toDiscordEdit({ ...view, attachments: 'replace', resultingFiles: view.files }));
     rememberDelivery(job, message, context);
@@ -71,7 +71,7 @@ export function assertMayShow(job: Job, requester: Requester): void {
 
 /** Checked before the public defer, so "the server is gone" is an ephemeral refusal. */
 function serverWithImages(job: Job, context: CommandContext): ComfyServer {
-  if (job.images.length === 0) throw new ResultUnavailableError(job.id, 'it finished without images.');
+  if (job.images.length === 0 && job.texts.length === 0) throw new ResultUnavailableError(job.id, 'it finished without images.');
   const server = job.server === null ? undefined : context.pool.get(job.server);
   if (!server) throw new ResultUnavailableError(job.id, 'the ComfyUI server that made them is not configured any more.');
   return server;
@@ -82,12 +82,12 @@ function finalStateWithoutImages(job: Job): JobViewState {
   return { kind: 'failed', userMessage: job.failure?.userMessage ?? 'The job failed.' };
 }
 
-async function doneState(job: Job, server: ComfyServer, interaction: ChatInputCommandInteraction, context: CommandContext): Promise<JobViewState> {
+async function fetchedDoneState(job: Job, server: ComfyServer, interaction: ChatInputCommandInteraction, context: CommandContext): Promise<JobViewState> {
   const handle = replyHandleOf(interaction, context);
   try {
     const result = await buildResultFiles(job, server, { sizeLimit: handle.sizeLimit, spoiler: handle.spoiler });
     const elapsedMs = (job.finishedAt ?? job.createdAt) - job.createdAt;
-    return { kind: 'done', imageCount: job.images.length, elapsedMs, files: result.files, imageAttachmentName: result.shown };
+    return doneState(job, result, elapsedMs);
   } catch (error) {
     context.logger.warn({ jobId: job.id, server: job.server, err: error }, '/show could not fetch the images');
     throw new ResultUnavailableError(job.id, `ComfyUI did not give them back (${userMessageOf(error)}). ComfyUI may have been restarted or cleaned its output folder.`);

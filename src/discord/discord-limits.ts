@@ -45,6 +45,16 @@ export function escapeMarkdown(text: string): string {
   return text.replace(MARKDOWN, (char) => `\\${char}`);
 }
 
+/**
+ * Text from a graph (a caption node) or another untrusted source, shown literally:
+ * markdown escaped, and `@everyone` / `@here` broken with a zero-width space so not
+ * even a client that ignores allowed_mentions would ping (user and role mentions are
+ * already inert: their `<` is escaped).
+ */
+export function escapeUntrusted(text: string): string {
+  return escapeMarkdown(text).replace(/@(everyone|here)/gi, '@\u200b$1');
+}
+
 /** Server-provided text for one line: no line breaks, no markdown. */
 export function oneLine(text: string, max: number): string {
   return truncate(escapeMarkdown(text.replace(/\s+/g, ' ').trim()), max);

@@ -3,7 +3,7 @@ import { ComfyHttpError, ComfyUnavailableError } from '../comfy/errors.ts';
 import { ComfycordError } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
 import { withRetry, type RetryPolicy } from '../retry.ts';
-import { buildResultFiles, type ResultFiles } from './result-files.ts';
+import { buildResultFiles, type ResultFileOptions, type ResultFiles } from './result-files.ts';
 import type { DiscordErrorCode } from './error-codes.ts';
 
 /** Waits between tries to fetch a result: a ComfyUI restart takes a few seconds, a slow one half a minute. */
@@ -16,9 +16,7 @@ export class ResultFetchTimeoutError extends ComfycordError<DiscordErrorCode> {
   }
 }
 
-export interface FetchResultsOptions {
-  sizeLimit: number | null;
-  spoiler: boolean;
+export interface FetchResultsOptions extends Omit<ResultFileOptions, 'signal'> {
   /** The whole fetch, every retry and wait included, ends by then (DELIVERY_TIMEOUT_SECONDS). */
   timeoutMs: number;
   onRetry?: (error: unknown, waitMs: number) => void;
@@ -34,7 +32,8 @@ export async function fetchResultFiles(job: Job, server: ComfyServer, options: F
   const timer = setTimeout(() => controller.abort(new ResultFetchTimeoutError(options.timeoutMs)), options.timeoutMs);
   const { signal } = controller;
   try {
-    return await withRetry(() => buildResultFiles(job, server, { sizeLimit: options.sizeLimit, spoiler: options.spoiler, signal }), {
+    const { timeoutMs: _timeoutMs, onRetry: _onRetry, ...fileOptions } = options;
+    return await withRetry(() => buildResultFiles(job, server, { ...fileOptions, signal }), {
       policy: RESULT_RETRY,
       retryable: (error) => error instanceof ComfyUnavailableError || (error instanceof ComfyHttpError && error.status >= 500),
       signal,

@@ -1,4 +1,5 @@
 import type { Client } from 'discord.js';
+import { doneState } from './result-files.ts';
 import type { ComfyServer } from '../comfy/server.ts';
 import { userMessageOf } from '../errors.ts';
 import { isFinished, type Job } from '../jobs/job.ts';
@@ -206,9 +207,11 @@ export class JobReplies {
 
   async #deliverFinal(job: Job): Promise<void> {
     const key = this.#track(job);
+    // The run's last live preview: a video's poster when nothing can decode the video.
+    const lastPreview = this.#progress.get(job.id)?.snapshot().preview?.image ?? null;
     this.#progress.delete(job.id);
     if (key === null) return;
-    const state = await this.#finalState(job);
+    const state = await this.#finalState(job, lastPreview);
     const view = renderJobView(jobInfo(job, (id) => this.#o.store.get(id)), state);
     try {
       await this.#o.editor.update(key, view, { final: true });
@@ -245,7 +248,7 @@ export class JobReplies {
     }
   }
 
-  async #finalState(job: Job): Promise<JobViewState> {
+  async #finalState(job: Job, lastPreview: Buffer | null): Promise<JobViewState> {
     if (job.status === 'failed') return { kind: 'failed', userMessage: job.failure?.userMessage ?? 'The job failed.' };
     if (job.status === 'cancelled') return { kind: 'cancelled' };
     const elapsedMs = (job.finishedAt ?? Date.now()) - job.createdAt;
@@ -256,11 +259,12 @@ export class JobReplies {
       const result = await fetchResultFiles(job, server, {
         sizeLimit: handle?.sizeLimit ?? null,
         spoiler: handle?.spoiler ?? false,
+        lastPreview,
         timeoutMs: this.#o.deliveryTimeoutMs,
         onRetry: (error, waitMs) => this.#o.logger.warn({ jobId: job.id, err: error, waitMs }, 'result fetch failed; retrying'),
       });
       this.#o.logger.info({ jobId: job.id, images: job.images.length, ...result.timings }, 'result ready for Discord');
-      return { kind: 'done', imageCount: job.images.length, elapsedMs, files: result.files, imageAttachmentName: result.shown };
+      return doneState(job, result, elapsedMs);
     } catch (error) {
       this.#o.logger.error({ jobId: job.id, err: error }, 'result images could not be prepared');
       return { kind: 'failed', userMessage: `The images were made but could not be fetched: ${userMessageOf(error)} Try /show ${job.id} later.` };

@@ -1,6 +1,6 @@
 import type { ProgressSnapshot } from '../jobs/progress.ts';
 import { buildCustomId, type ButtonAction } from './custom-id.ts';
-import { DISCORD_LIMITS, escapeMarkdown, oneLine, truncate } from './discord-limits.ts';
+import { DISCORD_LIMITS, escapeMarkdown, escapeUntrusted, oneLine, truncate } from './discord-limits.ts';
 import { resultButtons } from './result-buttons.ts';
 import type { MessageView, ViewButton, ViewEmbed, ViewField, ViewFile } from './message-view.ts';
 
@@ -43,8 +43,12 @@ export type JobViewState =
       elapsedMs: number;
       /** The delivered images (and grid); uploaded with the final edit. */
       files?: ViewFile[];
-      /** Which of `files` the embed shows; defaults to the first. */
+      /** Which of `files` the embed shows; defaults to the first still. '' shows none (a sound). */
       imageAttachmentName?: string;
+      /** Indexes (into the job's files) of the still images, the only ones Vary and Upscale take; default: all. */
+      stills?: number[];
+      /** Text outputs of the run (a caption), shown in the embed, escaped. */
+      texts?: string[];
     }
   | { kind: 'failed'; userMessage: string }
   | { kind: 'cancelled' };
@@ -67,7 +71,7 @@ export function renderJobView(job: JobInfo, state: JobViewState): MessageView {
   const embed = fitEmbed({
     title: truncate(`🖼️ ${job.template}`, DISCORD_LIMITS.embedTitle),
     description: truncate(escapeMarkdown(job.prompt), DISCORD_LIMITS.embedDescription),
-    fields: fieldsOf(job),
+    fields: [...textFieldsOf(state), ...fieldsOf(job)].slice(0, DISCORD_LIMITS.embedFields),
     color: COLORS[state.kind],
     ...(shown === undefined ? {} : { imageAttachmentName: shown }),
     footer: truncate(`job ${job.id}${job.server === null ? '' : ` · ${job.server}`}`, DISCORD_LIMITS.footer),
@@ -177,11 +181,29 @@ function filesOf(state: JobViewState): ViewFile[] {
   return [{ name: PREVIEW_NAMES[mime], data: image, id: `preview:${sequence}`, kind: 'preview' }];
 }
 
+/** Files Discord can show as an embed's image (a GIF animates there); a video or a sound cannot be one. */
+const EMBEDDABLE = /\.(png|jpe?g|webp|gif)$/i;
+
 function imageNameOf(state: JobViewState, files: ViewFile[]): string | undefined {
-  if (state.kind === 'done' && state.imageAttachmentName !== undefined) {
-    return files.some((f) => f.name === state.imageAttachmentName) ? state.imageAttachmentName : files[0]?.name;
+  if (state.kind === 'done') {
+    if (state.imageAttachmentName === '') return undefined;
+    if (state.imageAttachmentName !== undefined && files.some((f) => f.name === state.imageAttachmentName)) return state.imageAttachmentName;
+    return files.find((f) => EMBEDDABLE.test(f.name))?.name;
   }
   return files[0]?.name;
+}
+
+/** Most text outputs shown; each is one field. */
+const MAX_TEXT_FIELDS = 3;
+
+/** A run's text outputs: untrusted, so escaped (no markdown, no mentions) and cut to a field. */
+function textFieldsOf(state: JobViewState): ViewField[] {
+  if (state.kind !== 'done' || state.texts === undefined) return [];
+  return state.texts.slice(0, MAX_TEXT_FIELDS).map((text, index) => ({
+    name: state.texts !== undefined && state.texts.length > 1 ? `Text ${index + 1}` : 'Text',
+    value: truncate(escapeUntrusted(text.trim()), DISCORD_LIMITS.fieldValue) || '\u200b',
+    inline: false,
+  }));
 }
 
 function buttonsOf(job: JobInfo, state: JobViewState): ViewButton[][] {
@@ -200,6 +222,6 @@ function buttonsOf(job: JobInfo, state: JobViewState): ViewButton[][] {
     case 'cancelled':
       return [[button('delete', 'Delete', 'danger', '🗑️')]];
     case 'done':
-      return resultButtons(job.id, state.imageCount);
+      return resultButtons(job.id, state.imageCount, state.stills);
   }
 }

@@ -37,14 +37,19 @@ export function editRows(jobId: string, index: number): ViewButton[][] {
   ];
 }
 
-export function resultButtons(jobId: string, imageCount: number): ViewButton[][] {
+/**
+ * `stills`: the indexes of the result's still images, the only ones Vary, Upscale and
+ * the edits take (an animation, a video or a sound gets Reroll only); default: all.
+ */
+export function resultButtons(jobId: string, imageCount: number, stills?: readonly number[]): ViewButton[][] {
   const reroll = button(jobId, 'reroll', 'Reroll', 'primary', '🎲');
   const remove = button(jobId, 'delete', 'Delete', 'danger', '🗑️');
-  const images = Math.min(imageCount, MAX_IMAGE_BUTTONS);
-  if (images <= 1) {
-    return [[reroll, button(jobId, 'vary', 'Vary', 'secondary', '🔀', 0), button(jobId, 'upscale', 'Upscale', 'secondary', '🔍', 0), remove], ...editRows(jobId, 0)];
+  const indexes = (stills ?? Array.from({ length: Math.max(1, imageCount) }, (_, i) => i)).slice(0, MAX_IMAGE_BUTTONS);
+  const [only] = indexes;
+  if (only === undefined) return [[reroll, remove]];
+  if (indexes.length === 1) {
+    return [[reroll, button(jobId, 'vary', 'Vary', 'secondary', '🔀', only), button(jobId, 'upscale', 'Upscale', 'secondary', '🔍', only), remove], ...editRows(jobId, only)];
   }
-  const indexes = Array.from({ length: images }, (_, i) => i);
   return [
     [reroll, remove],
     indexes.map((i) => button(jobId, 'upscale', `U${i + 1}`, 'secondary', undefined, i)),

@@ -1,10 +1,11 @@
 /**
- * The error codes src/images (decoding and fitting images) raises: stable names logs, tests and callers match on.
+ * The error codes src/images (decoding and fitting images, checking other output files) raises: stable names logs, tests and callers match on.
  * Each is raised by one error class of this layer (test/errors/error-codes.test.ts).
  */
 export const IMAGE_ERROR_CODES = [
   'IMAGE_REJECTED',
   'IMAGE_TOO_LARGE',
+  'MEDIA_REJECTED',
 ] as const;
 
 export type ImageErrorCode = (typeof IMAGE_ERROR_CODES)[number];

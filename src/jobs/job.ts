@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { OutputImage } from './run-events.ts';
+import type { OutputFile, OutputText } from './run-events.ts';
 
 /**
  * One user's request to run a template, from the moment it is accepted until its
@@ -41,9 +41,10 @@ export interface JobSpec {
   inputs?: Record<string, InputImageRef>;
 }
 
+/** One delivered file of any kind (the name stays from when every result was an image). */
 export interface JobImage {
-  /** As ComfyUI reported it, to fetch it again with /view. */
-  source: OutputImage;
+  /** As ComfyUI reported it, read by kind, to fetch it again with /view. */
+  source: OutputFile;
   /** Where the delivered copy lives (e.g. a Discord attachment URL), once known. */
   deliveredUrl: string | null;
 }
@@ -69,7 +70,10 @@ export interface Job {
   status: JobStatus;
   server: string | null;
   promptId: string | null;
+  /** The result's files, in node order: still images, animations, videos, sounds. */
   images: JobImage[];
+  /** The result's text outputs (a caption), shown in the embed. */
+  texts: OutputText[];
   failure: JobFailure | null;
   reply: JobReplyHandle | null;
   createdAt: number;
@@ -92,6 +96,7 @@ export function createJob(init: NewJob): Job {
     server: null,
     promptId: null,
     images: [],
+    texts: [],
     failure: null,
     reply: null,
     createdAt,

@@ -5,6 +5,39 @@ export interface OutputImage {
   type: string; // 'output' | 'temp' | 'input'
 }
 
+/**
+ * What a delivered file is, which decides how it is checked, saved and shown: a still
+ * image (PNG/JPEG/WebP), an animated image (animated WebP/PNG, GIF), a video
+ * (webm/mp4/…) or a sound. Text outputs are not files: see OutputText.
+ */
+export const OUTPUT_FILE_KINDS = ['image', 'animated', 'video', 'audio'] as const;
+export type OutputFileKind = (typeof OUTPUT_FILE_KINDS)[number];
+
+/** One file a run produced, read by kind once at the ComfyUI edge (src/comfy/output-kinds.ts). */
+export interface OutputFile extends OutputImage {
+  kind: OutputFileKind;
+  /** e.g. `image/png`, `image/webp`, `video/webm`, `video/mp4`, `audio/flac`. */
+  mime: string;
+  /** Without the dot, lower-case, matching `mime`: what a saved copy is named with. */
+  extension: string;
+  /** Frames per second, where the node said (VHS_VideoCombine's `frame_rate`). */
+  frameRate?: number;
+  /** The node's own format name, where it gave one (VHS_VideoCombine: `video/h264-mp4`). */
+  format?: string;
+}
+
+/** A text a node returned for display (`text` in its UI output: PreviewAny, a captioner). */
+export interface OutputText {
+  node: string;
+  /** As the node sent it, cut to MAX_OUTPUT_TEXT_CHARS; untrusted: escape before showing. */
+  text: string;
+}
+
+/** Longest text output kept; the rest is cut (a caption is a few hundred characters). */
+export const MAX_OUTPUT_TEXT_CHARS = 4000;
+/** Most text outputs kept from one run. */
+export const MAX_OUTPUT_TEXTS = 8;
+
 /** UI data a node returned (`executed.output`, `/history` outputs). */
 export interface NodeOutput {
   images?: OutputImage[];
@@ -42,12 +75,14 @@ export type RunEvent =
 export interface RunResult {
   promptId: string;
   outputs: Record<string, NodeOutput>;
-  /** Every output image in node order, `type: 'output'` and `'temp'` alike. */
-  images: OutputImage[];
+  /** Every output file of every kind in node order, `type: 'output'`, `'temp'` and `'input'` alike. */
+  files: OutputFile[];
+  /** Text outputs in node order. */
+  texts: OutputText[];
 }
 
-/** The images a run delivers: its saved outputs, or, for a graph that only previews, its temp images. */
-export function resultImages(result: RunResult): OutputImage[] {
-  const saved = result.images.filter((image) => image.type === 'output');
-  return saved.length > 0 ? saved : result.images;
+/** The files a run delivers: its saved outputs, or, for a graph that only previews, its temp files. */
+export function resultFiles(result: RunResult): OutputFile[] {
+  const saved = result.files.filter((file) => file.type === 'output');
+  return saved.length > 0 ? saved : result.files;
 }

@@ -2,7 +2,7 @@ import type { Logger } from '../log.ts';
 import type { JobStore } from './job-store.ts';
 import type { JobWatchdog } from './job-watchdog.ts';
 import type { Job, JobImage } from './job.ts';
-import type { RunEvent } from './run-events.ts';
+import type { OutputText, RunEvent } from './run-events.ts';
 
 /** The scheduler's contract with the servers it feeds and the code that watches it. */
 
@@ -25,8 +25,14 @@ export interface ExecuteContext {
   onSubmitted(promptId: string, resolved: Record<string, string | number | boolean>): void;
 }
 
-/** Runs one job on one server to the end; resolves with its images or throws. */
-export type ExecuteJob = (job: Job, worker: string, context: ExecuteContext) => Promise<JobImage[]>;
+/** What a finished run delivers: its files of every kind and its text outputs. */
+export interface JobOutputs {
+  images: JobImage[];
+  texts: OutputText[];
+}
+
+/** Runs one job on one server to the end; resolves with its outputs or throws. */
+export type ExecuteJob = (job: Job, worker: string, context: ExecuteContext) => Promise<JobOutputs>;
 
 export type SchedulerUpdate =
   | { type: 'status'; job: Job }

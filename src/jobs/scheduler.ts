@@ -8,7 +8,7 @@ import { JobCancelledError, JobNotFoundError, NotYourJobError } from './schedule
 import { afterAbort } from './job-watchdog.ts';
 import type { Reservation, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
 
-export type { ExecuteContext, ExecuteJob, Reservation, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
+export type { ExecuteContext, ExecuteJob, JobOutputs, Reservation, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
 
 interface Running {
   job: Job;
@@ -252,7 +252,7 @@ export class Scheduler {
     const { execute, store, logger, watchdog } = this.#options;
     const watch = watchdog?.watch(job, worker, (reason) => controller.abort(reason));
     try {
-      const images = await execute(job, worker, {
+      const outputs = await execute(job, worker, {
         signal: controller.signal,
         onSubmitted: (promptId, resolved) => {
           job.promptId = promptId;
@@ -269,7 +269,8 @@ export class Scheduler {
           this.#emit({ type: 'event', job, event });
         },
       });
-      job.images = images;
+      job.images = outputs.images;
+      job.texts = outputs.texts;
       watchdog?.finished(worker);
       this.#finish(job, 'done', null);
     } catch (error) {

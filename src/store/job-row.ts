@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ComfycordError } from '../errors.ts';
 import { ORIGIN_ACTIONS, type InputImageRef, type Job, type JobFailure, type JobImage, type JobOrigin, type JobReplyHandle, type JobSpec, type JobStatus } from '../jobs/job.ts';
+import { OUTPUT_FILE_KINDS, type OutputText } from '../jobs/run-events.ts';
 import type { SqlRow, SqlValue } from './sqlite.ts';
 import type { StoreErrorCode } from './error-codes.ts';
 
@@ -14,14 +15,14 @@ import type { StoreErrorCode } from './error-codes.ts';
 /** Columns in table order; the upsert and every SELECT use this list. */
 export const JOB_COLUMNS = [
   'id', 'user_id', 'user_name', 'guild_id', 'channel_id', 'origin', 'template', 'options', 'inputs', 'resolved',
-  'status', 'server', 'prompt_id', 'images', 'failure', 'reply', 'created_at', 'started_at', 'finished_at', 'delivered_at', 'updated_at',
+  'status', 'server', 'prompt_id', 'images', 'texts', 'failure', 'reply', 'created_at', 'started_at', 'finished_at', 'delivered_at', 'updated_at',
 ] as const;
 export type JobColumn = (typeof JOB_COLUMNS)[number];
 
 // Adding a field to Job or JobSpec without mapping it here is a compile error.
 const _MAPPED_JOB_FIELDS = {
   id: 1, userId: 1, userName: 1, guildId: 1, channelId: 1, origin: 1, spec: 1, resolved: 1, status: 1, server: 1,
-  promptId: 1, images: 1, failure: 1, reply: 1, createdAt: 1, startedAt: 1, finishedAt: 1, deliveredAt: 1,
+  promptId: 1, images: 1, texts: 1, failure: 1, reply: 1, createdAt: 1, startedAt: 1, finishedAt: 1, deliveredAt: 1,
 } as const satisfies Record<keyof Job, 1>;
 const _MAPPED_SPEC_FIELDS = { template: 1, options: 1, inputs: 1 } as const satisfies Record<keyof JobSpec, 1>;
 
@@ -42,13 +43,27 @@ const inputsSchema: z.ZodType<Record<string, InputImageRef>> = z.record(
     z.object({ kind: z.literal('url'), url: z.string(), maxSide: z.number().int().positive() }),
   ]),
 );
-// `source` is ComfyUI's own record: keep any fields it adds.
-const imagesSchema: z.ZodType<JobImage[]> = z.array(
-  z.object({
-    source: z.looseObject({ filename: z.string(), subfolder: z.string(), type: z.string() }),
-    deliveredUrl: z.string().nullable(),
-  }),
-);
+// `source` is ComfyUI's own record: keep any fields it adds. Rows written before output
+// kinds existed hold only still images, saved as PNG: they read back as such.
+const sourceSchema = z
+  .looseObject({
+    filename: z.string(),
+    subfolder: z.string(),
+    type: z.string(),
+    kind: z.enum(OUTPUT_FILE_KINDS).default('image'),
+    mime: z.string().default('image/png'),
+    extension: z.string().optional(),
+    frameRate: z.number().positive().optional(),
+    format: z.string().optional(),
+  })
+  .transform(({ extension, frameRate, format, ...rest }) => ({
+    ...rest,
+    extension: extension ?? (/\.([A-Za-z0-9]+)$/.exec(rest.filename)?.[1]?.toLowerCase() ?? 'png'),
+    ...(frameRate === undefined ? {} : { frameRate }),
+    ...(format === undefined ? {} : { format }),
+  }));
+const imagesSchema: z.ZodType<JobImage[]> = z.array(z.object({ source: sourceSchema, deliveredUrl: z.string().nullable() }));
+const textsSchema: z.ZodType<OutputText[]> = z.array(z.object({ node: z.string(), text: z.string() }));
 const failureSchema: z.ZodType<JobFailure> = z.object({ code: z.string(), userMessage: z.string() });
 const replySchema: z.ZodType<JobReplyHandle> = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
 
@@ -58,7 +73,7 @@ const time = z.number().int();
 const rowSchema = z.object({
   id: text, user_id: text, user_name: text, guild_id: maybeText, channel_id: maybeText, origin: text, template: text,
   options: text, inputs: maybeText, resolved: maybeText, status: z.enum(JOB_STATUSES), server: maybeText,
-  prompt_id: maybeText, images: text, failure: maybeText, reply: maybeText, created_at: time,
+  prompt_id: maybeText, images: text, texts: maybeText, failure: maybeText, reply: maybeText, created_at: time,
   started_at: time.nullable(), finished_at: time.nullable(), delivered_at: time.nullable(), updated_at: time,
 });
 
@@ -96,6 +111,7 @@ export function jobToRow(job: Job, updatedAt: number): Record<JobColumn, SqlValu
     server: job.server,
     prompt_id: job.promptId,
     images: JSON.stringify(job.images),
+    texts: job.texts.length === 0 ? null : JSON.stringify(job.texts),
     failure: json(job.failure),
     reply: json(job.reply),
     created_at: job.createdAt,
@@ -149,6 +165,7 @@ export function rowToJob(raw: SqlRow): Job {
     server: row.server,
     promptId: row.prompt_id,
     images: column('images', row.images, imagesSchema),
+    texts: maybe('texts', row.texts, textsSchema) ?? [],
     failure: maybe('failure', row.failure, failureSchema),
     reply: maybe('reply', row.reply, replySchema),
     createdAt: row.created_at,

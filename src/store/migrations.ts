@@ -98,6 +98,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'job text outputs',
+    // A result's text outputs (a caption) as JSON; null for a job that has none,
+    // which is every job written before output kinds were read.
+    sql: 'ALTER TABLE jobs ADD COLUMN texts TEXT;',
+  },
 ];
 
 export interface MigrationReport {

@@ -19,7 +19,7 @@ describe('history', () => {
     const outcome = entry && historyOutcome(entry);
     expect(outcome?.kind).toBe('success');
     if (outcome?.kind !== 'success') return;
-    expect(outcome.result.images.map((image) => image.filename)).toEqual(['a.png', 'b.png']);
+    expect(outcome.result.files.map((image) => image.filename)).toEqual(['a.png', 'b.png']);
     expect(outcome.result.outputs['9']?.['text']).toEqual(['hi']);
   });
 

@@ -92,7 +92,7 @@ describe('ComfyServer routing (scripted frames)', () => {
     await comfy.send('executing', { node: null, prompt_id: A });
     const result = await runA.done;
     expect(result.promptId).toBe(A);
-    expect(result.images.map((image) => image.filename)).toEqual(['s.png', 'p.png']);
+    expect(result.files.map((image) => image.filename)).toEqual(['s.png', 'p.png']);
     expect(a.events.find((e) => e.type === 'node' && e.node === '3')).toEqual({ type: 'node', node: '3', classType: 'SaveImage', index: 2, total: 3 });
     expect(a.events.some((e) => e.type === 'output')).toBe(true);
     expect(server.inFlight).toBe(1);
@@ -124,7 +124,7 @@ describe('ComfyServer routing (scripted frames)', () => {
     const events = eventRecorder<RunEvent>();
     const run = server.run(graph, { onEvent: events.onEvent });
     const result = await run.done;
-    expect(result.images).toEqual([{ filename: 'old.png', subfolder: '', type: 'output' }]);
+    expect(result.files).toEqual([{ filename: 'old.png', subfolder: '', type: 'output', kind: 'image', mime: 'image/png', extension: 'png' }]);
     expect(events.types()).toEqual(['started', 'cached', 'output']);
   });
 
@@ -215,7 +215,7 @@ describe('ComfyServer routing (scripted frames)', () => {
     await events.next((e) => e.type === 'started'); // resync saw it running
     comfy.routes.set('GET /history/*', () => ({ status: 200, body: historyFor(A, { '3': { images: [{ filename: 'z.png', subfolder: '', type: 'output' }] } }) }));
     await comfy.send('executing', { node: null, prompt_id: A });
-    expect((await run.done).images[0]?.filename).toBe('z.png');
+    expect((await run.done).files[0]?.filename).toBe('z.png');
     expect(events.types()).not.toContain('resubmitted');
   });
 });

@@ -94,8 +94,8 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     expect(types.at(-1)).toBe('output');
 
     expect(result.promptId).toBe(run.promptId);
-    expect(result.images).toHaveLength(1);
-    const image = result.images[0];
+    expect(result.files).toHaveLength(1);
+    const image = result.files[0];
     if (image === undefined) throw new Error('no image');
     expect(image.type).toBe('output');
     const bytes = await server.view(image);
@@ -136,8 +136,8 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     expect(a.events.filter((e) => e.type === 'preview')).toHaveLength(3);
     expect(b.events.filter((e) => e.type === 'preview')).toHaveLength(5);
     expect(b.events.find((e) => e.type === 'queued')).toEqual({ type: 'queued', ahead: 1 });
-    expect(resultA.images[0]?.filename).toMatch(/^c2_/);
-    expect(resultB.images[0]?.filename).toMatch(/^c3_/);
+    expect(resultA.files[0]?.filename).toMatch(/^c2_/);
+    expect(resultB.files[0]?.filename).toMatch(/^c3_/);
   });
 
   it('completes a fully cached run', async () => {
@@ -148,7 +148,7 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     const second = await server.run(slowGraph(4, 2), { onEvent: events.onEvent }).done;
     expect(events.events.find((e) => e.type === 'cached')).toEqual({ type: 'cached', nodes: ['1', '2', '3'] });
     expect(events.events.some((e) => e.type === 'node' || e.type === 'progress')).toBe(false);
-    expect(second.images).toEqual(first.images);
+    expect(second.files).toEqual(first.files);
   });
 
   it('explains refused prompts in terms of node, input and value', async () => {
@@ -192,7 +192,7 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
       '1': { class_type: 'LoadImage', inputs: { image: 'bot/in.png' } },
       '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'loaded' } },
     }).done;
-    expect(result.images[0]?.filename).toMatch(/^loaded_/);
+    expect(result.files[0]?.filename).toMatch(/^loaded_/);
   });
 
   it("refuses an upload over the server's max_upload_size before sending it", async () => {
@@ -261,7 +261,7 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     standin.dropSockets();
     await events.next((e) => e.type === 'reconnected');
     const result = await run.done;
-    expect(result.images).toHaveLength(1);
+    expect(result.files).toHaveLength(1);
     expect(events.events.some((e) => e.type === 'resubmitted')).toBe(false);
     const values = events.events.flatMap((e) => (e.type === 'progress' ? [e.value] : []));
     expect(values.at(-1)).toBe(12);
@@ -305,7 +305,7 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     const result = await run.done;
     expect(events.types()).toContain('resubmitted');
     expect(result.promptId).toBe(run.promptId);
-    expect(result.images).toHaveLength(1);
+    expect(result.files).toHaveLength(1);
   });
 
   it('sees a completion that happens while the socket is down, by polling /history', async () => {
@@ -318,7 +318,7 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     standin.dropSockets();
     const result = await run.done;
     expect(server.state).toBe('reconnecting');
-    expect(result.images).toHaveLength(1);
+    expect(result.files).toHaveLength(1);
   });
 
   it('notices a run finishing on a socket the server silently detached, then replaces the socket', async () => {
@@ -330,7 +330,7 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     await events.next((e) => e.type === 'progress');
     await intrude(standin.url, server.clientId);
     const result = await run.done;
-    expect(result.images).toHaveLength(1);
+    expect(result.files).toHaveLength(1);
     expect(events.types()).not.toContain('reconnected');
     expect(events.events.filter((e) => e.type === 'progress').length).toBeLessThan(8); // the rest went unheard
     await eventually(() => log.lines().some((line) => line['msg'] === 'comfy socket: forcing a reconnect'), 2_000, 'a forced reconnect');
@@ -346,7 +346,7 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     const run = server.run(slowGraph(16, 20), { onEvent: events.onEvent });
     await events.next((e) => e.type === 'reconnected', 3_000);
     const result = await run.done;
-    expect(result.images).toHaveLength(1);
+    expect(result.files).toHaveLength(1);
     const after = events.events.slice(events.types().indexOf('reconnected'));
     expect(after.some((e) => e.type === 'progress')).toBe(true);
   });
@@ -363,7 +363,7 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
       const events = eventRecorder<RunEvent>();
       const run = server.run(slowGraph(17, 20), { onEvent: events.onEvent });
       await events.next((e) => e.type === 'reconnected', 3_000);
-      expect((await run.done).images).toHaveLength(1);
+      expect((await run.done).files).toHaveLength(1);
     } finally {
       vi.useRealTimers();
     }
@@ -374,7 +374,7 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
     const log = capturedLogger('debug');
     const server = serverFor(standin.url, { headers: { authorization: 'Bearer s3cret' }, logger: log.logger });
     const result = await server.run(slowGraph(13, 2)).done;
-    expect(result.images).toHaveLength(1);
+    expect(result.files).toHaveLength(1);
     expect(standin.requests.every((r) => r.headers['authorization'] === 'Bearer s3cret')).toBe(true);
     expect(log.text()).not.toContain('s3cret');
 
@@ -408,8 +408,8 @@ describe.each(STANDIN_VERSIONS)('ComfyServer against the ComfyUI %s stand-in', (
       '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 23 } },
       '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } },
     }).done;
-    expect(result.images).toEqual([{ filename: expect.stringMatching(/^ComfyUI_temp_\w+_00001_\.png$/) as unknown, subfolder: '', type: 'temp' }]);
-    const image = result.images[0];
+    expect(result.files).toEqual([{ filename: expect.stringMatching(/^ComfyUI_temp_\w+_00001_\.png$/) as unknown, subfolder: '', type: 'temp', kind: 'image', mime: 'image/png', extension: 'png' }]);
+    const image = result.files[0];
     if (image === undefined) throw new Error('no image');
     expect(await server.view(image)).toEqual(standin.temp.get(image.filename));
     const raw = result.outputs['2']?.images;
@@ -435,7 +435,7 @@ async function standinPng(server: ComfyServer): Promise<Buffer> {
     '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 99 } },
     '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'src' } },
   }).done;
-  const image = result.images[0];
+  const image = result.files[0];
   if (image === undefined) throw new Error('no image');
   return server.view(image);
 }

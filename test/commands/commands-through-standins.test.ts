@@ -56,7 +56,7 @@ function doneJob(overrides: Partial<Job> = {}): Job {
     status: 'done',
     server: 'gpu-1',
     spec: { template: 'txt2img', options: { prompt: 'a lighthouse' } },
-    images: [{ source: { filename: 'out.png', subfolder: '', type: 'output' }, deliveredUrl: null }],
+    images: [{ source: { filename: 'out.png', subfolder: '', type: 'output', kind: 'image', mime: 'image/png', extension: 'png' }, deliveredUrl: null }],
     finishedAt: 1_700_000_060_000,
     ...overrides,
   });

@@ -46,7 +46,7 @@ function doneInGuildOne(): Job {
     status: 'done',
     server: 'gpu-1',
     spec: { template: 'txt2img', options: { prompt: SECRET } },
-    images: [{ source: { filename: 'out.png', subfolder: '', type: 'output' }, deliveredUrl: null }],
+    images: [{ source: { filename: 'out.png', subfolder: '', type: 'output', kind: 'image', mime: 'image/png', extension: 'png' }, deliveredUrl: null }],
     finishedAt: 1_700_000_060_000,
   });
   harness.store.save(job);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createJob, type Job, type JobImage } from '../../src/jobs/job.ts';
 import { MemoryJobStore } from '../../src/jobs/job-store.ts';
-import { Scheduler, type ExecuteContext, type SchedulerUpdate } from '../../src/jobs/scheduler.ts';
+import { Scheduler, type ExecuteContext, type JobOutputs, type SchedulerUpdate } from '../../src/jobs/scheduler.ts';
 import { ComfycordError } from '../../src/errors.ts';
 
 function makeJob(userId: string, template = 'txt2img'): Job {
@@ -19,9 +19,9 @@ function makeJob(userId: string, template = 'txt2img'): Job {
 function controllableExecutor() {
   const started: { job: Job; worker: string; context: ExecuteContext; finish: (images?: JobImage[]) => void; fail: (error: unknown) => void }[] = [];
   const execute = (job: Job, worker: string, context: ExecuteContext) =>
-    new Promise<JobImage[]>((resolve, reject) => {
+    new Promise<JobOutputs>((resolve, reject) => {
       context.signal.addEventListener('abort', () => reject(context.signal.reason));
-      started.push({ job, worker, context, finish: (images = []) => resolve(images), fail: reject });
+      started.push({ job, worker, context, finish: (images = []) => resolve({ images, texts: [] }), fail: reject });
     });
   return { started, execute };
 }
@@ -115,7 +115,7 @@ describe('Scheduler', () => {
     started[0]!.context.onSubmitted('p-1', { seed: 42 });
     started[0]!.context.onEvent({ type: 'started' });
     expect(store.get(ok.id)).toMatchObject({ status: 'running', promptId: 'p-1', resolved: { seed: 42 }, server: 'gpu1' });
-    started[0]!.finish([{ source: { filename: 'a.png', subfolder: '', type: 'output' }, deliveredUrl: null }]);
+    started[0]!.finish([{ source: { filename: 'a.png', subfolder: '', type: 'output', kind: 'image', mime: 'image/png', extension: 'png' }, deliveredUrl: null }]);
     started[1]!.fail(new ComfycordError('COMFY_EXECUTION', 'ComfyUI failed in node 3'));
     await settle();
     expect(store.get(ok.id)).toMatchObject({ status: 'done', images: [{ source: { filename: 'a.png' } }] });

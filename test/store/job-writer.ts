@@ -29,7 +29,7 @@ for (let i = 0; count === 0 || i < count; i += 1) {
   store.save(job);
   process.stdout.write(`saved ${job.id} submitted\n`);
   job.status = 'done';
-  job.images = [{ source: { filename: `${job.id}.png`, subfolder: '', type: 'output' }, deliveredUrl: null }];
+  job.images = [{ source: { filename: `${job.id}.png`, subfolder: '', type: 'output', kind: 'image', mime: 'image/png', extension: 'png' }, deliveredUrl: null }];
   job.finishedAt = Date.now();
   store.save(job);
   process.stdout.write(`saved ${job.id} done\n`);

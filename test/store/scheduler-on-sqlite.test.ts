@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobImage } from '../../src/jobs/job.ts';
-import { Scheduler, type ExecuteContext } from '../../src/jobs/scheduler.ts';
+import { Scheduler, type ExecuteContext, type JobOutputs } from '../../src/jobs/scheduler.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
 import { bareJob, useTempDir } from './store-fixtures.ts';
 
@@ -13,9 +13,9 @@ function heldExecutor() {
   const started: Array<{ context: ExecuteContext; finish: (images: JobImage[]) => void }> = [];
   let onStart: () => void = () => {};
   const execute = (_job: unknown, _worker: string, context: ExecuteContext) =>
-    new Promise<JobImage[]>((resolve, reject) => {
+    new Promise<JobOutputs>((resolve, reject) => {
       context.signal.addEventListener('abort', () => reject(context.signal.reason));
-      started.push({ context, finish: resolve });
+      started.push({ context, finish: (images) => resolve({ images, texts: [] }) });
       onStart();
     });
   const nextStart = (): Promise<void> =>
@@ -51,7 +51,7 @@ describe('Scheduler on SqliteJobStore', () => {
 
     await scheduler.cancel('third', { userId: 'u3', isAdmin: false });
     const secondStarted = nextStart();
-    started[0]!.finish([{ source: { filename: 'a.png', subfolder: '', type: 'output' }, deliveredUrl: null }]);
+    started[0]!.finish([{ source: { filename: 'a.png', subfolder: '', type: 'output', kind: 'image', mime: 'image/png', extension: 'png' }, deliveredUrl: null }]);
     await finished;
     await secondStarted;
     started[1]!.context.onSubmitted('prompt-2', { prompt: 'job second', seed: 7 });

@@ -136,10 +136,10 @@ describe('SqliteJobStore', () => {
     job.images = job.images.map((image) => ({ ...image, deliveredUrl: null }));
     store.save(job);
     const updated = store.markDelivered(job.id, [null, 'https://cdn.discordapp.com/attachments/9/9/b.png']);
-    expect(updated?.images.map((image) => image.deliveredUrl)).toEqual([null, 'https://cdn.discordapp.com/attachments/9/9/b.png']);
+    expect(updated?.images.map((image) => image.deliveredUrl)).toEqual([null, 'https://cdn.discordapp.com/attachments/9/9/b.png', null]);
     expect(store.get(job.id)).toEqual({ ...job, images: updated!.images });
     expect(store.markDelivered('missing', ['x'])).toBeUndefined();
-    expect(() => store.markDelivered(job.id, ['a', 'b', 'c'])).toThrow(RangeError);
+    expect(() => store.markDelivered(job.id, ['a', 'b', 'c', 'd'])).toThrow(RangeError);
     store.close();
   });
 

@@ -40,9 +40,14 @@ export function fullJob(overrides: Partial<Job> = {}): Job {
     server: 'gpu-1',
     promptId: '6b1c1a40-2f1e-4d77-9f5e-1a2b3c4d5e6f',
     images: [
-      { source: { filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output' }, deliveredUrl: 'https://cdn.discordapp.com/attachments/1/2/a.png?ex=1' },
-      { source: { filename: 'ComfyUI_00002_.png', subfolder: 'sub', type: 'temp' }, deliveredUrl: null },
+      { source: { filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output', kind: 'image', mime: 'image/png', extension: 'png' }, deliveredUrl: 'https://cdn.discordapp.com/attachments/1/2/a.png?ex=1' },
+      { source: { filename: 'ComfyUI_00002_.png', subfolder: 'sub', type: 'temp', kind: 'image', mime: 'image/png', extension: 'png' }, deliveredUrl: null },
+      {
+        source: { filename: 'clip_00001.mp4', subfolder: 'video', type: 'output', kind: 'video', mime: 'video/mp4', extension: 'mp4', frameRate: 8, format: 'video/h264-mp4' },
+        deliveredUrl: null,
+      },
     ],
+    texts: [{ node: '12', text: 'a caption with **markdown** and <@123> 🦊' }],
     failure: { code: 'COMFY_NODE_ERROR', userMessage: 'KSampler failed: out of memory 💥' },
     reply: { interactionId: '444', applicationId: '555', token: 'secret-interaction-token', messageId: '666', channelId: '333', createdAt: 1_700_000_000_000 },
     createdAt: 1_700_000_000_000,

@@ -3,7 +3,7 @@ import { OBJECT_INFO_FILE } from '../repo-paths.ts';
 
 /**
  * The node catalogue: the real `/object_info` of ComfyUI 0.3.64 (379 classes), plus
- * the three test-only nodes the transcripts were captured with, with model lists
+ * the three test-only nodes the transcripts were captured with and the custom VHS_VideoCombine, with model lists
  * and the LoadImage file list filled in from this stand-in's state.
  */
 
@@ -49,6 +49,34 @@ const TEST_NODES: Record<string, NodeInfo> = {
   }),
 };
 
+/** VideoHelperSuite's VHS_VideoCombine, the popular custom video node, as its /object_info lists it (the inputs used here). */
+const CUSTOM_NODES: Record<string, NodeInfo> = {
+  VHS_VideoCombine: {
+    input: {
+      required: {
+        images: ['IMAGE'],
+        frame_rate: ['FLOAT', { default: 8, min: 1, step: 1 }],
+        loop_count: ['INT', { default: 0, min: 0, max: 100, step: 1 }],
+        filename_prefix: ['STRING', { default: 'AnimateDiff' }],
+        format: [['image/gif', 'image/webp', 'video/webm', 'video/h264-mp4']],
+        pingpong: ['BOOLEAN', { default: false }],
+        save_output: ['BOOLEAN', { default: true }],
+      },
+      hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO', unique_id: 'UNIQUE_ID' },
+    },
+    input_order: { required: ['images', 'frame_rate', 'loop_count', 'filename_prefix', 'format', 'pingpong', 'save_output'] },
+    output: ['VHS_FILENAMES'],
+    output_is_list: [false],
+    output_name: ['Filenames'],
+    name: 'VHS_VideoCombine',
+    display_name: 'Video Combine 🎥🅥🅗🅢',
+    description: '',
+    python_module: 'custom_nodes.ComfyUI-VideoHelperSuite',
+    category: 'Video Helper Suite 🎥🅥🅗🅢',
+    output_node: true,
+  },
+};
+
 function testNode(name: string, displayName: string, required: Record<string, InputConfig>): NodeInfo {
   return {
     input: { required },
@@ -82,6 +110,7 @@ function loadBase(): Promise<Record<string, NodeInfo>> {
   baseCatalogue ??= readFile(OBJECT_INFO_FILE, 'utf8').then((text) => ({
     ...(JSON.parse(text) as Record<string, NodeInfo>),
     ...TEST_NODES,
+    ...CUSTOM_NODES,
   }));
   return baseCatalogue;
 }

@@ -9,6 +9,7 @@ import {
 } from '../../../src/comfy/messages.ts';
 import { folderKey, type FolderType } from './files.ts';
 import { describeImage, renderPng, renderPreviewJpeg, rgbFromText, type ImageSource } from './images.ts';
+import { mediaOutput } from './media-outputs.ts';
 import { pyJson, pyStr } from './py-json.ts';
 import { Interrupted, NodeFailure } from './run-errors.ts';
 import type { PromptRun } from './run-prompt.ts';
@@ -17,7 +18,8 @@ import { isLink } from './schedule.ts';
 /**
  * What each node does when it runs. Most nodes finish at once. Samplers (and the
  * test nodes SlowProgress / SlowProgressText) report steps; SaveImage and
- * PreviewImage write real PNGs; RaiseError raises like the transcripts' test node.
+ * PreviewImage write real PNGs, the animation, video, audio and text output nodes
+ * real files of their kind (media-outputs.ts); RaiseError raises like the transcripts' test node.
  */
 
 const SAMPLERS = new Set(['KSampler', 'KSamplerAdvanced', 'SamplerCustom', 'SamplerCustomAdvanced', 'SlowProgress', 'SlowProgressText']);
@@ -49,7 +51,7 @@ async function perform(run: PromptRun, id: string): Promise<NodeOutput | null> {
   if (classType === 'SaveImage') return { images: await saveImages(run, id, 'output', stringInput(inputs['filename_prefix'], 'ComfyUI')) };
   if (classType === 'PreviewImage') return { images: await saveImages(run, id, 'temp', `ComfyUI_temp_${randomLetters(5)}`) };
   if (classType === 'SaveImageWebsocket') await sendImagesOverSocket(run, id);
-  return null;
+  return mediaOutput(run, id, classType, () => imageSource(run, id));
 }
 
 const MODEL_FOLDERS: Record<string, string> = { ckpt_name: 'checkpoints', lora_name: 'loras', vae_name: 'vae', model_name: 'upscale_models' };
