@@ -49,6 +49,8 @@ export type JobViewState =
       stills?: number[];
       /** Text outputs of the run (a caption), shown in the embed, escaped. */
       texts?: string[];
+      /** Outputs left out (too large to fit), in words of our own. */
+      notes?: string[];
     }
   | { kind: 'failed'; userMessage: string }
   | { kind: 'cancelled' };
@@ -71,7 +73,7 @@ export function renderJobView(job: JobInfo, state: JobViewState): MessageView {
   const embed = fitEmbed({
     title: truncate(`🖼️ ${job.template}`, DISCORD_LIMITS.embedTitle),
     description: truncate(escapeMarkdown(job.prompt), DISCORD_LIMITS.embedDescription),
-    fields: [...textFieldsOf(state), ...fieldsOf(job)].slice(0, DISCORD_LIMITS.embedFields),
+    fields: [...notFittedFieldsOf(state), ...textFieldsOf(state), ...fieldsOf(job)].slice(0, DISCORD_LIMITS.embedFields),
     color: COLORS[state.kind],
     ...(shown === undefined ? {} : { imageAttachmentName: shown }),
     footer: truncate(`job ${job.id}${job.server === null ? '' : ` · ${job.server}`}`, DISCORD_LIMITS.footer),
@@ -195,6 +197,12 @@ function imageNameOf(state: JobViewState, files: ViewFile[]): string | undefined
 
 /** Most text outputs shown; each is one field. */
 const MAX_TEXT_FIELDS = 3;
+
+/** Outputs that could not be attached: one field, our own words (no escaping needed). */
+function notFittedFieldsOf(state: JobViewState): ViewField[] {
+  if (state.kind !== 'done' || state.notes === undefined || state.notes.length === 0) return [];
+  return [{ name: 'Not attached', value: truncate(state.notes.join('\n'), DISCORD_LIMITS.fieldValue), inline: false }];
+}
 
 /** A run's text outputs: untrusted, so escaped (no markdown, no mentions) and cut to a field. */
 function textFieldsOf(state: JobViewState): ViewField[] {

@@ -1,7 +1,10 @@
 import type { ComfyServer } from '../comfy/server.ts';
 import type { OutputFile } from '../jobs/run-events.ts';
 import { DEFAULT_UPLOAD_LIMIT_BYTES, fitImageToLimit } from '../images/fit-to-limit.ts';
-import { keepMediaIfFits, type FitMedia } from '../images/fit-media.ts';
+import { fitMediaToLimit, type FitMedia, type FittedMedia } from '../images/fit-media.ts';
+import { formatSize } from '../images/format-size.ts';
+import { ImageTooLargeError } from '../images/image-errors.ts';
+import { MediaToolError } from '../images/media-errors.ts';
 import { makeGrid } from '../images/grid.ts';
 import { EXTENSION_BY_FORMAT } from '../images/image-format.ts';
 import { ImageRejectedError } from '../images/image-errors.ts';
@@ -25,6 +28,8 @@ export interface ResultFiles {
   files: ViewFile[];
   /** The file the embed shows: a still, the grid of a batch, a GIF, or a poster; '' for none (a sound). */
   shown: string;
+  /** Outputs left out because nothing made them fit the upload limit, each said in words. */
+  notes: string[];
   /** How the time went, for logs and the delivery benchmark. */
   timings: { fetchMs: number; encodeMs: number };
 }
@@ -33,7 +38,7 @@ export interface ResultFileOptions {
   sizeLimit: number | null;
   spoiler: boolean;
   signal?: AbortSignal;
-  /** Fits animations, videos and sounds to the limit; default: kept as they are when they fit. */
+  /** Fits animations, videos and sounds to the limit; default: re-encoded when over it (fit-media.ts). */
   fitMedia?: FitMedia;
   /** A video's poster comes from here when given… */
   videoFrame?: VideoFrameGrabber;
@@ -59,13 +64,25 @@ export async function buildResultFiles(job: Job, server: ComfyServer, options: R
   const fileLimit = options.sizeLimit ?? DEFAULT_UPLOAD_LIMIT_BYTES;
   const requestBudget = Math.floor(MAX_REQUEST_BYTES * 0.95);
   const prefix = options.spoiler ? 'SPOILER_' : '';
-  const fitMedia = options.fitMedia ?? keepMediaIfFits;
+  const fitMedia = options.fitMedia ?? fitMediaToLimit;
   const stills = sources.flatMap((source, index) => (source.kind === 'image' ? [index] : []));
 
   const media = new Map<number, ViewFile>();
+  const notes: string[] = [];
+  const leftOut = new Set<number>();
   for (const [index, source] of sources.entries()) {
     if (source.kind === 'image') continue;
-    const fitted = await fitMedia(source, originals[index] ?? Buffer.alloc(0), fileLimit);
+    const original = originals[index] ?? Buffer.alloc(0);
+    let fitted: FittedMedia;
+    try {
+      fitted = await fitMedia(source, original, fileLimit, options.signal ? { signal: options.signal } : {});
+    } catch (error) {
+      if (!(error instanceof ImageTooLargeError || error instanceof MediaToolError) || options.signal?.aborted === true) throw error;
+      // One output that cannot fit costs only itself: the rest is delivered, and the job stays done so /show can post it again.
+      leftOut.add(index);
+      notes.push(notFittedNote(job.id, index, source, original.length, fileLimit, error));
+      continue;
+    }
     const name = `${prefix}${job.id}-${index + 1}.${fitted.extension}`;
     media.set(index, { name, data: fitted.data, id: `output:${job.id}:${index}:${fitted.data.length}`, kind: 'output' });
   }
@@ -85,6 +102,7 @@ export async function buildResultFiles(job: Job, server: ComfyServer, options: R
   const perImage = Math.min(fileLimit, Math.floor(left / Math.max(1, stills.length)));
   const files: ViewFile[] = [];
   for (const [index, data] of originals.entries()) {
+    if (leftOut.has(index)) continue;
     const ready = media.get(index);
     if (ready !== undefined) {
       files.push(ready);
@@ -96,7 +114,18 @@ export async function buildResultFiles(job: Job, server: ComfyServer, options: R
   if (grid !== null) files.push(grid);
   if (poster !== null) files.push(poster);
   const shown = grid?.name ?? (stills.length > 0 ? (files[stills[0] ?? 0]?.name ?? '') : posterShown);
-  return { files, shown, timings: { fetchMs: fetched - started, encodeMs: Date.now() - fetched } };
+  return { files, shown, notes, timings: { fetchMs: fetched - started, encodeMs: Date.now() - fetched } };
+}
+
+const KIND_WORD: Record<OutputFile['kind'], string> = { image: 'image', animated: 'animation', video: 'video', audio: 'sound' };
+
+/** Why an output is not attached, and where it still is. */
+function notFittedNote(jobId: string, index: number, source: OutputFile, bytes: number, limitBytes: number, error: ImageTooLargeError | MediaToolError): string {
+  const why = error instanceof MediaToolError ? ` ${error.userMessage}` : '';
+  return (
+    `Output ${index + 1} (${KIND_WORD[source.kind]}, ${formatSize(bytes)}) is not attached: it could not be made to fit the ${formatSize(limitBytes)} upload limit here.${why} ` +
+    `The original stays with the job; \`/show job:${jobId}\` posts it again where the limit allows.`
+  );
 }
 
 /**
@@ -156,5 +185,6 @@ export function doneState(job: Job, result: ResultFiles, elapsedMs: number): Job
     imageAttachmentName: result.shown,
     stills: job.images.flatMap((image, index) => (image.source.kind === 'image' ? [index] : [])),
     texts: job.texts.map((text) => text.text),
+    ...(result.notes.length > 0 ? { notes: result.notes } : {}),
   };
 }

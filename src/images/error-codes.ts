@@ -6,6 +6,7 @@ export const IMAGE_ERROR_CODES = [
   'IMAGE_REJECTED',
   'IMAGE_TOO_LARGE',
   'MEDIA_REJECTED',
+  'MEDIA_TOOL_FAILED',
 ] as const;
 
 export type ImageErrorCode = (typeof IMAGE_ERROR_CODES)[number];

@@ -1,3 +1,5 @@
+import { fitAnimationToLimit } from './fit-animation.ts';
+import { fitAudioToLimit, fitVideoToLimit } from './fit-video.ts';
 import { formatSize } from './format-size.ts';
 import { ImageTooLargeError } from './image-errors.ts';
 import type { MediaKind } from './media-errors.ts';
@@ -10,16 +12,22 @@ export interface FittedMedia {
 }
 
 /**
- * Brings a non-still output file under `limitBytes`, or throws ImageTooLargeError
+ * Brings a non-still output file under `limitBytes`, or throws (ImageTooLargeError when
+ * nothing tried fits, MediaToolError when the re-encoder failed or ran out of time)
  * saying why. Still images are fitted by fit-to-limit.ts; this is the step for every
  * other kind, behind one signature so a re-encoder can take its place.
  */
-export type FitMedia = (file: { kind: MediaKind; mime: string; extension: string; filename: string }, data: Buffer, limitBytes: number) => Promise<FittedMedia>;
+export type FitMedia = (
+  file: { kind: MediaKind; mime: string; extension: string; filename: string },
+  data: Buffer,
+  limitBytes: number,
+  options?: { signal?: AbortSignal },
+) => Promise<FittedMedia>;
 
 const WHAT: Record<MediaKind, string> = { image: 'image', animated: 'animation', video: 'video', audio: 'sound' };
 
 /** The file as it is when it fits; no re-encoding. */
-export const keepMediaIfFits: FitMedia = (file, data, limitBytes) => {
+const keepMediaIfFits: FitMedia = (file, data, limitBytes) => {
   if (data.length <= limitBytes) return Promise.resolve({ data, extension: file.extension, mime: file.mime });
   return Promise.reject(
     new ImageTooLargeError(`The ${WHAT[file.kind]} is ${formatSize(data.length)}, over the ${formatSize(limitBytes)} upload limit here.`, {
@@ -28,4 +36,23 @@ export const keepMediaIfFits: FitMedia = (file, data, limitBytes) => {
       mime: file.mime,
     }),
   );
+};
+
+/**
+ * The file as it is when it fits, else re-encoded: an animation with sharp
+ * (fit-animation.ts), a video or a sound with the packaged ffmpeg (fit-video.ts).
+ */
+export const fitMediaToLimit: FitMedia = async (file, data, limitBytes, options = {}) => {
+  if (data.length <= limitBytes) return { data, extension: file.extension, mime: file.mime };
+  const av = options.signal ? { signal: options.signal } : {};
+  switch (file.kind) {
+    case 'animated':
+      return fitAnimationToLimit(data, limitBytes);
+    case 'video':
+      return fitVideoToLimit(data, file.extension, limitBytes, av);
+    case 'audio':
+      return fitAudioToLimit(data, file.extension, limitBytes, av);
+    case 'image':
+      return keepMediaIfFits(file, data, limitBytes);
+  }
 };

@@ -16,3 +16,27 @@ export class MediaRejectedError extends ComfycordError<ImageErrorCode> {
     this.reason = reason;
   }
 }
+
+/** Why ffmpeg or ffprobe did not give an answer. */
+export type MediaToolFailure = 'missing' | 'failed' | 'timeout' | 'output-too-large' | 'aborted';
+
+const TOOL_WORDS: Record<MediaToolFailure, string> = {
+  missing: 'is not available on this machine',
+  failed: 'could not read or re-encode it',
+  timeout: 'took too long',
+  'output-too-large': 'produced more output than allowed',
+  aborted: 'was stopped',
+};
+
+/**
+ * ffmpeg or ffprobe failed, was killed at its deadline or is missing. The user message
+ * names only what happened; the tool's stderr stays in the log context.
+ */
+export class MediaToolError extends ComfycordError<ImageErrorCode> {
+  readonly failure: MediaToolFailure;
+
+  constructor(failure: MediaToolFailure, tool: string, options: { context?: LogContext; cause?: unknown } = {}) {
+    super('MEDIA_TOOL_FAILED', `The re-encoder (${tool}) ${TOOL_WORDS[failure]}.`, { context: { failure, tool, ...options.context }, cause: options.cause });
+    this.failure = failure;
+  }
+}
