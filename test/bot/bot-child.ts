@@ -18,7 +18,7 @@ export interface BotChild {
 }
 
 export function startBotChild(env: Record<string, string>): BotChild {
-  const child = spawn(process.execPath, ['--experimental-sqlite', '--import', 'tsx', join(REPO_ROOT, 'src/bot.ts')], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', '--experimental-sqlite', '--import', 'tsx', join(REPO_ROOT, 'src/bot.ts')], {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -28,7 +28,7 @@ export function useBotProcesses(): (env: Record<string, string>, args?: string[]
     );
   });
   return (env, args = []) => {
-    const child = spawn(process.execPath, ['--experimental-sqlite', '--import', 'tsx', join(REPO_ROOT, 'src/bot.ts'), ...args], {
+    const child = spawn(process.execPath, ['--max-semi-space-size=2', '--experimental-sqlite', '--import', 'tsx', join(REPO_ROOT, 'src/bot.ts'), ...args], {
       cwd: REPO_ROOT,
       env: childEnv({ ...env, LOG_LEVEL: 'info' }),
       stdio: ['ignore', 'pipe', 'pipe'],

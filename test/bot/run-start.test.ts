@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/repo-paths.ts';
+import { BOT_NODE_ARGS } from '../../bench/fault-support.ts';
 import { BotHarness } from './harness.ts';
 import { childEnv } from '../support/child-env.ts';
 
@@ -85,6 +86,8 @@ describe('./run start', () => {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       expect(argv[0]).toMatch(/(^|\/)node$/);
       expect(argv).toContain('src/bot.ts');
+      // The young generation bounded (bench 8's RSS, bench/flood.ts).
+      expect(argv).toContain('--max-semi-space-size=2');
       const below = descendantsOf(pid);
 
       const signalledAt = Date.now();
@@ -99,4 +102,14 @@ describe('./run start', () => {
       expect(below.filter(alive).map((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8'))).toEqual([]);
     }, 60_000);
   }
+});
+
+describe('the bot\'s node command', () => {
+  it('is the same in npm start, ./run start and the benches (BOT_NODE_ARGS), young generation bounded', () => {
+    const command = `node ${BOT_NODE_ARGS.join(' ')}`;
+    expect(command).toContain('--max-semi-space-size=2');
+    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start']).toBe(command);
+    expect(readFileSync(join(REPO_ROOT, 'run'), 'utf8')).toContain(`exec ${command} "$@"`);
+  });
 });
