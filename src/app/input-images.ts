@@ -90,12 +90,17 @@ export class InputImages {
    */
   async readForUpload(ref: InputImageRef): Promise<Buffer | Blob> {
     if (ref.kind !== 'file') return this.read(ref);
-    const full = this.#inside(ref.path);
-    if (full === null) throw new InputImageMissingError('bad path', { path: ref.path });
+    return this.#openKept(ref.path, openAsBlob);
+  }
+
+  /** A kept file inside the inputs folder, opened with `open`; a path outside it or a file gone is a missing input. */
+  async #openKept<T>(path: string, open: (full: string) => Promise<T>): Promise<T> {
+    const full = this.#inside(path);
+    if (full === null) throw new InputImageMissingError('bad path', { path });
     try {
-      return await openAsBlob(full);
+      return await open(full);
     } catch (error) {
-      throw new InputImageMissingError('file gone', { path: ref.path, cause: String(error) });
+      throw new InputImageMissingError('file gone', { path, cause: String(error) });
     }
   }
 
@@ -104,15 +109,7 @@ export class InputImages {
       if (!this.#options.fetchUpload) throw new InputImageMissingError('it was never downloaded', { kind: ref.kind });
       return this.#options.fetchUpload(ref.url, ref.maxSide);
     }
-    if (ref.kind === 'file') {
-      const full = this.#inside(ref.path);
-      if (full === null) throw new InputImageMissingError('bad path', { path: ref.path });
-      try {
-        return await readFile(full);
-      } catch (error) {
-        throw new InputImageMissingError('file gone', { path: ref.path, cause: String(error) });
-      }
-    }
+    if (ref.kind === 'file') return this.#openKept(ref.path, (full) => readFile(full));
     const source = this.#options.store.get(ref.jobId);
     const image = source?.images[ref.index];
     if (!source || !image) throw new InputImageMissingError(`job ${ref.jobId} has no image ${ref.index + 1}`, { ...ref });
