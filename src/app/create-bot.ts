@@ -5,7 +5,7 @@ import type { CommandContext } from '../commands/command-context.ts';
 import type { Config } from '../config.ts';
 import { acknowledgeAgain } from '../discord/acknowledge-again.ts';
 import { downloadAttachment, downloadAttachmentTo } from '../discord/attachments.ts';
-import { createDiscordClient, DiscordLoginError, requireToken } from '../discord/discord-client.ts';
+import { createDiscordClient, loginFailure, requireToken } from '../discord/discord-client.ts';
 import { InteractionRouter } from '../discord/interaction-router.ts';
 import { JobReplies } from '../discord/job-replies.ts';
 import { editRows } from '../discord/result-buttons.ts';
@@ -242,7 +242,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     await observability.close();
     await pool.close();
     store.close();
-    throw new DiscordLoginError(error);
+    throw loginFailure(error);
   }
   await ready;
   if (config.autoRegister) await autoRegister(client, config, templates, store, logger);

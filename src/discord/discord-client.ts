@@ -14,11 +14,38 @@ export class MissingTokenError extends ComfycordError<DiscordErrorCode> {
   }
 }
 
-/** Discord would not accept DISCORD_TOKEN (at login, or when the CLI registers commands). */
+/** Discord would not accept DISCORD_TOKEN (401 / TokenInvalid, at login or when the CLI registers commands). */
 export class DiscordLoginError extends ComfycordError<DiscordErrorCode> {
   constructor(cause: unknown) {
-    super('DISCORD_LOGIN', 'Discord refused to log in with DISCORD_TOKEN. Check the token (Developer Portal → Bot → Reset Token) and DISCORD_API_BASE.', { cause });
+    super('DISCORD_LOGIN', 'Discord refused the token (DISCORD_TOKEN). Fix: Developer Portal → your application → Bot → Reset Token, and put the new one in .env.', { cause });
   }
+}
+
+/** Discord could not be reached at all (connection refused, DNS, timeout): the token was never judged. */
+export class DiscordUnreachableError extends ComfycordError<DiscordErrorCode> {
+  constructor(reason: string, cause: unknown) {
+    super('DISCORD_UNREACHABLE', `Discord is unreachable (${reason}). Fix: check this machine's network, a proxy or firewall, and DISCORD_API_BASE.`, { cause });
+  }
+}
+
+/** Only a 401 or discord.js's TokenInvalid says the token is bad; anything else at login means Discord was not reached. */
+export function loginFailure(error: unknown): DiscordLoginError | DiscordUnreachableError {
+  const fields = error instanceof Error ? (error as Error & { code?: unknown; status?: unknown }) : null;
+  if (fields !== null && (fields.code === 'TokenInvalid' || fields.status === 401)) return new DiscordLoginError(error);
+  return new DiscordUnreachableError(networkReason(error), error);
+}
+
+/** The innermost cause's code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT…) or name: short, and free of secrets. */
+function networkReason(error: unknown): string {
+  let current: unknown = error;
+  let reason = 'no answer';
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) reason = code;
+    else if (current.name === 'AbortError' || current.name === 'TimeoutError') reason = 'timed out';
+    current = current.cause;
+  }
+  return reason;
 }
 
 export function requireToken(config: Config): string {

@@ -4,7 +4,7 @@ import { loadTemplateSet } from '../workflows/template-folder.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { buildCommandDefinitions } from './command-definitions.ts';
-import { DiscordLoginError, requireToken } from './discord-client.ts';
+import { loginFailure, requireToken } from './discord-client.ts';
 
 /** Where commands go: DISCORD_GUILD_ID (instant) or global (Discord spreads them within an hour). */
 export function commandRoute(applicationId: string, guildId: string | null): `/${string}` {
@@ -67,7 +67,7 @@ export async function runRegister(config: Config, logger: Logger, out: NodeJS.Wr
   try {
     application = (await rest.get(Routes.currentApplication())) as APIApplication;
   } catch (error) {
-    throw new DiscordLoginError(error);
+    throw loginFailure(error);
   }
   const body = buildCommandDefinitions(templates, { allowDms: config.access.allowDms });
   const guildId = config.discord.guildId;

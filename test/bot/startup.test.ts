@@ -56,7 +56,7 @@ describe('starting the bot', () => {
     expect(run.code).not.toBeNull();
     const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
     expect(lines.at(-1)).toBe(
-      'comfycord: Discord refused to log in with DISCORD_TOKEN. Check the token (Developer Portal → Bot → Reset Token) and DISCORD_API_BASE.',
+      'comfycord: Discord refused the token (DISCORD_TOKEN). Fix: Developer Portal → your application → Bot → Reset Token, and put the new one in .env.',
     );
     expect(run.stderr).not.toMatch(STACK_LINE);
     expect(run.stderr + run.stdout).not.toContain(badToken);
@@ -64,6 +64,28 @@ describe('starting the bot', () => {
     const refused = discord.rest.requests.find((r) => r.route === '/gateway/bot');
     expect(refused).toMatchObject({ authorization: 'bot', botTokenMatched: false, status: 401 });
   }, 20_000);
+
+  it('npm start while Discord is unreachable (connection refused): says so, not "bad token", exit 1, no stack trace', async () => {
+    comfy = await ComfyStandin.start({ models: { checkpoints: [CHECKPOINT] } });
+    discord = await startDiscordStandins();
+    const apiBase = discord.rest.apiBase;
+    // Closed before the bot starts: its port now refuses every connection.
+    await discord.close();
+    discord = null;
+    dataDir = await mkdtemp(join(tmpdir(), 'comfycord-start-'));
+    const run = await npmStart({
+      DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GokXX.a-token-never-checked',
+      DISCORD_API_BASE: apiBase,
+      COMFY_URL: comfy.url,
+      WORKFLOWS_DIR: join(REPO_ROOT, 'workflows'),
+      DATA_DIR: dataDir,
+    });
+    expect(run.code).toBe(1);
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(lines.at(-1)).toMatch(/^comfycord: Discord is unreachable \(.*ECONNREFUSED.*\)\. Fix: check this machine's network, a proxy or firewall, and DISCORD_API_BASE\.$/);
+    expect(run.stderr).not.toContain('refused the token');
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  }, 30_000);
 
   it('in-process: startBot with a refused token throws DiscordLoginError and leaves nothing running', async () => {
     const h = await BotHarness.start({ deferStart: true });

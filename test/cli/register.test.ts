@@ -42,7 +42,7 @@ describe('comfycord register', () => {
     expect(missing.stderr).toMatch(/DISCORD_TOKEN is not set/);
     const refused = await runCli(['register'], { env: { DISCORD_TOKEN: 'wrong-token', DISCORD_API_BASE: discord.rest.apiBase, LOG_LEVEL: 'silent' } });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/Discord refused to log in with DISCORD_TOKEN/);
+    expect(refused.stderr).toMatch(/Discord refused the token \(DISCORD_TOKEN\)\. Fix: /);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
     expect(refused.stderr).not.toContain('wrong-token');
   });
