@@ -121,7 +121,7 @@ export class ComfyHttp {
     return this.scrub(response.body.toString('utf8'));
   }
 
-  async #send(method: string, path: string, options: SendOptions = {}): Promise<RawResponse> {
+  async #send(method: Dispatcher.HttpMethod, path: string, options: SendOptions = {}): Promise<RawResponse> {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const deadline = new AbortController();
     const timeout = deadline.signal;

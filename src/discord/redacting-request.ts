@@ -22,13 +22,15 @@ function scrubJsonText(text: string, redactor: Redactor): string {
   }
 }
 
-function scrubForm(form: FormData, redactor: Redactor): FormData {
+function scrubForm(form: FormData, redactor: Redactor): RequestBody {
   const clean = new FormData();
   for (const [name, value] of form.entries()) {
     if (typeof value === 'string') clean.append(name, name === 'payload_json' ? scrubJsonText(value, redactor) : redactor.scrub(value));
     else clean.append(name, value, redactor.scrub(value.name));
   }
-  return clean;
+  // The global FormData is the class discord.js builds its bodies with; undici's types
+  // name their own copy of it, so the value is handed back under the body's type.
+  return clean as unknown as RequestBody;
 }
 
 export function scrubRequestBody(body: RequestBody, redactor: Redactor): RequestBody {
