@@ -35,8 +35,7 @@ function scrubForm(form: FormData, redactor: Redactor): RequestBody {
 
 export function scrubRequestBody(body: RequestBody, redactor: Redactor): RequestBody {
   if (typeof body === 'string') return scrubJsonText(body, redactor);
-  // The global FormData and undici's are one class at run time; their types differ.
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+  // @discordjs/rest builds its multipart bodies with the global FormData.
   if (body instanceof FormData) return scrubForm(body, redactor);
   return body;
 }
