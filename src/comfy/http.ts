@@ -139,8 +139,9 @@ export class ComfyHttp {
     const max = options.maxBodyBytes;
     if (max !== undefined && length > max.limit) throw new ComfyUploadTooLargeError(this.host, max.payloadBytes, max.limit);
     if (options.multipart !== undefined) {
-      // A stream of known length, not a FormData body: in an ES-module process (the bot's
-      // own entry) undici 7.30's request() sends a FormData body's headers and never its bytes.
+      // A stream of known length, not a FormData body: the kept file is streamed, never held
+      // whole, and undici's request() has been seen (7.30, in an ES-module process such as the
+      // bot's own entry) to send a FormData body's headers and never its bytes.
       headers['content-type'] = options.multipart.contentType;
       headers['content-length'] = String(length);
       body = options.multipart.stream();
