@@ -74,3 +74,10 @@ export class StaleButtonError extends ComfycordError<CommandErrorCode> {
     super('BUTTON_INVALID', 'This button is no longer valid.', { context: { customId: customId.slice(0, 100) } });
   }
 }
+
+/** A command that fills one role's bindings (/animate: animate) given a template of another role. */
+export class TemplateWrongRoleError extends ComfycordError<CommandErrorCode> {
+  constructor(command: string, template: string, wanted: string, actual: string) {
+    super('TEMPLATE_WRONG_ROLE', `/${command} needs an ${wanted} template; '${template}' is a ${actual} template.`, { context: { command, template, wanted, actual } });
+  }
+}

@@ -17,6 +17,7 @@ export const COMMAND_ERROR_CODES = [
   'PROMPT_INVALID',
   'STRENGTH_INVALID',
   'SIZE_INVALID',
+  'TEMPLATE_WRONG_ROLE',
 ] as const;
 
 export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[number];

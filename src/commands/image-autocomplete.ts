@@ -37,7 +37,10 @@ export async function autocompleteImageOptions(interaction: AutocompleteInteract
   let names: string[] = [];
   if (focused.name === 'template' || focused.name === 'job') {
     const wantImage = interaction.commandName === 'img2img';
-    const templates = context.templates.list().filter((template) => !wantImage || template.options.some((option) => option.type === 'image'));
+    const wantAnimate = interaction.commandName === 'animate';
+    const templates = context.templates
+      .list()
+      .filter((template) => (wantAnimate ? template.role === 'animate' : !wantImage || template.options.some((option) => option.type === 'image')));
     names = filterChoices(templates.map((template) => template.name), typed);
   } else if (focused.name === 'size') {
     names = filterChoices(SIZE_PRESETS.map(sizeLabel), typed);

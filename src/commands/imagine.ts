@@ -1,6 +1,7 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
 import { requesterOf } from '../discord/caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
+import { runAnimate } from './animate.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { autocompleteImageOptions } from './image-autocomplete.ts';
 import { precheckAttachment } from './image-input.ts';
@@ -25,6 +26,8 @@ function collectOptions(interaction: ChatInputCommandInteraction): Options {
   set('denoise', get.getNumber('strength'));
   set('checkpoint', get.getString('checkpoint'));
   set('sampler', get.getString('sampler'));
+  set('length', get.getInteger('length'));
+  set('fps', get.getNumber('fps'));
   const size = get.getString('size');
   if (size !== null) Object.assign(values, parseSize(size));
   return values;
@@ -57,5 +60,12 @@ export const imagineCommand: SlashCommand = {
 export const img2imgCommand: SlashCommand = {
   name: COMMAND_NAMES.img2img,
   execute: run,
+  autocomplete: (interaction: AutocompleteInteraction, context: CommandContext) => autocompleteImageOptions(interaction, context),
+};
+
+/** /animate: an image and a prompt through the channel's animate template (src/commands/animate.ts). */
+export const animateCommand: SlashCommand = {
+  name: COMMAND_NAMES.animate,
+  execute: async (interaction: ChatInputCommandInteraction, context: CommandContext) => runAnimate(interaction, context, await requesterOf(interaction, context)),
   autocomplete: (interaction: AutocompleteInteraction, context: CommandContext) => autocompleteImageOptions(interaction, context),
 };

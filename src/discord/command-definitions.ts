@@ -12,6 +12,7 @@ import { MAX_SEED, PROMPT_MAX_LENGTH, ROLE_USES, roleSettingName, SETTABLE_ROLES
 export const COMMAND_NAMES = {
   imagine: 'imagine',
   img2img: 'img2img',
+  animate: 'animate',
   remix: 'Remix',
   templates: 'templates',
   queue: 'queue',
@@ -34,6 +35,24 @@ export function optionBounds(templates: TemplateSet, name: string): { min: numbe
     if (option?.max !== undefined) max = Math.max(max, option.max);
   }
   return Number.isFinite(min) && Number.isFinite(max) ? { min, max } : null;
+}
+
+/** /animate: an image set moving by the animate template (workflows/animate.json). */
+function animateDefinition(where: InteractionContextType[]): SlashCommandBuilder {
+  const builder = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.animate)
+    .setDescription('Make a short video from an image and a prompt')
+    .setContexts(where);
+  builder
+    .addAttachmentOption((o) => o.setName('image').setDescription('The first frame').setRequired(true))
+    .addStringOption((o) => o.setName('prompt').setDescription('How it should move').setRequired(true).setMaxLength(PROMPT_MAX_LENGTH))
+    .addStringOption((o) => o.setName('negative').setDescription('What to avoid').setMaxLength(PROMPT_MAX_LENGTH))
+    .addStringOption((o) => o.setName('template').setDescription('Workflow template').setAutocomplete(true).setMaxLength(100))
+    .addStringOption((o) => o.setName('size').setDescription('WIDTHxHEIGHT, e.g. 832x480').setAutocomplete(true).setMaxLength(20))
+    .addIntegerOption((o) => o.setName('length').setDescription('Frames').setMinValue(1).setMaxValue(241))
+    .addNumberOption((o) => o.setName('fps').setDescription('Frames per second').setMinValue(1).setMaxValue(60))
+    .addIntegerOption((o) => o.setName('seed').setDescription('Noise seed').setMinValue(0).setMaxValue(MAX_SEED));
+  return builder;
 }
 
 function contexts(allowDms: boolean): InteractionContextType[] {
@@ -62,7 +81,9 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
     .addAttachmentOption((o) => o.setName('image').setDescription('An image to start from (img2img)'))
     .addNumberOption((o) => o.setName('strength').setDescription('How much to change the image (0-1)').setMinValue(0).setMaxValue(1))
     .addStringOption((o) => o.setName('checkpoint').setDescription('Model checkpoint on the server').setAutocomplete(true).setMaxLength(255))
-    .addStringOption((o) => o.setName('sampler').setDescription('Sampler').setAutocomplete(true).setMaxLength(100));
+    .addStringOption((o) => o.setName('sampler').setDescription('Sampler').setAutocomplete(true).setMaxLength(100))
+    .addIntegerOption((o) => o.setName('length').setDescription('Frames (video templates)').setMinValue(1).setMaxValue(241))
+    .addNumberOption((o) => o.setName('fps').setDescription('Frames per second (video templates)').setMinValue(1).setMaxValue(60));
 
   const img2img = new SlashCommandBuilder()
     .setName(COMMAND_NAMES.img2img)
@@ -74,6 +95,8 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
     .addStringOption((o) => o.setName('template').setDescription('Workflow template').setAutocomplete(true).setMaxLength(100))
     .addStringOption((o) => o.setName('negative').setDescription('What to avoid').setMaxLength(PROMPT_MAX_LENGTH))
     .addIntegerOption((o) => o.setName('seed').setDescription('Noise seed').setMinValue(0).setMaxValue(MAX_SEED));
+
+  const animate = animateDefinition(where);
 
   const remix = new ContextMenuCommandBuilder().setName(COMMAND_NAMES.remix).setType(ApplicationCommandType.Message).setContexts(where);
 
@@ -140,5 +163,5 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
     })
     .addSubcommand((s) => s.setName('clear').setDescription('Remove this channel\'s defaults'));
 
-  return [imagine, img2img, remix, templatesCommand, queue, cancel, comfy, show, history, settings].map((builder) => builder.toJSON());
+  return [imagine, img2img, animate, remix, templatesCommand, queue, cancel, comfy, show, history, settings].map((builder) => builder.toJSON());
 }

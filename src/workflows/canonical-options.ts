@@ -27,6 +27,8 @@ export const CANONICAL_OPTIONS = {
   width: { types: ['int'], description: 'Image width in pixels', min: 64, max: 4096 },
   height: { types: ['int'], description: 'Image height in pixels', min: 64, max: 4096 },
   batch: { types: ['int'], description: 'Number of images', min: 1, max: 8 },
+  length: { types: ['int'], description: 'Frames in the video', min: 1, max: 241 },
+  fps: { types: ['float'], description: 'Frames per second', min: 1, max: 60 },
   denoise: { types: ['float'], description: 'How much to change (0 keeps, 1 replaces)', min: 0, max: 1 },
   image: { types: ['image'], description: 'Input image' },
   checkpoint: { types: ['choice'], description: 'Model checkpoint', choicesFrom: { class: 'CheckpointLoaderSimple', input: 'ckpt_name' } },

@@ -38,7 +38,9 @@ function optionSpec(name: DetectedOptionName, binding: DetectedBinding): Record<
     case 'width':
     case 'height':
     case 'batch':
+    case 'length':
       return { ...numberOption(name, 'int', binding), targets };
+    case 'fps':
     case 'cfg':
     case 'denoise':
     case 'guidance':

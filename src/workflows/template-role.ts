@@ -37,7 +37,9 @@ export const ROLE_BINDINGS: Readonly<Record<TemplateRole, readonly RoleBinding[]
     may('feather', INT),
   ],
   upscale: [need('image', IMAGE)],
-  video: [],
+  // /imagine template:video and /animate fill these; length and fps stay the template's own.
+  video: [need('prompt', TEXT)],
+  animate: [need('image', IMAGE), need('prompt', TEXT)],
   other: [],
 };
 

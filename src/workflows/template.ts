@@ -5,7 +5,7 @@ export const TEMPLATE_KINDS = ['txt2img', 'img2img', 'inpaint', 'upscale', 'guid
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
 /** What commands and buttons use a template for; the bindings each needs are in src/workflows/template-role.ts. */
-export const TEMPLATE_ROLES = ['generate', 'img2img', 'edit', 'inpaint', 'outpaint', 'upscale', 'video', 'other'] as const;
+export const TEMPLATE_ROLES = ['generate', 'img2img', 'edit', 'inpaint', 'outpaint', 'upscale', 'video', 'animate', 'other'] as const;
 export type TemplateRole = (typeof TEMPLATE_ROLES)[number];
 
 export const OPTION_TYPES = ['string', 'text', 'int', 'float', 'seed', 'choice', 'bool', 'image'] as const;

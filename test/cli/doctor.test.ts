@@ -14,7 +14,15 @@ import { databasePath } from '../../src/store/open-database.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
 import { runCli, type CliResult } from './run-cli.ts';
 
-const MODELS = { checkpoints: ['sd_xl_base_1.0.safetensors'], upscale_models: ['RealESRGAN_x4plus.pth'] };
+const MODELS = {
+  checkpoints: ['sd_xl_base_1.0.safetensors'],
+  upscale_models: ['RealESRGAN_x4plus.pth'],
+  // The shipped video and animate templates' Wan files (workflows/video.json, workflows/animate.json).
+  diffusion_models: ['wan2.1_t2v_1.3B_fp16.safetensors', 'wan2.1_i2v_480p_14B_fp16.safetensors'],
+  text_encoders: ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'],
+  clip_vision: ['clip_vision_h.safetensors'],
+  vae: ['wan_2.1_vae.safetensors'],
+};
 const PREVIEWS_OFF = 'previews are off on this server: start ComfyUI with --preview-method auto';
 
 let work: string;

@@ -46,7 +46,7 @@ describe('template roles', () => {
     file['options'].pad_top = { type: 'float', default: 0, targets: ['pad.inputs.top'] };
     file['graph'].pad.inputs.top = 0.5;
     expect(() => parseTemplate(file, 'workflows/out.json')).toThrow('role: an outpaint template\'s option "pad_top" must be int, not float');
-    expect(() => parseTemplate({ ...outpaint(), role: 'zoom' }, 'workflows/out.json')).toThrow('role: role must be one of: generate, img2img, edit, inpaint, outpaint, upscale, video, other');
+    expect(() => parseTemplate({ ...outpaint(), role: 'zoom' }, 'workflows/out.json')).toThrow('role: role must be one of: generate, img2img, edit, inpaint, outpaint, upscale, video, animate, other');
   });
 
   it('GIVEN no role THEN the kind gives it, unless the template cannot fill it: then `other`, with a note', () => {
@@ -62,12 +62,14 @@ describe('template roles', () => {
     expect(roleProblems('edit', [{ name: 'image', type: 'image' }, { name: 'prompt', type: 'text' }, { name: 'image2', type: 'string' }])).toEqual([
       'an edit template\'s option "image2" must be image, not string',
     ]);
-    expect(roleProblems('video', [])).toEqual([]);
+    expect(roleProblems('video', [])).toEqual(['a video template needs option "prompt" (text or string)']);
+    expect(roleProblems('animate', [{ name: 'prompt', type: 'text' }])).toEqual(['an animate template needs option "image" (image)']);
+    expect(roleProblems('other', [])).toEqual([]);
   });
 
   it('the shipped templates load with the roles their buttons pick', async () => {
     const set = await loadTemplates(SHIPPED);
     const roles = Object.fromEntries(set.list().map((template) => [template.name, template.role]));
-    expect(roles).toMatchObject({ txt2img: 'generate', img2img: 'img2img', upscale: 'upscale', 'upscale-refine': 'upscale' });
+    expect(roles).toMatchObject({ txt2img: 'generate', img2img: 'img2img', upscale: 'upscale', 'upscale-refine': 'upscale', video: 'video', animate: 'animate' });
   });
 });

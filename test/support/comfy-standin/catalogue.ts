@@ -31,6 +31,12 @@ export interface ModelLists {
   loras?: string[];
   upscale_models?: string[];
   vae?: string[];
+  /** UNETLoader's folder (models/diffusion_models), e.g. the Wan video models. */
+  diffusion_models?: string[];
+  /** CLIPLoader's folder (models/text_encoders). */
+  text_encoders?: string[];
+  /** CLIPVisionLoader's folder (models/clip_vision). */
+  clip_vision?: string[];
 }
 
 
@@ -101,6 +107,13 @@ const MODEL_INPUTS: Record<string, keyof ModelLists> = {
   lora_name: 'loras',
   model_name: 'upscale_models',
   vae_name: 'vae',
+  unet_name: 'diffusion_models',
+};
+
+/** `clip_name` is a text encoder for CLIPLoader and an image encoder for CLIPVisionLoader, as in ComfyUI's nodes.py. */
+const CLASS_MODEL_INPUTS: Record<string, Record<string, keyof ModelLists>> = {
+  CLIPLoader: { clip_name: 'text_encoders' },
+  CLIPVisionLoader: { clip_name: 'clip_vision' },
 };
 
 let baseCatalogue: Promise<Record<string, NodeInfo>> | undefined;
@@ -213,7 +226,7 @@ function patchModels(base: Record<string, NodeInfo>, models: ModelLists): Record
       const section = input[category];
       if (section === undefined) continue;
       for (const [name, config] of Object.entries(section)) {
-        const folder = MODEL_INPUTS[name];
+        const folder = CLASS_MODEL_INPUTS[classType]?.[name] ?? MODEL_INPUTS[name];
         const list = folder === undefined ? undefined : models[folder];
         if (list === undefined) continue;
         const replaced = withChoices(config, list, name === 'vae_name');

@@ -1,0 +1,54 @@
+import type { ChatInputCommandInteraction } from 'discord.js';
+import type { Requester } from '../jobs/job-scope.ts';
+import { TemplateWrongRoleError } from './command-errors.ts';
+import type { CommandContext } from './command-context.ts';
+import { precheckAttachment } from './image-input.ts';
+import { roleTemplateIn } from './role-template.ts';
+import { parseSize } from './size-option.ts';
+import { startJob } from './start-job.ts';
+
+type Options = Record<string, string | number | boolean>;
+
+/** /animate's options → the animate template's option values; only what the user set. */
+function collectOptions(interaction: ChatInputCommandInteraction): Options {
+  const get = interaction.options;
+  const values: Options = {};
+  const set = (name: string, value: string | number | boolean | null) => {
+    if (value !== null) values[name] = value;
+  };
+  set('prompt', get.getString('prompt'));
+  set('negative', get.getString('negative'));
+  set('seed', get.getInteger('seed'));
+  set('length', get.getInteger('length'));
+  set('fps', get.getNumber('fps'));
+  const size = get.getString('size');
+  if (size !== null) Object.assign(values, parseSize(size));
+  return values;
+}
+
+/**
+ * /animate image prompt: the uploaded image becomes the first frame of a clip made by
+ * the channel's animate template (workflows/animate.json unless `/settings` or
+ * `template:` says otherwise). The attachment takes the /img2img path: checked here,
+ * fetched and uploaded by startJob. The requester is found by the caller (src/commands/imagine.ts
+ * builds the command), so this file needs nothing from the Discord adapter.
+ */
+export async function runAnimate(interaction: ChatInputCommandInteraction, context: CommandContext, requester: Requester): Promise<void> {
+  const attachment = interaction.options.getAttachment('image', true);
+  precheckAttachment(attachment, context.config.attachments.maxBytes, context.config.attachments.hosts);
+  // Named explicitly so a channel's default (txt2img) template never takes an animate request.
+  const template = animateTemplate(interaction.options.getString('template'), interaction, context);
+  await startJob(
+    interaction,
+    { requester, template, options: collectOptions(interaction), imageUrl: attachment.url, origin: { kind: 'command', command: interaction.commandName } },
+    context,
+  );
+}
+
+/** The template asked for, when it is an animate template (an unknown name is startJob's to refuse), else the channel's. */
+function animateTemplate(asked: string | null, interaction: ChatInputCommandInteraction, context: CommandContext): string {
+  if (asked === null) return roleTemplateIn('animate', interaction.channelId, context).name;
+  const template = context.templates.get(asked);
+  if (template !== undefined && template.role !== 'animate') throw new TemplateWrongRoleError(interaction.commandName, template.name, 'animate', template.role);
+  return asked;
+}
