@@ -21,7 +21,9 @@ describe('cancel in every state', () => {
     expect(store.get(waiting.id)?.status).toBe('cancelled');
     expect(store.get(waiting.id)?.promptId).toBeNull();
 
-    // submitted ahead, waiting in ComfyUI's queue: deleted there with POST /queue
+    // submitted ahead, waiting in ComfyUI's queue: deleted there with POST /queue.
+    // The look-ahead POST may land after the first job starts (seen under load), so wait for it.
+    await expect.poll(() => store.get(inComfyQueue.id)?.promptId ?? null, { timeout: 5_000 }).not.toBeNull();
     const queuedPrompt = store.get(inComfyQueue.id)!.promptId!;
     await jobs.cancel(inComfyQueue.id, admin);
     expect(await settled(inComfyQueue.id)).toBe('cancelled');
