@@ -12,6 +12,7 @@ const INPUT_NOUNS: Readonly<Record<string, string>> = {
 
 function noun(className: string, input: string): string {
   if (className === 'UpscaleModelLoader' && input === 'model_name') return 'upscale model';
+  if (className === 'CLIPVisionLoader' && input === 'clip_name') return 'CLIP vision model';
   return INPUT_NOUNS[input] ?? `${input} value`;
 }
 

@@ -16,6 +16,11 @@ function withModels(): ObjectInfo {
   const info = structuredClone(realInfo);
   info['CheckpointLoaderSimple'].input.required.ckpt_name[0] = ['sd_xl_base_1.0.safetensors', 'sd15.safetensors'];
   info['UpscaleModelLoader'].input.required.model_name[1].options = ['RealESRGAN_x4plus.pth'];
+  // The Wan files the video and animate templates name (workflows/video.json, animate.json).
+  info['UNETLoader'].input.required.unet_name[0] = ['wan2.1_t2v_1.3B_fp16.safetensors', 'wan2.1_i2v_480p_14B_fp16.safetensors'];
+  info['CLIPLoader'].input.required.clip_name[0] = ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'];
+  info['VAELoader'].input.required.vae_name[0] = ['pixel_space', 'wan_2.1_vae.safetensors'];
+  info['CLIPVisionLoader'].input.required.clip_name[0] = ['clip_vision_h.safetensors'];
   return info;
 }
 

@@ -50,6 +50,7 @@ const MODEL_FOLDERS: ReadonlyArray<readonly [noun: string, folder: string]> = [
   ['ControlNet model', 'controlnet'],
   ['text encoder', 'text_encoders'],
   ['style model', 'style_models'],
+  ['CLIP vision model', 'clip_vision'],
 ];
 
 /** What the fix for a template's problems on a server is, from the kind of problem. */
