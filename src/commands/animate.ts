@@ -3,28 +3,9 @@ import type { Requester } from '../jobs/job-scope.ts';
 import { TemplateWrongRoleError } from './command-errors.ts';
 import type { CommandContext } from './command-context.ts';
 import { precheckAttachment } from './image-input.ts';
+import { collectOptions } from './job-options.ts';
 import { roleTemplateIn } from './role-template.ts';
-import { parseSize } from './size-option.ts';
 import { startJob } from './start-job.ts';
-
-type Options = Record<string, string | number | boolean>;
-
-/** /animate's options → the animate template's option values; only what the user set. */
-function collectOptions(interaction: ChatInputCommandInteraction): Options {
-  const get = interaction.options;
-  const values: Options = {};
-  const set = (name: string, value: string | number | boolean | null) => {
-    if (value !== null) values[name] = value;
-  };
-  set('prompt', get.getString('prompt'));
-  set('negative', get.getString('negative'));
-  set('seed', get.getInteger('seed'));
-  set('length', get.getInteger('length'));
-  set('fps', get.getNumber('fps'));
-  const size = get.getString('size');
-  if (size !== null) Object.assign(values, parseSize(size));
-  return values;
-}
 
 /**
  * /animate image prompt: the uploaded image becomes the first frame of a clip made by

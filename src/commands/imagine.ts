@@ -4,34 +4,9 @@ import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { runAnimate } from './animate.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { autocompleteImageOptions } from './image-autocomplete.ts';
+import { collectOptions } from './job-options.ts';
 import { precheckAttachment } from './image-input.ts';
-import { parseSize } from './size-option.ts';
 import { startJob } from './start-job.ts';
-
-type Options = Record<string, string | number | boolean>;
-
-/** Command options → template option values; only what the user set, templates supply the rest. */
-function collectOptions(interaction: ChatInputCommandInteraction): Options {
-  const get = interaction.options;
-  const values: Options = {};
-  const set = (name: string, value: string | number | boolean | null) => {
-    if (value !== null) values[name] = value;
-  };
-  set('prompt', get.getString('prompt'));
-  set('negative', get.getString('negative'));
-  set('seed', get.getInteger('seed'));
-  set('steps', get.getInteger('steps'));
-  set('cfg', get.getNumber('cfg'));
-  set('batch', get.getInteger('count'));
-  set('denoise', get.getNumber('strength'));
-  set('checkpoint', get.getString('checkpoint'));
-  set('sampler', get.getString('sampler'));
-  set('length', get.getInteger('length'));
-  set('fps', get.getNumber('fps'));
-  const size = get.getString('size');
-  if (size !== null) Object.assign(values, parseSize(size));
-  return values;
-}
 
 async function run(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
   const requester = await requesterOf(interaction, context);
