@@ -1,10 +1,9 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { Requester } from '../jobs/job-scope.ts';
-import { TemplateWrongRoleError } from './command-errors.ts';
 import type { CommandContext } from './command-context.ts';
 import { precheckAttachment } from './image-input.ts';
 import { collectOptions } from './job-options.ts';
-import { roleTemplateIn } from './role-template.ts';
+import { askedRoleTemplate } from './role-template.ts';
 import { startJob } from './start-job.ts';
 
 /**
@@ -18,18 +17,10 @@ export async function runAnimate(interaction: ChatInputCommandInteraction, conte
   const attachment = interaction.options.getAttachment('image', true);
   precheckAttachment(attachment, context.config.attachments.maxBytes, context.config.attachments.hosts);
   // Named explicitly so a channel's default (txt2img) template never takes an animate request.
-  const template = animateTemplate(interaction.options.getString('template'), interaction, context);
+  const template = askedRoleTemplate('animate', interaction.options.getString('template'), interaction, context);
   await startJob(
     interaction,
     { requester, template, options: collectOptions(interaction), imageUrl: attachment.url, origin: { kind: 'command', command: interaction.commandName } },
     context,
   );
-}
-
-/** The template asked for, when it is an animate template (an unknown name is startJob's to refuse), else the channel's. */
-function animateTemplate(asked: string | null, interaction: ChatInputCommandInteraction, context: CommandContext): string {
-  if (asked === null) return roleTemplateIn('animate', interaction.channelId, context).name;
-  const template = context.templates.get(asked);
-  if (template !== undefined && template.role !== 'animate') throw new TemplateWrongRoleError(interaction.commandName, template.name, 'animate', template.role);
-  return asked;
 }

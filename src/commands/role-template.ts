@@ -1,5 +1,6 @@
 import type { Template, TemplateRole } from '../workflows/index.ts';
 import { StaleChannelDefaultError } from './channel-defaults.ts';
+import { TemplateWrongRoleError } from './command-errors.ts';
 import type { CommandContext } from './command-context.ts';
 
 /**
@@ -14,4 +15,15 @@ export function roleTemplateIn(role: TemplateRole, channelId: string | null, con
   if (template === undefined) throw new StaleChannelDefaultError(`${role} template`, `there is no template '${chosen}' any more`);
   if (template.role !== role) throw new StaleChannelDefaultError(`${role} template`, `'${chosen}' is now a ${template.role} template`);
   return template;
+}
+
+/**
+ * The template a command of one role runs: the one the user named, refused when it is of
+ * another role (an unknown name is startJob's to refuse), else the channel's for the role.
+ */
+export function askedRoleTemplate(role: TemplateRole, asked: string | null, command: { commandName: string; channelId: string | null }, context: Pick<CommandContext, 'settings' | 'templates' | 'jobs'>): string {
+  if (asked === null) return roleTemplateIn(role, command.channelId, context).name;
+  const template = context.templates.get(asked);
+  if (template !== undefined && template.role !== role) throw new TemplateWrongRoleError(command.commandName, template.name, role, template.role);
+  return asked;
 }

@@ -6,7 +6,7 @@ import {
   SlashCommandBuilder,
   type RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
-import { MAX_SEED, PROMPT_MAX_LENGTH, ROLE_USES, roleSettingName, SETTABLE_ROLES, type TemplateSet } from '../workflows/index.ts';
+import { CANONICAL_OPTIONS, MAX_SEED, PROMPT_MAX_LENGTH, ROLE_USES, roleSettingName, SETTABLE_ROLES, type TemplateSet } from '../workflows/index.ts';
 
 /** Names of every command; one module in src/commands/ answers each. */
 export const COMMAND_NAMES = {
@@ -37,6 +37,10 @@ export function optionBounds(templates: TemplateSet, name: string): { min: numbe
   return Number.isFinite(min) && Number.isFinite(max) ? { min, max } : null;
 }
 
+// Video options take the standard options' bounds (src/workflows/canonical-options.ts), in /imagine and /animate alike.
+const LENGTH = CANONICAL_OPTIONS.length;
+const FPS = CANONICAL_OPTIONS.fps;
+
 /** /animate: an image set moving by the animate template (workflows/animate.json). */
 function animateDefinition(where: InteractionContextType[]): SlashCommandBuilder {
   const builder = new SlashCommandBuilder()
@@ -49,8 +53,8 @@ function animateDefinition(where: InteractionContextType[]): SlashCommandBuilder
     .addStringOption((o) => o.setName('negative').setDescription('What to avoid').setMaxLength(PROMPT_MAX_LENGTH))
     .addStringOption((o) => o.setName('template').setDescription('Workflow template').setAutocomplete(true).setMaxLength(100))
     .addStringOption((o) => o.setName('size').setDescription('WIDTHxHEIGHT, e.g. 832x480').setAutocomplete(true).setMaxLength(20))
-    .addIntegerOption((o) => o.setName('length').setDescription('Frames').setMinValue(1).setMaxValue(241))
-    .addNumberOption((o) => o.setName('fps').setDescription('Frames per second').setMinValue(1).setMaxValue(60))
+    .addIntegerOption((o) => o.setName('length').setDescription('Frames').setMinValue(LENGTH.min).setMaxValue(LENGTH.max))
+    .addNumberOption((o) => o.setName('fps').setDescription('Frames per second').setMinValue(FPS.min).setMaxValue(FPS.max))
     .addIntegerOption((o) => o.setName('seed').setDescription('Noise seed').setMinValue(0).setMaxValue(MAX_SEED));
   return builder;
 }
@@ -82,8 +86,8 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
     .addNumberOption((o) => o.setName('strength').setDescription('How much to change the image (0-1)').setMinValue(0).setMaxValue(1))
     .addStringOption((o) => o.setName('checkpoint').setDescription('Model checkpoint on the server').setAutocomplete(true).setMaxLength(255))
     .addStringOption((o) => o.setName('sampler').setDescription('Sampler').setAutocomplete(true).setMaxLength(100))
-    .addIntegerOption((o) => o.setName('length').setDescription('Frames (video templates)').setMinValue(1).setMaxValue(241))
-    .addNumberOption((o) => o.setName('fps').setDescription('Frames per second (video templates)').setMinValue(1).setMaxValue(60));
+    .addIntegerOption((o) => o.setName('length').setDescription('Frames (video templates)').setMinValue(LENGTH.min).setMaxValue(LENGTH.max))
+    .addNumberOption((o) => o.setName('fps').setDescription('Frames per second (video templates)').setMinValue(FPS.min).setMaxValue(FPS.max));
 
   const img2img = new SlashCommandBuilder()
     .setName(COMMAND_NAMES.img2img)

@@ -10,10 +10,14 @@ const INPUT_NOUNS: Readonly<Record<string, string>> = {
   clip_name3: 'text encoder', clip_name4: 'text encoder', sampler_name: 'sampler', scheduler: 'scheduler',
 };
 
+/** Inputs whose file depends on the node: `model_name` and `clip_name` mean other folders there. */
+const CLASS_INPUT_NOUNS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  UpscaleModelLoader: { model_name: 'upscale model' },
+  CLIPVisionLoader: { clip_name: 'CLIP vision model' },
+};
+
 function noun(className: string, input: string): string {
-  if (className === 'UpscaleModelLoader' && input === 'model_name') return 'upscale model';
-  if (className === 'CLIPVisionLoader' && input === 'clip_name') return 'CLIP vision model';
-  return INPUT_NOUNS[input] ?? `${input} value`;
+  return CLASS_INPUT_NOUNS[className]?.[input] ?? INPUT_NOUNS[input] ?? `${input} value`;
 }
 
 function ownersOf(template: Template): Map<string, TemplateOption> {
