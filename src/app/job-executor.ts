@@ -26,6 +26,8 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     if (job.promptId !== null && job.server === worker && job.resolved !== null) {
       // Submitted before a restart: follow the same prompt rather than running it twice.
       const resolved = job.resolved;
+      // Already in the server's queue: nothing to post, so the next job need not wait.
+      context.onQueued();
       const { graph } = renderTemplate(template, templateValues(template, resolved));
       const seen = new PreviewCount(graph);
       const handle = server.resume(job.promptId, graph, { signal: context.signal, onEvent: forward(context, resolved, () => handle.promptId, seen) });
@@ -54,6 +56,7 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     const rendered = renderTemplate(template, values, { objectInfo });
     const { graph } = rendered;
     const resolved = { ...rendered.resolved, ...frame };
+    await context.turn();
     context.signal.throwIfAborted();
     deps.pool.noteCheckpoint(worker, resolved['checkpoint']);
     const seen = new PreviewCount(graph);
@@ -62,6 +65,7 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
     // (and resubmits once if the server never got it) instead of running it twice.
     context.onSubmitted(handle.promptId, resolved);
     await handle.accepted;
+    context.onQueued();
     const result = await handle.done;
     deps.pool.notePreviews(worker, seen.samplerSteps, seen.previews);
     return outputsOf(result);

@@ -23,6 +23,13 @@ export interface ExecuteContext {
   onEvent(event: RunEvent): void;
   /** The prompt went to ComfyUI under this id with these resolved values (seed drawn). */
   onSubmitted(promptId: string, resolved: Record<string, string | number | boolean>): void;
+  /**
+   * Resolves when every job started earlier on this server has been queued there: await
+   * it just before the POST, so ComfyUI's own queue keeps the scheduler's fair order.
+   */
+  turn(): Promise<void>;
+  /** The server has queued the prompt (or is following it again): the next job may post. */
+  onQueued(): void;
 }
 
 /** What a finished run delivers: its files of every kind and its text outputs. */

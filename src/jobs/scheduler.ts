@@ -6,6 +6,7 @@ import { isFinished, type Job } from './job.ts';
 import { Admission } from './admission.ts';
 import { JobCancelledError, JobNotFoundError, NotYourJobError } from './scheduler-errors.ts';
 import { afterAbort } from './job-watchdog.ts';
+import { SubmitOrder } from './submit-order.ts';
 import type { Reservation, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
 
 export type { ExecuteContext, ExecuteJob, JobOutputs, Reservation, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
@@ -31,6 +32,7 @@ export class Scheduler {
   readonly #listeners = new Set<(update: SchedulerUpdate) => void>();
   /** A job that stalled on this server runs again elsewhere while another healthy server can take it. */
   readonly #avoid = new Map<string, string>();
+  readonly #order = new SubmitOrder();
   readonly #options: Required<Omit<SchedulerOptions, 'logger' | 'watchdog'>> & Pick<SchedulerOptions, 'watchdog'> & { logger: Logger };
   #closed = false;
 
@@ -251,9 +253,12 @@ export class Scheduler {
   async #execute(job: Job, worker: string, controller: AbortController): Promise<void> {
     const { execute, store, logger, watchdog } = this.#options;
     const watch = watchdog?.watch(job, worker, (reason) => controller.abort(reason));
+    const place = this.#order.take(worker, controller.signal);
     try {
       const outputs = await execute(job, worker, {
         signal: controller.signal,
+        turn: place.turn,
+        onQueued: place.release,
         onSubmitted: (promptId, resolved) => {
           job.promptId = promptId;
           job.resolved = resolved;
@@ -288,6 +293,7 @@ export class Scheduler {
         this.#finish(job, 'failed', error);
       }
     } finally {
+      place.release();
       watch?.stop();
       this.#stopRunning(job);
     }

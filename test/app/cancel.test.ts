@@ -22,9 +22,12 @@ describe('cancel in every state', () => {
     expect(store.get(waiting.id)?.promptId).toBeNull();
 
     // submitted ahead, waiting in ComfyUI's queue: deleted there with POST /queue.
-    // The look-ahead POST may land after the first job starts (seen under load), so wait for it.
+    // The look-ahead POST may land after the first job starts (seen under load): the id is
+    // recorded just before the POST goes out, so wait until ComfyUI itself has it.
     await expect.poll(() => store.get(inComfyQueue.id)?.promptId ?? null, { timeout: 5_000 }).not.toBeNull();
     const queuedPrompt = store.get(inComfyQueue.id)!.promptId!;
+    const posted = () => comfy.requests.some((r) => r.method === 'POST' && r.route === '/prompt' && (r.json as { prompt_id?: string } | null)?.prompt_id === queuedPrompt);
+    await expect.poll(posted, { timeout: 5_000 }).toBe(true);
     await jobs.cancel(inComfyQueue.id, admin);
     expect(await settled(inComfyQueue.id)).toBe('cancelled');
     const deletes = comfy.requests.filter((r) => r.method === 'POST' && r.route === '/queue').map((r) => r.json);
