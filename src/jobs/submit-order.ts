@@ -13,7 +13,7 @@ export class SubmitOrder {
    * there was queued or ended, and rejects with the signal's reason if the job is
    * aborted while waiting. `release()` (idempotent) lets the next job go.
    */
-  take(worker: string, signal: AbortSignal): { turn(): Promise<void>; release(): void } {
+  take(worker: string, signal: AbortSignal): { turn: () => Promise<void>; release: () => void } {
     const before = this.#last.get(worker) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
