@@ -20,6 +20,9 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** Each test starts the CLI as a process (tsx compiles it first): slow on a loaded 2-core machine. */
+const CLI_TEST_MS = 60_000;
+
 type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
 
 function lastPad(): Record<string, unknown> | undefined {
@@ -36,7 +39,7 @@ describe('comfycord generate outpaint', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('padded to 192×128');
     expect(lastPad()).toMatchObject({ left: 48, top: 32, right: 48, bottom: 32 });
-  });
+  }, CLI_TEST_MS);
 
   it('--set pan=up and --set square=true', async () => {
     const input = join(work, 'b.png');
@@ -48,7 +51,7 @@ describe('comfycord generate outpaint', () => {
     expect(square.code).toBe(0);
     expect(square.stderr).toContain('padded to 96×96');
     expect(lastPad()).toMatchObject({ left: 0, top: 16, right: 0, bottom: 16 });
-  });
+  }, CLI_TEST_MS);
 
   it('a zoom out of range is refused before the server sees anything', async () => {
     const input = join(work, 'c.png');
@@ -58,5 +61,5 @@ describe('comfycord generate outpaint', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('zoom must be a number above 1 and at most 4, got 0.5');
     expect(comfy.requests.length).toBe(before);
-  });
+  }, CLI_TEST_MS);
 });
