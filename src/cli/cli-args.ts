@@ -18,8 +18,8 @@ export interface GenerateArgs {
   server: string | null;
   out: string;
   image: string | null;
-  /** Longest the whole run may take, in ms (0: no limit). */
-  timeoutMs: number;
+  /** Longest the whole run may take, in ms (0: no limit); null when --timeout was not given (the template's timeoutSeconds, else 600 s). */
+  timeoutMs: number | null;
   /** Option values as text; the template's own validation turns them into typed values. */
   values: Record<string, string>;
 }
@@ -80,11 +80,9 @@ function serverUrl(value: unknown): string | null {
   return text.replace(/\/+$/, '');
 }
 
-const DEFAULT_TIMEOUT_SECONDS = 600;
-
-function timeoutMs(value: unknown): number {
+function timeoutMs(value: unknown): number | null {
   const text = stringOrNull(value);
-  if (text === null) return DEFAULT_TIMEOUT_SECONDS * 1000;
+  if (text === null) return null;
   const seconds = Number(text);
   if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 7 * 86_400) {
     throw new CliUsageError(`--timeout takes seconds from 0 (no limit) to 604800, got '${text}'`);

@@ -32,16 +32,27 @@ export interface GenerateIo {
   onProgress?: (progress: ProgressLine) => void;
 }
 
-/** The run took longer than --timeout. */
+/** Without --timeout: the CLI's bound when the template sets no timeoutSeconds. */
+const DEFAULT_TIMEOUT_SECONDS = 600;
+
+/** The run took longer than --timeout (or the template's timeoutSeconds). */
 export class CliTimeoutError extends ComfycordError<CliErrorCode> {
-  constructor(seconds: number, downForMs: number | null, host: string) {
+  constructor(seconds: number, source: 'flag' | 'template', downForMs: number | null, host: string) {
+    const bound = source === 'flag' ? '--timeout' : "the template's timeoutSeconds; --timeout to change it";
     super(
       'CLI_TIMEOUT',
       downForMs === null
-        ? `gave up after ${seconds} s (--timeout); the prompt was cancelled`
-        : `gave up after ${seconds} s (--timeout): ComfyUI at ${host} has been down for ${Math.round(downForMs / 1000)} s`,
+        ? `gave up after ${seconds} s (${bound}); the prompt was cancelled`
+        : `gave up after ${seconds} s (${bound}): ComfyUI at ${host} has been down for ${Math.round(downForMs / 1000)} s`,
     );
   }
+}
+
+/** --timeout when given, else the template's own timeoutSeconds (a video run outlasts 600 s), else 600 s. */
+function runBound(args: GenerateArgs, template: Template): { ms: number; source: 'flag' | 'template' } {
+  if (args.timeoutMs !== null) return { ms: args.timeoutMs, source: 'flag' };
+  if (template.timeoutSeconds !== undefined) return { ms: template.timeoutSeconds * 1000, source: 'template' };
+  return { ms: DEFAULT_TIMEOUT_SECONDS * 1000, source: 'flag' };
 }
 
 /** Runs one template to the end; returns the saved paths (also printed on stdout). */
@@ -74,12 +85,13 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
   const stop = () => run.abort(io.signal.reason);
   io.signal.addEventListener('abort', stop, { once: true });
   let timedOut: CliTimeoutError | null = null;
+  const bound = runBound(args, template);
   const deadline =
-    args.timeoutMs > 0
+    bound.ms > 0
       ? setTimeout(() => {
-          timedOut = new CliTimeoutError(Math.round(args.timeoutMs / 1000), progress.downForMs(), server.host);
+          timedOut = new CliTimeoutError(Math.round(bound.ms / 1000), bound.source, progress.downForMs(), server.host);
           run.abort(timedOut);
-        }, args.timeoutMs)
+        }, bound.ms)
       : null;
   const onState = (state: string) => {
     if (state === 'ready') progress.resumed();

@@ -30,7 +30,8 @@ Options:
   --steps N, --cfg X, --width N, --height N, --denoise X
   --image FILE        input image for img2img (a regular file up to ATTACHMENT_MAX_BYTES)
   --set NAME=VALUE    any other option of the template (repeatable)
-  --timeout SECONDS   give up after this long, including time ComfyUI is down (default 600; 0: never)
+  --timeout SECONDS   give up after this long, including time ComfyUI is down
+                      (default: the template's timeoutSeconds, else 600; 0: never)
   -h, --help          this text
 
 Paths are relative to the folder you run the command in. Exit 0 when the images are
@@ -43,6 +44,7 @@ Examples:
   comfycord generate img2img --image ./photo.png --prompt "oil painting" --denoise 0.6
   comfycord generate txt2img --prompt "a cat" --set batch=4 --server http://gpu:8188
   comfycord generate ./my-workflow.json --set checkpoint=dreamshaper_8.safetensors
+  comfycord generate video --prompt "a fox running through snow" --set length=33 --set fps=16
 `,
   templates: `Usage: comfycord templates [--server URL]
 
