@@ -19,7 +19,7 @@ const WAN_MODELS = {
 
 let h: BotHarness;
 beforeAll(async () => {
-  h = await BotHarness.start({ comfy: { stepDelayMs: 10, models: { checkpoints: [CHECKPOINT], upscale_models: [UPSCALE_MODEL], ...WAN_MODELS } } });
+  h = await BotHarness.start({ comfy: { stepDelayMs: 10, previewsChange: true, models: { checkpoints: [CHECKPOINT], upscale_models: [UPSCALE_MODEL], ...WAN_MODELS } } });
 });
 afterAll(async () => {
   await h.stop();
@@ -53,6 +53,30 @@ describe('video templates', () => {
     expect(nodeOf(graph, 'CLIPLoader').inputs).toMatchObject({ type: 'wan', clip_name: WAN_MODELS.text_encoders[0] });
     expect(nodeOf(graph, 'UNETLoader').inputs['unet_name']).toBe('wan2.1_t2v_1.3B_fp16.safetensors');
     expect(Object.values(graph).some((node) => node.class_type === 'CLIPTextEncode' && node.inputs['text'] === 'a fox running through snow')).toBe(true);
+  }, 30_000);
+
+  it("a video's poster is the last live preview of its run (the previews change step by step), not the first", async () => {
+    const previews: Array<{ promptId: string; image: Buffer }> = [];
+    const listen = (promptId: string, _node: string, image: Buffer) => void previews.push({ promptId, image });
+    h.comfy.on('preview', listen);
+    let final;
+    try {
+      const raw = await h.slash('imagine', [commandOption.string('prompt', 'waves at dusk'), commandOption.string('template', 'video'), commandOption.integer('steps', 5)]);
+      final = await h.waitForFinal(raw, 20_000);
+    } finally {
+      h.comfy.off('preview', listen);
+    }
+    expect(messageJson(final).content).toMatch(/^✅ Done/u);
+    const ours = previews.filter((preview) => preview.promptId === previews.at(-1)?.promptId);
+    expect(ours).toHaveLength(5);
+    const poster = final.files.find((file) => /-poster\.png$/.test(file.filename));
+    expect(poster, final.files.map((file) => file.filename).join(', ')).toBeDefined();
+    expect(messageJson(final).embeds?.[0]?.image?.url).toBe(`attachment://${poster!.filename}`);
+    const pixels = async (data: Buffer) => (await sharp(data).removeAlpha().raw().toBuffer({ resolveWithObject: true }));
+    const [shown, last, first] = await Promise.all([pixels(poster!.data), pixels(ours.at(-1)!.image), pixels(ours[0]!.image)]);
+    expect(shown.info).toMatchObject({ width: last.info.width, height: last.info.height });
+    expect(shown.data.equals(last.data)).toBe(true);
+    expect(shown.data.equals(first.data)).toBe(false);
   }, 30_000);
 
   it('/animate uploads the image, binds it to the start frame and delivers a WebM', async () => {

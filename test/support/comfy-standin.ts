@@ -57,6 +57,12 @@ export interface StandinOptions {
    * preview frames at all). Unset: the prompt's field decides, as newer versions do.
    */
   launchPreviewMethod?: 'none' | 'auto' | 'latent2rgb' | 'taesd';
+  /**
+   * When true, each preview frame of a sampler is a different shade (its step number
+   * shifts the colour of a flat preview), as a real sampler's previews change while it
+   * denoises; default false: one frame repeated for every step.
+   */
+  previewsChange?: boolean;
 }
 
 export type StandinEvents = {
@@ -67,6 +73,8 @@ export type StandinEvents = {
   done: [promptId: string, status: RunStatus];
   /** A sampler step, just before its `progress` message is sent. */
   progress: [promptId: string, node: string, value: number, max: number];
+  /** A preview frame sent (its image bytes, without the frame header). */
+  preview: [promptId: string, node: string, image: Buffer];
 };
 
 const EVENT_LOG_SIZE = 1000;
@@ -106,6 +114,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
       defaultSteps: options.defaultSteps ?? 3,
       manualSteps: options.manualSteps ?? false,
       launchPreviewMethod: options.launchPreviewMethod ?? null,
+      previewsChange: options.previewsChange ?? false,
       ...options.bench,
     });
     this.#server = createServer((req, res) => void this.#onRequest(req, res));
@@ -312,6 +321,7 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
       emitStart: (promptId) => this.#publish('executing-start', promptId),
       emitDone: (promptId, status) => this.#publish('done', promptId, status),
       emitProgress: (promptId, node, value, max) => this.#publish('progress', promptId, node, value, max),
+      emitPreview: (promptId, node, image) => this.#publish('preview', promptId, node, image),
     });
   }
 

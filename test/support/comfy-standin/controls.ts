@@ -43,6 +43,8 @@ export interface ControlOptions extends BenchKnobs {
   manualSteps: boolean;
   /** ComfyUI's --preview-method, which overrides the prompt's own (0.3.64); null: the prompt's decides. */
   launchPreviewMethod: string | null;
+  /** Each step's preview a different shade (see StandinOptions.previewsChange). */
+  previewsChange: boolean;
 }
 
 export class Controls {
@@ -54,6 +56,7 @@ export class Controls {
   readonly previewEverySteps: number;
   readonly outputTexture: OutputTexture;
   readonly launchPreviewMethod: string | null;
+  readonly previewsChange: boolean;
   #paused = false;
   #stepCredits = 0;
 
@@ -65,6 +68,7 @@ export class Controls {
     this.previewEverySteps = Math.max(1, Math.trunc(options.previewEverySteps ?? 1));
     this.outputTexture = options.outputTexture ?? 'flat';
     this.launchPreviewMethod = options.launchPreviewMethod;
+    this.previewsChange = options.previewsChange;
   }
 
   get paused(): boolean {

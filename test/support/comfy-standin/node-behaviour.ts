@@ -131,9 +131,10 @@ function imageSource(run: PromptRun, id: string): ImageSource {
 /** ComfyUI's progress hook: progress_state, then type 4 + progress, or progress + type 1. */
 async function runSteps(run: PromptRun, id: string, kind: StepKind): Promise<void> {
   const { proc } = run;
-  const preview = kind.preview === null ? null : await renderPreviewJpeg(imageSource(run, id), kind.preview);
+  const source = imageSource(run, id);
+  const first = kind.preview === null ? null : await renderPreviewJpeg(source, kind.preview);
   proc.assertAlive();
-  const { promptDurationMs, previewEverySteps } = proc.host.controls;
+  const { promptDurationMs, previewEverySteps, previewsChange } = proc.host.controls;
   // Newer servers say when a sampler is loading its models before the first step.
   if (proc.host.dialect.newer) {
     run.setActivity(id, 'loading');
@@ -146,6 +147,8 @@ async function runSteps(run: PromptRun, id: string, kind: StepKind): Promise<voi
     run.updateProgress(id, step, kind.steps);
     proc.host.emitProgress?.(run.promptId, id, step, kind.steps);
     const progress = { value: step, max: kind.steps, prompt_id: run.promptId, node: id };
+    const preview = first === null || !previewsChange || kind.preview === null ? first : await renderPreviewJpeg(shaded(source, step), kind.preview);
+    if (preview !== null && step % previewEverySteps === 0) proc.host.emitPreview?.(run.promptId, id, preview);
     if (preview === null || step % previewEverySteps !== 0) {
       proc.send('progress', progress, run.clientId);
     } else if (proc.sockets.supportsPreviewMetadata(run.clientId)) {
@@ -157,6 +160,13 @@ async function runSteps(run: PromptRun, id: string, kind: StepKind): Promise<voi
       proc.sendBinary(encodePreviewFrame(preview, 'jpeg'), run.clientId);
     }
   }
+}
+
+/** A flat source one shade further per step (a file source is left as it is). */
+function shaded(source: ImageSource, step: number): ImageSource {
+  if (source.kind !== 'solid') return source;
+  const [r, g, b] = source.rgb;
+  return { ...source, rgb: [(r + step * 37) % 256, (g + step * 23) % 256, b] };
 }
 
 async function saveImages(run: PromptRun, id: string, type: FolderType, prefix: string): Promise<OutputImage[]> {

@@ -28,6 +28,8 @@ export interface ProcessHost {
   emitDone(promptId: string, status: RunStatus): void;
   /** A sampler step was reported (progress sent), for benchmarks timing what follows. */
   emitProgress?(promptId: string, node: string, value: number, max: number): void;
+  /** A preview frame was sent, for tests that compare what the bot shows with it. */
+  emitPreview?(promptId: string, node: string, image: Buffer): void;
 }
 
 export class ComfyProcess {
