@@ -221,6 +221,8 @@ describe('shipped templates (workflows/)', () => {
     expect(required('txt2img')).toEqual(['prompt']);
     expect(required('img2img')).toEqual(['image', 'prompt']);
     expect(required('upscale')).toEqual(['image']);
+    expect(required('inpaint')).toEqual(['image', 'mask', 'prompt']);
+    expect(set.require('inpaint').role).toBe('inpaint');
     for (const template of set.list()) {
       const firstOptional = template.options.findIndex((o) => !o.required);
       expect(template.options.slice(firstOptional).every((o) => !o.required), template.name).toBe(true);
