@@ -1,8 +1,10 @@
 import { openAsBlob } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { DiskFullError, isDiskFull } from '../disk-full.ts';
 import { ComfycordError } from '../errors.ts';
+import { prepareMask } from '../images/mask-check.ts';
+import { imageSize } from '../images/outpaint-image.ts';
 import type { InputImageRef } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import type { ServerPool } from './server-pool.ts';
@@ -75,6 +77,26 @@ export class InputImages {
   #real(path: string): { path: string; remove: () => Promise<void> } {
     const real = this.#options.writePath?.(path) ?? path;
     return { path: real, remove: () => (real === path ? rm(path, { force: true }).catch(() => undefined) : Promise.resolve()) };
+  }
+
+  /**
+   * Checks a kept mask against its job's image (src/images/mask-check.ts: decodes, same
+   * shape, neither empty nor full) and puts in its place the mask the inpaint template
+   * reads: one channel, white = change, at the image's size. A mask that cannot be
+   * used is a MaskRejectedError; one not kept here (carried from an earlier job) was
+   * checked when it was kept.
+   */
+  async fitMask(image: InputImageRef, mask: InputImageRef): Promise<void> {
+    if (mask.kind !== 'file') return;
+    const size = await imageSize(await this.read(image));
+    const prepared = await prepareMask(await this.read(mask), size);
+    const full = this.#inside(mask.path);
+    if (full === null) throw new InputImageMissingError('bad path', { path: mask.path });
+    try {
+      await writeFile(this.#real(full).path, prepared.png);
+    } catch (error) {
+      throw isDiskFull(error) ? new DiskFullError(full, error) : error;
+    }
   }
 
   /** Removes a kept upload that no job will use (its job was abandoned); a missing file is fine. */

@@ -43,6 +43,7 @@ export interface JobIntakeOptions {
  *   2. the job saved, with its reply handle, before the public acknowledgement;
  *   3. the acknowledgement (Discord's deferral);
  *   4. each image downloaded and kept — one per user at a time, a bounded number overall;
+ *      a mask checked against its image and kept as the template reads it;
  *   5. the job queued in its reserved slot.
  * A failure in 3 or 4 frees the slot, keeps no file and ends the job failed; the error
  * is rethrown for the adapter to tell the user.
@@ -76,11 +77,23 @@ export class JobIntake {
         if (ref.kind === 'file') kept.push(ref.path);
         prepared.job.spec.inputs = { ...prepared.job.spec.inputs, [option]: ref };
       }
+      await this.#fitMask(prepared, uploads);
       return this.#o.jobs.enqueue(prepared);
     } catch (error) {
       await this.#abandon(prepared, error, kept);
       throw error;
     }
+  }
+
+  /**
+   * A mask just uploaded (/inpaint, Vary (Region)) is checked against its image and
+   * kept as the template reads it, before the job is queued: a mask that cannot be
+   * used fails here, with its reason, and no GPU time is spent on it.
+   */
+  async #fitMask(prepared: Prepared, uploads: Record<string, string>): Promise<void> {
+    const { image, mask } = prepared.job.spec.inputs ?? {};
+    if (uploads['mask'] === undefined || image === undefined || mask === undefined) return;
+    await this.#o.inputs.fitMask(image, mask);
   }
 
   async #abandon(prepared: Prepared, error: unknown, kept: string[]): Promise<void> {

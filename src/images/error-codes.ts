@@ -5,6 +5,7 @@
 export const IMAGE_ERROR_CODES = [
   'IMAGE_REJECTED',
   'IMAGE_TOO_LARGE',
+  'MASK_REJECTED',
   'MEDIA_REJECTED',
   'MEDIA_TOOL_FAILED',
 ] as const;

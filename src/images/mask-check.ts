@@ -1,0 +1,87 @@
+import sharp, { type Sharp } from 'sharp';
+import { DEFAULT_MAX_INPUT_PIXELS } from './normalise-input.ts';
+import { MaskRejectedError } from './mask-errors.ts';
+
+/**
+ * The mask of an inpaint job (Vary (Region), /inpaint), checked against its image and
+ * turned into what the inpaint template's LoadImageMask reads (workflows/inpaint.json,
+ * channel red): a one-channel PNG at the image's size, white = change. A person marks
+ * the region either in white on black, or by erasing it to transparency in an image
+ * editor; a mask with any pixel at least half transparent is read the second way.
+ */
+
+export interface PixelSize {
+  width: number;
+  height: number;
+}
+
+export interface PreparedMask {
+  png: Buffer;
+  /** How the person marked the region. */
+  markedBy: 'white' | 'transparent';
+  /** Share of the image's pixels that will change (at least half white), 0–1. */
+  coverage: number;
+}
+
+/** How far the mask's shape may be from the image's: 1 %, or one pixel for small images (a size rounded when saved). */
+const ASPECT_TOLERANCE = 0.01;
+/** A pixel at or above this (out of 255) changes; the same cut decides "transparent". */
+const HALF = 128;
+
+/** 'error' as for images people send (normalise-input.ts): truncated data is refused, benign warnings are not. */
+const FAIL_ON = 'error' as const;
+
+const HOW_TO = 'Paint the part to change white on black (or erase it to transparent) on a copy of the image.';
+
+function ratio(size: PixelSize): string {
+  return `${size.width}×${size.height}`;
+}
+
+/** Throws unless the mask has the image's shape: within 1 % of the height the image's aspect gives it, or one pixel. */
+function assertSameShape(mask: PixelSize, image: PixelSize): void {
+  const expectedHeight = (mask.width * image.height) / image.width;
+  if (Math.abs(mask.height - expectedHeight) <= Math.max(1, expectedHeight * ASPECT_TOLERANCE)) return;
+  throw new MaskRejectedError(
+    'aspect',
+    `The mask is ${ratio(mask)} but the image is ${ratio(image)}: they must have the same shape. ${HOW_TO}`,
+    { context: { mask, image } },
+  );
+}
+
+async function decode(input: Buffer | string, maxPixels: number): Promise<{ source: Sharp; size: PixelSize; alpha: number | null }> {
+  try {
+    const source = sharp(input, { limitInputPixels: maxPixels, failOn: FAIL_ON, pages: 1 });
+    const [metadata, stats] = await Promise.all([source.clone().metadata(), source.clone().stats()]);
+    // The lowest alpha anywhere: stats() decodes every pixel, so a mask cut short is refused here.
+    const alpha = metadata.hasAlpha ? (stats.channels.at(-1)?.min ?? 255) : null;
+    return { source, size: { width: metadata.autoOrient.width, height: metadata.autoOrient.height }, alpha };
+  } catch (cause) {
+    throw new MaskRejectedError('undecodable', 'The mask could not be read as an image (PNG, JPEG or WebP). ' + HOW_TO, { cause });
+  }
+}
+
+/**
+ * The mask as the template wants it, or a MaskRejectedError saying why it cannot be
+ * used: not an image, another shape than the image, nothing marked, everything marked.
+ */
+export async function prepareMask(input: Buffer | string, image: PixelSize, options: { maxPixels?: number } = {}): Promise<PreparedMask> {
+  const { source, size, alpha } = await decode(input, options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS);
+  assertSameShape(size, image);
+  const markedBy = alpha !== null && alpha < HALF ? 'transparent' : 'white';
+  // One channel first (its own pass, so no later step sees the other channels), then scaled to the image.
+  const oriented = source.clone().rotate();
+  const region =
+    markedBy === 'transparent'
+      ? await oriented.extractChannel('alpha').raw().toBuffer({ resolveWithObject: true })
+      : await oriented.flatten({ background: '#000000' }).greyscale().extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  let scaled = sharp(region.data, { raw: { width: region.info.width, height: region.info.height, channels: 1 } });
+  if (markedBy === 'transparent') scaled = scaled.negate();
+  const png = await scaled.resize(image.width, image.height, { fit: 'fill', kernel: 'lanczos3' }).toColourspace('b-w').png().toBuffer();
+  const coverage = ((await sharp(png).threshold(HALF).stats()).channels[0]?.mean ?? 0) / 255;
+  const context = { markedBy, mask: size, image };
+  if (coverage === 0) throw new MaskRejectedError('empty', `The mask marks nothing to change. ${HOW_TO}`, { context });
+  if (coverage === 1) {
+    throw new MaskRejectedError('full', 'The mask covers the whole image: leave some of it unmarked, or use /imagine for a new picture.', { context });
+  }
+  return { png, markedBy, coverage };
+}
