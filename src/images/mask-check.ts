@@ -60,6 +60,13 @@ async function decode(input: Buffer | string, maxPixels: number): Promise<{ sour
   }
 }
 
+/** Share of the one-channel pixels at or above HALF, counted on the bytes themselves (sharp's stats() reads the input, not the pipeline). */
+function shareAtLeastHalf(levels: Buffer): number {
+  let marked = 0;
+  for (const level of levels) if (level >= HALF) marked += 1;
+  return levels.length === 0 ? 0 : marked / levels.length;
+}
+
 /**
  * The mask as the template wants it, or a MaskRejectedError saying why it cannot be
  * used: not an image, another shape than the image, nothing marked, everything marked.
@@ -76,8 +83,10 @@ export async function prepareMask(input: Buffer | string, image: PixelSize, opti
       : await oriented.flatten({ background: '#000000' }).greyscale().extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   let scaled = sharp(region.data, { raw: { width: region.info.width, height: region.info.height, channels: 1 } });
   if (markedBy === 'transparent') scaled = scaled.negate();
-  const png = await scaled.resize(image.width, image.height, { fit: 'fill', kernel: 'lanczos3' }).toColourspace('b-w').png().toBuffer();
-  const coverage = ((await sharp(png).threshold(HALF).stats()).channels[0]?.mean ?? 0) / 255;
+  // extractChannel again: sharp reads one-channel raw input as sRGB and would hand back three channels.
+  const fitted = await scaled.resize(image.width, image.height, { fit: 'fill', kernel: 'lanczos3' }).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  const coverage = shareAtLeastHalf(fitted.data);
+  const png = await sharp(fitted.data, { raw: { width: fitted.info.width, height: fitted.info.height, channels: 1 } }).extractChannel(0).png().toBuffer();
   const context = { markedBy, mask: size, image };
   if (coverage === 0) throw new MaskRejectedError('empty', `The mask marks nothing to change. ${HOW_TO}`, { context });
   if (coverage === 1) {
