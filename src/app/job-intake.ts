@@ -1,3 +1,4 @@
+import { asMaskRefusal } from '../images/mask-errors.ts';
 import type { InputImageRef, JobReplyHandle } from '../jobs/job.ts';
 import type { Logger } from '../log.ts';
 import type { DownloadLimiter } from './download-limiter.ts';
@@ -71,9 +72,10 @@ export class JobIntake {
       const acknowledged = await reply.acknowledge();
       if (acknowledged) prepared.job.reply = acknowledged;
       for (const [option, url] of Object.entries(uploads)) {
-        const ref = await this.#o.downloads.run(prepared.job.userId, () =>
-          this.#o.inputs.keepUpload(prepared.job.id, option, (files) => this.#o.fetchUploadTo(url, maxSide, files)),
-        );
+        const ref = await this.#o.downloads
+          .run(prepared.job.userId, () => this.#o.inputs.keepUpload(prepared.job.id, option, (files) => this.#o.fetchUploadTo(url, maxSide, files)))
+          // A mask that is no image is refused as the mask, so the person knows which file to fix.
+          .catch((error: unknown) => Promise.reject(option === 'mask' ? asMaskRefusal(error) : error));
         if (ref.kind === 'file') kept.push(ref.path);
         prepared.job.spec.inputs = { ...prepared.job.spec.inputs, [option]: ref };
       }

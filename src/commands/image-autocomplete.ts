@@ -1,5 +1,6 @@
 import type { ApplicationCommandOptionChoiceData, AutocompleteInteraction } from 'discord.js';
 import { normaliseForMatching } from '../access/text-fold.ts';
+import type { TemplateRole } from '../workflows/index.ts';
 import type { CommandContext } from './command-context.ts';
 import { SIZE_PRESETS, sizeLabel } from './size-option.ts';
 
@@ -19,6 +20,9 @@ function asChoices(names: string[]): ApplicationCommandOptionChoiceData<string>[
   return names.map((name) => ({ name: name.slice(0, 100), value: name.slice(0, 100) }));
 }
 
+/** Commands that run one role's templates only (askedRoleTemplate), so only those are offered. */
+const ROLE_COMMANDS: Readonly<Record<string, TemplateRole>> = { animate: 'animate', inpaint: 'inpaint' };
+
 const SERVER_LISTS: Record<string, { class: string; input: string }> = {
   checkpoint: { class: 'CheckpointLoaderSimple', input: 'ckpt_name' },
   sampler: { class: 'KSampler', input: 'sampler_name' },
@@ -37,10 +41,10 @@ export async function autocompleteImageOptions(interaction: AutocompleteInteract
   let names: string[] = [];
   if (focused.name === 'template' || focused.name === 'job') {
     const wantImage = interaction.commandName === 'img2img';
-    const wantAnimate = interaction.commandName === 'animate';
+    const role = ROLE_COMMANDS[interaction.commandName];
     const templates = context.templates
       .list()
-      .filter((template) => (wantAnimate ? template.role === 'animate' : !wantImage || template.options.some((option) => option.type === 'image')));
+      .filter((template) => (role !== undefined ? template.role === role : !wantImage || template.options.some((option) => option.type === 'image')));
     names = filterChoices(templates.map((template) => template.name), typed);
   } else if (focused.name === 'size') {
     names = filterChoices(SIZE_PRESETS.map(sizeLabel), typed);

@@ -10,12 +10,14 @@ export function precheckAttachment(
   attachment: { contentType: string | null; size: number; name: string; url?: string },
   maxBytes: number,
   allowedHosts?: readonly string[],
+  /** What the refusal calls the file ("The mask" for /inpaint's second attachment). */
+  called = 'That file',
 ): void {
   if (allowedHosts !== undefined && attachment.url !== undefined) checkAttachmentUrl(attachment.url, allowedHosts);
   const type = attachment.contentType?.split(';')[0]?.trim().toLowerCase() ?? null;
   // application/octet-stream says nothing either way: the downloader checks the bytes.
   if (type !== null && type !== 'application/octet-stream' && (!type.startsWith('image/') || type === 'image/svg+xml')) {
-    throw new AttachmentRejectedError('not-image', `That file is not an image (${type}). Attach a PNG, JPEG or WebP.`, { context: { type, name: attachment.name } });
+    throw new AttachmentRejectedError('not-image', `${called} is not an image (${type}). Attach a PNG, JPEG or WebP.`, { context: { type, name: attachment.name } });
   }
   if (attachment.size > maxBytes) {
     throw new AttachmentRejectedError('too-large', `The file is ${formatSize(attachment.size)}; the limit is ${formatSize(maxBytes)}.`, {

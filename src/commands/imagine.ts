@@ -2,6 +2,7 @@ import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'disco
 import { requesterOf } from '../discord/caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { runAnimate } from './animate.ts';
+import { runInpaint } from './inpaint.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { autocompleteImageOptions } from './image-autocomplete.ts';
 import { collectOptions } from './job-options.ts';
@@ -42,5 +43,12 @@ export const img2imgCommand: SlashCommand = {
 export const animateCommand: SlashCommand = {
   name: COMMAND_NAMES.animate,
   execute: async (interaction: ChatInputCommandInteraction, context: CommandContext) => runAnimate(interaction, context, await requesterOf(interaction, context)),
+  autocomplete: (interaction: AutocompleteInteraction, context: CommandContext) => autocompleteImageOptions(interaction, context),
+};
+
+/** /inpaint: an image, a mask and a prompt through the channel's inpaint template (src/commands/inpaint.ts). */
+export const inpaintCommand: SlashCommand = {
+  name: COMMAND_NAMES.inpaint,
+  execute: async (interaction: ChatInputCommandInteraction, context: CommandContext) => runInpaint(interaction, context, await requesterOf(interaction, context)),
   autocomplete: (interaction: AutocompleteInteraction, context: CommandContext) => autocompleteImageOptions(interaction, context),
 };

@@ -5,7 +5,7 @@ type Options = Record<string, string | number | boolean>;
 
 /**
  * A generating command's options → template option values; only what the user set, the
- * templates supply the rest. /imagine, /img2img and /animate share the names, and an option a
+ * templates supply the rest. /imagine, /img2img, /animate and /inpaint share the names, and an option a
  * command does not declare reads as unset.
  */
 export function collectOptions(interaction: ChatInputCommandInteraction): Options {
@@ -25,6 +25,7 @@ export function collectOptions(interaction: ChatInputCommandInteraction): Option
   set('sampler', get.getString('sampler'));
   set('length', get.getInteger('length'));
   set('fps', get.getNumber('fps'));
+  set('grow', get.getInteger('grow'));
   const size = get.getString('size');
   if (size !== null) Object.assign(values, parseSize(size));
   return values;

@@ -19,6 +19,8 @@ export interface StartJob {
   options: NewJobRequest['options'];
   /** An image URL to download for the `image` option (img2img), checked already by precheckAttachment. */
   imageUrl: string | null;
+  /** More image options to download (/inpaint's mask), each checked already by precheckAttachment. */
+  uploads?: Record<string, string>;
   origin: JobOrigin;
 }
 
@@ -31,12 +33,13 @@ export interface StartJob {
  */
 export async function startJob(interaction: Deferrable, asked: StartJob, context: CommandContext): Promise<Accepted> {
   const channelSettings = interaction.channelId === null ? {} : context.settings.get(interaction.channelId);
+  const uploads = { ...(asked.imageUrl === null ? {} : { image: asked.imageUrl }), ...asked.uploads };
   assertChannelDefaultsValid({
     settings: channelSettings,
     asked: asked.template,
     options: asked.options,
     templateNamed: (name) => context.templates.get(name),
-    fallback: () => context.jobs.defaultTemplate(asked.imageUrl === null ? 'txt2img' : 'img2img'),
+    fallback: () => context.jobs.defaultTemplate(Object.keys(uploads).length === 0 ? 'txt2img' : 'img2img'),
   });
   const request = { ...asked, ...withChannelDefaults(asked.template, asked.options, channelSettings) };
   await context.choices.settle(SERVER_LISTS_WAIT_MS);
@@ -45,7 +48,7 @@ export async function startJob(interaction: Deferrable, asked: StartJob, context
       requester: request.requester,
       template: request.template,
       options: request.options,
-      ...(request.imageUrl === null ? {} : { uploads: { image: request.imageUrl } }),
+      ...(Object.keys(uploads).length === 0 ? {} : { uploads }),
       origin: request.origin,
     },
     deferredReply(interaction, context),

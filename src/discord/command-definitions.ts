@@ -13,6 +13,7 @@ export const COMMAND_NAMES = {
   imagine: 'imagine',
   img2img: 'img2img',
   animate: 'animate',
+  inpaint: 'inpaint',
   remix: 'Remix',
   templates: 'templates',
   queue: 'queue',
@@ -59,6 +60,24 @@ function animateDefinition(where: InteractionContextType[]): SlashCommandBuilder
   return builder;
 }
 
+/** /inpaint: repaint the part of an image a mask marks, by the inpaint template (workflows/inpaint.json). */
+function inpaintDefinition(where: InteractionContextType[], templates: TemplateSet): SlashCommandBuilder {
+  const grow = optionBounds(templates, 'grow') ?? { min: 0, max: 256 };
+  const builder = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.inpaint)
+    .setDescription('Repaint the part of an image that a mask marks (white, or erased to transparent)')
+    .setContexts(where);
+  builder
+    .addAttachmentOption((o) => o.setName('image').setDescription('The image to change').setRequired(true))
+    .addAttachmentOption((o) => o.setName('mask').setDescription('Same shape as the image: white = change, black = keep (or the region erased)').setRequired(true))
+    .addStringOption((o) => o.setName('prompt').setDescription('What the marked part should show').setRequired(true).setMaxLength(PROMPT_MAX_LENGTH))
+    .addStringOption((o) => o.setName('template').setDescription('Inpaint template').setAutocomplete(true).setMaxLength(100))
+    .addStringOption((o) => o.setName('negative').setDescription('What to avoid').setMaxLength(PROMPT_MAX_LENGTH))
+    .addIntegerOption((o) => o.setName('grow').setDescription('Pixels the marked part grows by, to blend in').setMinValue(grow.min).setMaxValue(grow.max))
+    .addIntegerOption((o) => o.setName('seed').setDescription('Noise seed').setMinValue(0).setMaxValue(MAX_SEED));
+  return builder;
+}
+
 function contexts(allowDms: boolean): InteractionContextType[] {
   return allowDms ? [InteractionContextType.Guild, InteractionContextType.BotDM] : [InteractionContextType.Guild];
 }
@@ -101,6 +120,7 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
     .addIntegerOption((o) => o.setName('seed').setDescription('Noise seed').setMinValue(0).setMaxValue(MAX_SEED));
 
   const animate = animateDefinition(where);
+  const inpaint = inpaintDefinition(where, templates);
 
   const remix = new ContextMenuCommandBuilder().setName(COMMAND_NAMES.remix).setType(ApplicationCommandType.Message).setContexts(where);
 
@@ -167,5 +187,5 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
     })
     .addSubcommand((s) => s.setName('clear').setDescription('Remove this channel\'s defaults'));
 
-  return [imagine, img2img, animate, remix, templatesCommand, queue, cancel, comfy, show, history, settings].map((builder) => builder.toJSON());
+  return [imagine, img2img, animate, inpaint, remix, templatesCommand, queue, cancel, comfy, show, history, settings].map((builder) => builder.toJSON());
 }

@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { DEFAULT_MAX_INPUT_PIXELS } from './normalise-input.ts';
-import { MaskRejectedError } from './mask-errors.ts';
+import { MASK_HOW_TO as HOW_TO, MaskRejectedError, undecodableMask } from './mask-errors.ts';
 
 /**
  * The mask of an inpaint job (Vary (Region), /inpaint), checked against its image and
@@ -31,8 +31,6 @@ const HALF = 128;
 /** 'error' as for images people send (normalise-input.ts): truncated data is refused, benign warnings are not. */
 const FAIL_ON = 'error' as const;
 
-const HOW_TO = 'Paint the part to change white on black (or erase it to transparent) on a copy of the image.';
-
 function ratio(size: PixelSize): string {
   return `${size.width}×${size.height}`;
 }
@@ -56,7 +54,7 @@ async function decode(input: Buffer | string, maxPixels: number): Promise<{ sour
     const alpha = metadata.hasAlpha ? (stats.channels.at(-1)?.min ?? 255) : null;
     return { source, size: { width: metadata.autoOrient.width, height: metadata.autoOrient.height }, alpha };
   } catch (cause) {
-    throw new MaskRejectedError('undecodable', 'The mask could not be read as an image (PNG, JPEG or WebP). ' + HOW_TO, { cause });
+    throw undecodableMask(cause);
   }
 }
 
