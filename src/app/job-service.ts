@@ -34,15 +34,17 @@ export interface Prepared {
 }
 
 /** Buttons that start a new job from one image of a finished job. */
-export type ImageAction = 'vary' | 'upscale' | 'outpaint';
+export type ImageAction = 'vary' | 'upscale' | 'outpaint' | 'inpaint';
 
-const ROLE_OF_IMAGE_ACTION: Record<ImageAction, TemplateRole> = { vary: 'img2img', upscale: 'upscale', outpaint: 'outpaint' };
+const ROLE_OF_IMAGE_ACTION: Record<ImageAction, TemplateRole> = { vary: 'img2img', upscale: 'upscale', outpaint: 'outpaint', inpaint: 'inpaint' };
 
 /** The parent's values each action keeps (when the new template has them). */
 const CARRIED: Record<ImageAction, string[]> = {
   vary: ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler'],
   upscale: ['prompt', 'negative', 'checkpoint'],
   outpaint: ['prompt', 'negative', 'steps', 'cfg', 'checkpoint', 'sampler', 'scheduler'],
+  // Vary (Region): the prompt is typed in its form, and the inpaint template keeps its own checkpoint (an inpainting model blends best).
+  inpaint: ['negative', 'steps', 'cfg', 'sampler', 'scheduler'],
 };
 
 

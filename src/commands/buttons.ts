@@ -8,6 +8,7 @@ import type { ButtonHandler, CommandContext, ModalHandler } from './command-cont
 import { cancelReply } from './job-labels.ts';
 import { JobStillRunningError, StaleButtonError } from './command-errors.ts';
 import { outpaintButton, submitZoomModal, ZOOM_MODAL_PREFIX } from './outpaint-buttons.ts';
+import { submitVaryRegionModal, VARY_REGION_MODAL_PREFIX, varyRegionButton } from './vary-region.ts';
 import { ParentNotReadyError } from '../app/request-errors.ts';
 import { deferredReply, SERVER_LISTS_WAIT_MS } from './start-job.ts';
 import { roleTemplateIn } from './role-template.ts';
@@ -36,6 +37,8 @@ export const buttonHandler: ButtonHandler = {
         return deleteResult(interaction, intent.jobId, requester, context);
       case 'edits':
         return showEdits(interaction, intent.jobId, intent.imageIndex ?? 0, requester, context);
+      case 'varyr':
+        return varyRegionButton(interaction, intent.jobId, intent.imageIndex ?? 0, requester, context);
       default:
         return outpaintButton(interaction, intent.action === 'zoomc' ? null : OUTPAINT_OPTIONS[intent.action], intent.jobId, intent.imageIndex ?? 0, requester, context);
     }
@@ -58,6 +61,14 @@ export const zoomModalHandler: ModalHandler = {
   prefix: ZOOM_MODAL_PREFIX,
   async execute(interaction: ModalSubmitInteraction, context: CommandContext): Promise<void> {
     await submitZoomModal(interaction, await requesterOf(interaction, context), context);
+  },
+};
+
+/** Vary (Region)'s form (custom_id `ccvaryr:<jobId>:<image>`), src/commands/vary-region.ts. */
+export const varyRegionModalHandler: ModalHandler = {
+  prefix: VARY_REGION_MODAL_PREFIX,
+  async execute(interaction: ModalSubmitInteraction, context: CommandContext): Promise<void> {
+    await submitVaryRegionModal(interaction, await requesterOf(interaction, context), context);
   },
 };
 

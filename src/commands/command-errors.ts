@@ -81,3 +81,10 @@ export class TemplateWrongRoleError extends ComfycordError<CommandErrorCode> {
     super('TEMPLATE_WRONG_ROLE', `/${command} needs an ${wanted} template; '${template}' is a ${actual} template.`, { context: { command, template, wanted, actual } });
   }
 }
+
+/** A Vary (Region) form sent back without its file (the component asks for one; a client may still not send it). */
+export class MaskMissingError extends ComfycordError<CommandErrorCode> {
+  constructor() {
+    super('MASK_MISSING', 'No mask came with the form: attach the mask as an image file (white = change, black = keep).');
+  }
+}

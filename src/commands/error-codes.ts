@@ -18,6 +18,7 @@ export const COMMAND_ERROR_CODES = [
   'STRENGTH_INVALID',
   'SIZE_INVALID',
   'TEMPLATE_WRONG_ROLE',
+  'MASK_MISSING',
 ] as const;
 
 export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[number];

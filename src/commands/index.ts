@@ -1,4 +1,4 @@
-import { buttonHandler, zoomModalHandler } from './buttons.ts';
+import { buttonHandler, varyRegionModalHandler, zoomModalHandler } from './buttons.ts';
 import { cancelCommand } from './cancel.ts';
 import type { CommandTable } from './command-context.ts';
 import { comfyCommand } from './comfy-status.ts';
@@ -22,7 +22,7 @@ export function commandTable(options: { remixStash?: RemixStash } = {}): Command
   return {
     slash: [imagineCommand, img2imgCommand, animateCommand, inpaintCommand, templatesCommand, queueCommand, cancelCommand, comfyCommand, showCommand, historyCommand, settingsCommand],
     messageMenus: [remix.menu],
-    modals: [remix.modal, zoomModalHandler],
+    modals: [remix.modal, zoomModalHandler, varyRegionModalHandler],
     buttons: buttonHandler,
   };
 }

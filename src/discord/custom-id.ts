@@ -10,18 +10,19 @@ import { DISCORD_LIMITS } from './discord-limits.ts';
  */
 
 /**
- * Zoom Out 1.5× / 2× / custom, Make Square and Pan ⬅️➡️⬆️⬇️ (outpaint), and `edits`: the
+ * Zoom Out 1.5× / 2× / custom, Make Square and Pan ⬅️➡️⬆️⬇️ (outpaint), `varyr` (Vary
+ * (Region): a form for a mask, src/commands/vary-region.ts), and `edits`: the
  * per-image edit buttons of a batch, shown to the clicker alone. Short names: the id
  * carries the job id too, within Discord's 100 characters.
  */
 export const OUTPAINT_ACTIONS = ['zoom15', 'zoom2', 'zoomc', 'square', 'panl', 'panr', 'panu', 'pand'] as const;
 export type OutpaintButton = (typeof OUTPAINT_ACTIONS)[number];
 
-export const BUTTON_ACTIONS = ['cancel', 'reroll', 'vary', 'upscale', 'delete', 'edits', ...OUTPAINT_ACTIONS] as const;
+export const BUTTON_ACTIONS = ['cancel', 'reroll', 'vary', 'varyr', 'upscale', 'delete', 'edits', ...OUTPAINT_ACTIONS] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 /** Actions that may name one image of a batch. */
-const INDEXED_ACTIONS: ReadonlySet<ButtonAction> = new Set(['vary', 'upscale', 'edits', ...OUTPAINT_ACTIONS]);
+const INDEXED_ACTIONS: ReadonlySet<ButtonAction> = new Set(['vary', 'varyr', 'upscale', 'edits', ...OUTPAINT_ACTIONS]);
 
 export interface ButtonIntent {
   action: ButtonAction;

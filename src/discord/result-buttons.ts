@@ -10,10 +10,11 @@ import type { ViewButton } from './message-view.ts';
  * One image:                                      A batch (2–4 images):
  *   [🎲 Reroll] [🔀 Vary] [🔍 Upscale] [🗑️ Delete]   [🎲 Reroll] [🗑️ Delete]
  *   [Zoom Out 1.5×] [Zoom Out 2×] [Custom Zoom]      [U1] [U2] [U3] [U4]
- *   [Make Square]                                     [V1] [V2] [V3] [V4]
+ *     [Make Square] [🖌️ Vary (Region)]                [V1] [V2] [V3] [V4]
  *   [⬅️] [➡️] [⬆️] [⬇️]                                [✏️ 1] [✏️ 2] [✏️ 3] [✏️ 4]
  *
- * A batch's ✏️ n opens, for the clicker alone, image n's own edit rows (editRows).
+ * A batch's ✏️ n opens, for the clicker alone, image n's own edit rows (editRows), so
+ * every image of a batch has its Vary (Region), Zoom Out, Make Square and Pan.
  */
 
 /** Images of a batch that get their own buttons (one row holds five). */
@@ -28,11 +29,11 @@ function button(jobId: string, action: ButtonAction, label: string, style: ViewB
   };
 }
 
-/** Zoom Out, Make Square and Pan for one image: two rows. */
+/** Zoom Out, Make Square, Vary (Region) and Pan for one image: two rows. */
 export function editRows(jobId: string, index: number): ViewButton[][] {
   const b = (action: ButtonAction, label: string, emoji?: string) => button(jobId, action, label, 'secondary', emoji, index);
   return [
-    [b('zoom15', 'Zoom Out 1.5×', '🔎'), b('zoom2', 'Zoom Out 2×', '🔎'), b('zoomc', 'Custom Zoom', '🔧'), b('square', 'Make Square', '⬛')],
+    [b('zoom15', 'Zoom Out 1.5×', '🔎'), b('zoom2', 'Zoom Out 2×', '🔎'), b('zoomc', 'Custom Zoom', '🔧'), b('square', 'Make Square', '⬛'), b('varyr', 'Vary (Region)', '🖌️')],
     [b('panl', 'Pan', '⬅️'), b('panr', 'Pan', '➡️'), b('panu', 'Pan', '⬆️'), b('pand', 'Pan', '⬇️')],
   ];
 }

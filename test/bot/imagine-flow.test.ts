@@ -73,7 +73,7 @@ describe('/imagine end to end', () => {
     expect(json.embeds?.[0]?.description).toBe('a red fox in the snow');
     expect(buttonIds(json)).toEqual([
       [`cc:reroll:${jobId}`, `cc:vary:${jobId}:0`, `cc:upscale:${jobId}:0`, `cc:delete:${jobId}`],
-      ['zoom15', 'zoom2', 'zoomc', 'square'].map((action) => `cc:${action}:${jobId}:0`),
+      ['zoom15', 'zoom2', 'zoomc', 'square', 'varyr'].map((action) => `cc:${action}:${jobId}:0`),
       ['panl', 'panr', 'panu', 'pand'].map((action) => `cc:${action}:${jobId}:0`),
     ]);
 

@@ -132,7 +132,7 @@ describe('outpaint buttons', () => {
     expect(menu.type).toBe(4);
     expect(menu.data.flags & 64).toBe(64);
     const ids = menu.data.components.flatMap((row) => row.components.map((c) => c.custom_id));
-    expect(ids).toEqual(['zoom15', 'zoom2', 'zoomc', 'square', 'panl', 'panr', 'panu', 'pand'].map((a) => `cc:${a}:${parentId}:1`));
+    expect(ids).toEqual(['zoom15', 'zoom2', 'zoomc', 'square', 'varyr', 'panl', 'panr', 'panu', 'pand'].map((a) => `cc:${a}:${parentId}:1`));
 
     const zoom = buttonInteraction({ customId: `cc:zoom15:${parentId}:1`, message: h.reply(raw)! });
     await h.discord.sendInteraction(zoom);

@@ -12,7 +12,7 @@ describe('the command table and the registered definitions', () => {
     const menus = definitions.filter((d) => d.type === ApplicationCommandType.Message).map((d) => d.name);
     expect(table.slash.map((c) => c.name).sort()).toEqual([...slash].sort());
     expect(table.messageMenus.map((c) => c.name)).toEqual(menus);
-    expect(table.modals.map((m) => m.prefix)).toEqual(['remix', 'cczoom']);
+    expect(table.modals.map((m) => m.prefix)).toEqual(['remix', 'cczoom', 'ccvaryr']);
   });
 
   it("GIVEN the shipped templates THEN each command stays under Discord's 8000 characters and the autocomplete options have handlers", async () => {

@@ -23,11 +23,11 @@ describe('result buttons within Discord limits', () => {
     });
   }
 
-  it('one image: Reroll, Vary, Upscale, Delete, then Zoom Out / Custom Zoom / Make Square, then the four Pans', () => {
+  it('one image: Reroll, Vary, Upscale, Delete, then Zoom Out / Custom Zoom / Make Square / Vary (Region), then the four Pans', () => {
     const rows = resultButtons('abc', 1).map((row) => row.map((b) => b.customId));
     expect(rows).toEqual([
       ['cc:reroll:abc', 'cc:vary:abc:0', 'cc:upscale:abc:0', 'cc:delete:abc'],
-      ['cc:zoom15:abc:0', 'cc:zoom2:abc:0', 'cc:zoomc:abc:0', 'cc:square:abc:0'],
+      ['cc:zoom15:abc:0', 'cc:zoom2:abc:0', 'cc:zoomc:abc:0', 'cc:square:abc:0', 'cc:varyr:abc:0'],
       ['cc:panl:abc:0', 'cc:panr:abc:0', 'cc:panu:abc:0', 'cc:pand:abc:0'],
     ]);
   });
@@ -37,5 +37,7 @@ describe('result buttons within Discord limits', () => {
     expect(parseCustomId('cc:zoom2:abc:100')).toBeNull();
     expect(parseCustomId('cc:zoom3:abc:0')).toBeNull();
     expect(parseCustomId('cc:cancel:abc:0')).toBeNull();
+    expect(parseCustomId('cc:varyr:abc:3')).toEqual({ action: 'varyr', jobId: 'abc', imageIndex: 3 });
+    expect(parseCustomId('cc:varyr:abc:x')).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { ApplicationCommandType, InteractionResponseType, InteractionType, Messa
 import { apiErrors, fieldError, type StandinReply } from './api-errors.ts';
 import type { InteractionRecord } from './interaction-ledger.ts';
 import { checkMessageLimits } from './message-limits.ts';
+import { refuseModal } from './modal-limits.ts';
 import type { MessageBody, StoredMessage } from './message-store.ts';
 import { json, noContent, type RestContext, type RouteDefinition, type StandinRequest } from './rest-router.ts';
 
@@ -94,6 +95,10 @@ function refuseCallbackType(record: InteractionRecord, type: number | undefined,
   if (type === InteractionResponseType.Modal && kind === InteractionType.ModalSubmit) return invalid('A modal cannot answer a modal submit.');
   if (type === InteractionResponseType.Modal && (data?.title ?? '').length > 45) {
     return apiErrors.invalidFormBody(fieldError('data.title', 'BASE_TYPE_MAX_LENGTH', 'Must be 45 or fewer in length.'));
+  }
+  if (type === InteractionResponseType.Modal) {
+    const refused = refuseModal(data);
+    if (refused !== null) return refused;
   }
   const updatesMessage = type === InteractionResponseType.DeferredMessageUpdate || type === InteractionResponseType.UpdateMessage;
   if (updatesMessage && kind !== null && kind !== InteractionType.MessageComponent && !(kind === InteractionType.ModalSubmit && record.sourceMessage)) {

@@ -169,19 +169,32 @@ export function messageContextMenuInteraction(
  * A submitted modal. `label` mirrors modals built with Label components (Discord's
  * current recommendation); `action-row` mirrors the older TextInput-in-ActionRow form.
  */
+/**
+ * A modal submit as Discord sends it. A text field is its value; a file-upload field
+ * (component type 19) is the files the person picked: the component lists their ids in
+ * `values` and `data.resolved.attachments` holds them, as for an attachment option.
+ */
 export function modalSubmitInteraction(
-  input: InteractionScene & { customId: string; fields: Record<string, string>; layout?: 'label' | 'action-row'; message?: APIMessage },
+  input: InteractionScene & { customId: string; fields: Record<string, string | { files: APIAttachment[] }>; layout?: 'label' | 'action-row'; message?: APIMessage },
 ): APIModalSubmitGuildInteraction {
+  const attachments: Record<string, APIAttachment> = {};
   const components = Object.entries(input.fields).map(([customId, value], index) => {
+    if (typeof value !== 'string') {
+      for (const file of value.files) attachments[file.id] = file;
+      // Discord puts a file upload only inside a Label.
+      const upload = { type: ComponentType.FileUpload, id: index * 2 + 2, custom_id: customId, values: value.files.map((file) => file.id) };
+      return { type: ComponentType.Label, id: index * 2 + 1, component: upload };
+    }
     const textInput = { type: ComponentType.TextInput, id: index * 2 + 2, custom_id: customId, value };
     return input.layout === 'action-row'
       ? { type: ComponentType.ActionRow, id: index * 2 + 1, components: [textInput] }
       : { type: ComponentType.Label, id: index * 2 + 1, component: textInput };
   });
+  const resolved = Object.keys(attachments).length === 0 ? {} : { resolved: { attachments } };
   return {
     ...base(InteractionType.ModalSubmit, input),
     ...(input.message ? { message: input.message } : {}),
-    data: { custom_id: input.customId, components },
+    data: { custom_id: input.customId, components, ...resolved },
   } as APIModalSubmitGuildInteraction;
 }
 
