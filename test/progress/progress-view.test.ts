@@ -151,11 +151,11 @@ describe('renderJobView limits', () => {
 describe('renderJobView buttons', () => {
   const ids = (view: MessageView) => view.buttons.map((row) => row.map((b) => b.customId));
 
-  it('GIVEN one image THEN Reroll, Vary, Upscale and Delete, then the Zoom Out and Pan rows', () => {
+  it('GIVEN one image THEN Reroll, Vary, Upscale and Delete, then the Zoom Out (with Vary (Region)) and Pan rows', () => {
     const view = renderJobView(job, { kind: 'done', imageCount: 1, elapsedMs: 1000 });
     expect(ids(view)[0]).toEqual([`cc:reroll:${job.id}`, `cc:vary:${job.id}:0`, `cc:upscale:${job.id}:0`, `cc:delete:${job.id}`]);
     expect(view.buttons[0]?.map((b) => b.label)).toEqual(['Reroll', 'Vary', 'Upscale', 'Delete']);
-    expect(view.buttons[1]?.map((b) => b.label)).toEqual(['Zoom Out 1.5×', 'Zoom Out 2×', 'Custom Zoom', 'Make Square']);
+    expect(view.buttons[1]?.map((b) => b.label)).toEqual(['Zoom Out 1.5×', 'Zoom Out 2×', 'Custom Zoom', 'Make Square', 'Vary (Region)']);
     expect(view.buttons[2]?.map((b) => b.emoji)).toEqual(['⬅️', '➡️', '⬆️', '⬇️']);
   });
 
