@@ -1,7 +1,7 @@
 import { loadConfig } from './config.ts';
 import { loadDotenv } from './dotenv.ts';
 import { isComfycordError } from './errors.ts';
-import { createLogger } from './log.ts';
+import { createLogger, logFormatFor } from './log.ts';
 import { Redactor } from './redact/redactor.ts';
 import { InstanceLock } from './store/instance-lock.ts';
 import { parseStartArgs } from './start-args.ts';
@@ -13,7 +13,7 @@ const redactor = new Redactor();
 try {
   const loaded = loadConfig();
   const config = { ...loaded, store: { ...loaded.store, allowNewStore: loaded.store.allowNewStore || parseStartArgs(process.argv.slice(2)).newStore } };
-  const logger = createLogger({ level: config.logLevel, redactor });
+  const logger = createLogger({ level: config.logLevel, format: logFormatFor(config.logFormat, process.stderr.isTTY), redactor });
   // The lock first, before the bot's modules are even loaded: a second bot on this
   // DATA_DIR is refused within a second or two and touches nothing.
   const lock = InstanceLock.acquire(config.dataDir);

@@ -7,12 +7,13 @@ import { parseDoctorArgs, runDoctor } from './cli/doctor-command.ts';
 import { runGenerate } from './cli/generate-command.ts';
 import { runTemplates } from './cli/templates-command.ts';
 import { loadDotenv } from './dotenv.ts';
-import { loadConfig } from './config.ts';
+import { debugWanted, loadComfySettings, loadDataDir, loadLogLevel, loadRegisterSettings, type LogLevel } from './config.ts';
 import { ComfycordError, isComfycordError } from './errors.ts';
 import { redactingStream } from './cli/redacting-stream.ts';
 import { addConfigSecrets } from './redact/config-secrets.ts';
 import { Redactor } from './redact/redactor.ts';
 import type { CliErrorCode } from './cli/error-codes.ts';
+import type { Logger } from './log.ts';
 
 /** Exit status of a process ended by Ctrl-C, as shells report it (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
@@ -45,21 +46,21 @@ async function main(argv: string[]): Promise<number> {
     stdout.write(help);
     return 0;
   }
+  // LOG_LEVEL, when set, decides what the CLI logs; unset, each verb keeps to what its user needs.
   if (command === 'doctor') {
     const args = parseDoctorArgs(rest);
-    const doctorLog = new CliLog(process.env['LOG_LEVEL'] ?? 'error', stderr, redactor);
+    // A bad LOG_LEVEL is one of doctor's ✗ lines, not a crash before the checklist.
+    const doctorLog = new CliLog(logLevelOrNull() ?? 'error', stderr, redactor);
     return runDoctor(args, process.env, doctorLog.logger, redactor, stdout);
   }
-  const config = loadConfig();
-  addConfigSecrets(redactor, { discordToken: config.discord.token, servers: config.comfy.servers });
+  const logLevel = loadLogLevel();
   // The CLI's own output is the progress line; logs only when asked for.
-  const log = new CliLog(process.env['LOG_LEVEL'] ?? 'warn', stderr, redactor);
+  const log = new CliLog(logLevel ?? 'warn', stderr, redactor);
   const logger = log.logger;
-  // The progress line already says what the ComfyUI client warns about (down, back,
-  // prompt resubmitted); its own lines show only when LOG_LEVEL asks for them.
-  const comfyLogger = process.env['LOG_LEVEL'] ? logger : logger.child({}, { level: 'error' });
   switch (command) {
     case 'generate': {
+      const settings = loadComfySettings();
+      addConfigSecrets(redactor, { servers: settings.comfy.servers });
       const args = parseGenerateArgs(rest);
       const controller = new AbortController();
       let interrupts = 0;
@@ -72,12 +73,12 @@ async function main(argv: string[]): Promise<number> {
       };
       process.on('SIGINT', onSignal);
       try {
-        await runGenerate(args, config.comfy, config.workflowsDir, comfyLogger, {
+        await runGenerate(args, settings.comfy, settings.workflowsDir, quietComfy(logger, logLevel), {
           stdout,
           stderr,
           signal: controller.signal,
           cwd: callerCwd(),
-          maxImageBytes: config.attachments.maxBytes,
+          maxImageBytes: settings.maxImageBytes,
           onProgress: (progress) => log.route((line) => progress.noteOnce(line)),
         });
       } finally {
@@ -87,22 +88,42 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'templates': {
       const args = parseTemplatesArgs(rest);
-      return (await runTemplates(args.server, config.comfy, config.workflowsDir, logger, stdout)) ? 0 : 1;
+      const settings = loadComfySettings();
+      addConfigSecrets(redactor, { servers: settings.comfy.servers });
+      return (await runTemplates(args.server, settings.comfy, settings.workflowsDir, logger, stdout)) ? 0 : 1;
     }
     case 'backup': {
       const { file } = parseBackupArgs(rest);
-      await runBackup(file, config.dataDir, callerCwd(), stdout);
+      await runBackup(file, loadDataDir(), callerCwd(), stdout);
       return 0;
     }
     case 'register': {
+      const settings = loadRegisterSettings();
+      addConfigSecrets(redactor, { discordToken: settings.discord.token, servers: [] });
       const { runRegister } = await import('./discord/register-commands.ts');
-      await runRegister(config, logger, stdout);
+      await runRegister(settings, logger, stdout);
       return 0;
     }
     default:
       stderr.write(`comfycord: unknown command '${command}'\n\n${USAGE}`);
       return 1;
   }
+}
+
+function logLevelOrNull(): LogLevel | null {
+  try {
+    return loadLogLevel();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The progress line already says what the ComfyUI client warns about (down, back,
+ * prompt resubmitted); its own lines show only when LOG_LEVEL asks for them.
+ */
+function quietComfy(logger: Logger, logLevel: LogLevel | null): Logger {
+  return logLevel === null ? logger.child({}, { level: 'error' }) : logger;
 }
 
 try {
@@ -116,7 +137,7 @@ try {
     process.exitCode = 1;
   } else {
     stderr.write(`comfycord: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (process.env['COMFYCORD_DEBUG']) stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (debugWanted()) stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   }
 }

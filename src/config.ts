@@ -1,207 +1,19 @@
-import { isIP } from 'node:net';
-import { z } from 'zod';
-import { parseAttachmentHosts } from './attachment-hosts.ts';
 import { readServersFile, type ServerEntry } from './comfy-servers-file.ts';
 import { ConfigError } from './config-error.ts';
+import { list, parseEnv, parseWholeEnv, type Env } from './config-schema.ts';
 
 /**
  * Environment → typed, validated configuration. Every variable is documented in
- * .env.example; this file is the only place that reads process.env for settings.
- * All problems are reported at once, each naming its variable.
+ * .env.example; this file and src/config-schema.ts are the only places that read
+ * process.env for settings. All problems are reported at once, each naming its variable.
+ * The bot validates everything; each CLI verb only what it uses (loadComfySettings …).
  */
 
 export { ConfigError };
+export { DEFAULT_COMFY_URL } from './config-schema.ts';
 
-export const DEFAULT_COMFY_URL = 'http://127.0.0.1:8188';
-
-const list = (value: string | undefined): string[] =>
-  (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL');
-
-const intFrom = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return fallback;
-      const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, got '${value}'` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
-
-const boolFrom = (fallback: boolean) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return fallback;
-      const lower = value.toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
-      if (['0', 'false', 'no', 'off'].includes(lower)) return false;
-      ctx.addIssue({ code: 'custom', message: `must be true or false, got '${value}'` });
-      return z.NEVER;
-    });
-
-const headersFrom = z
-  .string()
-  .trim()
-  .optional()
-  .transform((value, ctx): Record<string, string> => {
-    if (value === undefined || value === '') return {};
-    try {
-      const parsed: unknown = JSON.parse(value);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-        const entries = Object.entries(parsed);
-        if (entries.every(([, v]) => typeof v === 'string')) return Object.fromEntries(entries);
-      }
-    } catch {
-      // fall through to the issue below
-    }
-    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of header names to string values, e.g. {"X-Api-Key":"..."}' });
-    return z.NEVER;
-  });
-
-const snowflakes = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
-    const ids = list(value);
-    const bad = ids.filter((id) => !/^\d{15,22}$/.test(id));
-    if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `must be Discord ids (digits), got ${bad.join(', ')}` });
-    return ids;
-  });
-
-const schema = z.object({
-  COMFY_URL: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      const urls = list(value);
-      if (urls.length === 0) return [DEFAULT_COMFY_URL];
-      for (const url of urls) {
-        const result = httpUrl.safeParse(url);
-        if (!result.success) ctx.addIssue({ code: 'custom', message: `'${url}' must be an http:// or https:// URL` });
-      }
-      return urls.map((url) => url.replace(/\/+$/, ''));
-    }),
-  COMFY_AUTH: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return null;
-      const colon = value.indexOf(':');
-      if (colon <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be user:password' });
-        return z.NEVER;
-      }
-      return { username: value.slice(0, colon), password: value.slice(colon + 1) };
-    }),
-  COMFY_HEADERS: headersFrom,
-  COMFY_SERVERS_FILE: z.string().trim().optional(),
-  COMFY_LOST_AFTER_SECONDS: intFrom(15, 2, 86_400),
-  COMFY_PREVIEW_METHOD: z.enum(['auto', 'latent2rgb', 'taesd', 'none', 'default']).default('auto'),
-  WORKFLOWS_DIR: z.string().trim().default('workflows'),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-
-  DISCORD_TOKEN: z.string().trim().optional(),
-  DISCORD_GUILD_ID: z
-    .string()
-    .trim()
-    .optional()
-    .refine((value) => value === undefined || value === '' || /^\d{15,22}$/.test(value), 'must be a Discord server id (digits)'),
-  DISCORD_API_BASE: z
-    .string()
-    .trim()
-    .optional()
-    .refine((value) => value === undefined || value === '' || httpUrl.safeParse(value).success, 'must be an http(s) URL such as https://discord.com/api'),
-
-  ATTACHMENT_HOSTS: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      try {
-        return [...parseAttachmentHosts(value)];
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: error instanceof ConfigError ? error.problems.join('; ').replace(/^ATTACHMENT_HOSTS /, '') : String(error) });
-        return z.NEVER;
-      }
-    }),
-  ATTACHMENT_MAX_BYTES: intFrom(20_000_000, 1_000, 500_000_000),
-  IMAGE_MAX_PIXELS: intFrom(40_000_000, 1_000_000, 268_402_689),
-  DOWNLOAD_CONCURRENCY: intFrom(4, 1, 64),
-  INPUT_RETENTION_HOURS: intFrom(24, 1, 24 * 365),
-
-  ALLOWED_CHANNELS: snowflakes,
-  ALLOWED_ROLES: snowflakes,
-  ADMIN_ROLES: snowflakes,
-  ALLOW_DMS: boolFrom(false),
-  USER_MAX_PENDING: intFrom(3, 1, 100),
-  USER_COOLDOWN_SECONDS: intFrom(0, 0, 86_400),
-  QUEUE_MAX: intFrom(100, 1, 100_000),
-  BLOCKED_WORDS: z.string().optional(),
-  SPOILER_OUTSIDE_NSFW: boolFrom(false),
-
-  EDIT_INTERVAL_MS: intFrom(250, 250, 60_000),
-  PREVIEW_INTERVAL_MS: intFrom(4000, 500, 120_000),
-  EDIT_BUDGET_PER_SECOND: intFrom(40, 1, 50),
-  DISCORD_MAX_RETRY_AFTER_SECONDS: intFrom(30, 1, 3600),
-
-  DELIVERY_TIMEOUT_SECONDS: intFrom(120, 1, 3600),
-  STALL_SECONDS: intFrom(300, 1, 86_400),
-  JOB_TIMEOUT_SECONDS: intFrom(3600, 1, 7 * 86_400),
-  STALL_COOLDOWN_SECONDS: intFrom(600, 1, 86_400),
-
-  DATA_DIR: z.string().trim().default('data'),
-  ALLOW_NEW_STORE: boolFrom(false),
-  STORE_CHECKPOINT_SECONDS: intFrom(30, 1, 3600),
-
-  AUTO_REGISTER: boolFrom(true),
-
-  HTTP_PORT: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return null;
-      const port = Number(value);
-      if (!/^\d+$/.test(value) || port > 65_535) {
-        ctx.addIssue({ code: 'custom', message: `must be a port from 1 to 65535 (0 takes any free one), got '${value}'` });
-        return z.NEVER;
-      }
-      return port;
-    }),
-  HTTP_HOST: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return '127.0.0.1';
-      if (isIP(value) === 0 && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(value)) {
-        ctx.addIssue({ code: 'custom', message: `must be an IP address or a host name to listen on, got '${value}'` });
-        return z.NEVER;
-      }
-      return value;
-    }),
-});
+export type LogLevel = NonNullable<Env['LOG_LEVEL']>;
+export type LogFormat = Env['LOG_FORMAT'];
 
 export interface ComfyConfig {
   /** Every server: from COMFY_SERVERS_FILE when set, else one per COMFY_URL entry (sharing COMFY_AUTH/HEADERS). */
@@ -213,8 +25,11 @@ export interface ComfyConfig {
 
 export interface Config {
   comfy: ComfyConfig;
-  workflowsDir: string;
-  logLevel: string;
+  /** WORKFLOWS_DIR, checked to exist; null when unset (src/workflows/template-folder.ts picks then). */
+  workflowsDir: string | null;
+  logLevel: LogLevel;
+  /** LOG_FORMAT: auto is readable lines when stderr is a terminal, JSON lines otherwise. */
+  logFormat: LogFormat;
   dataDir: string;
   store: {
     /** Start on a DATA_DIR whose database is missing, empty, new or another store (`--new-store`). */
@@ -266,27 +81,70 @@ export interface Config {
   };
 }
 
-/** Reads the environment (defaults to process.env). Throws ConfigError with every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
-  const e = result.data;
-  const empty = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
+const COMFY_KEYS = ['COMFY_URL', 'COMFY_AUTH', 'COMFY_HEADERS', 'COMFY_SERVERS_FILE', 'COMFY_LOST_AFTER_SECONDS', 'COMFY_PREVIEW_METHOD'] as const;
+const DISCORD_KEYS = ['DISCORD_TOKEN', 'DISCORD_GUILD_ID', 'DISCORD_API_BASE'] as const;
+
+function comfyFrom(e: Pick<Env, (typeof COMFY_KEYS)[number]>): ComfyConfig {
   return {
-    comfy: {
-      servers: e.COMFY_SERVERS_FILE
-        ? readServersFile(e.COMFY_SERVERS_FILE)
-        : e.COMFY_URL.map((url) => ({ name: null, url, weight: 1, auth: e.COMFY_AUTH, headers: e.COMFY_HEADERS })),
-      lostAfterMs: e.COMFY_LOST_AFTER_SECONDS * 1000,
-      previewMethod: e.COMFY_PREVIEW_METHOD,
-    },
+    servers: e.COMFY_SERVERS_FILE
+      ? readServersFile(e.COMFY_SERVERS_FILE)
+      : e.COMFY_URL.map((url) => ({ name: null, url, weight: 1, auth: e.COMFY_AUTH, headers: e.COMFY_HEADERS })),
+    lostAfterMs: e.COMFY_LOST_AFTER_SECONDS * 1000,
+    previewMethod: e.COMFY_PREVIEW_METHOD,
+  };
+}
+
+const empty = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
+
+function discordFrom(e: Pick<Env, (typeof DISCORD_KEYS)[number]>): Config['discord'] {
+  return { token: empty(e.DISCORD_TOKEN), guildId: empty(e.DISCORD_GUILD_ID), apiBase: empty(e.DISCORD_API_BASE) };
+}
+
+/** LOG_LEVEL alone; null when it is not set, so each CLI verb keeps its own default. */
+export function loadLogLevel(env: NodeJS.ProcessEnv = process.env): LogLevel | null {
+  return parseEnv(['LOG_LEVEL'], env).LOG_LEVEL ?? null;
+}
+
+/** What `generate` and `templates` read: the servers, the templates' folder, the input size cap. */
+export interface ComfySettings {
+  comfy: ComfyConfig;
+  workflowsDir: string | null;
+  maxImageBytes: number;
+}
+
+export function loadComfySettings(env: NodeJS.ProcessEnv = process.env): ComfySettings {
+  const e = parseEnv([...COMFY_KEYS, 'WORKFLOWS_DIR', 'ATTACHMENT_MAX_BYTES'], env);
+  return { comfy: comfyFrom(e), workflowsDir: e.WORKFLOWS_DIR, maxImageBytes: e.ATTACHMENT_MAX_BYTES };
+}
+
+/** What `backup` reads. */
+export function loadDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return parseEnv(['DATA_DIR'], env).DATA_DIR;
+}
+
+/** What `register` reads: Discord, the templates (their choices) and whether commands work in DMs. */
+export interface RegisterSettings {
+  discord: Config['discord'];
+  workflowsDir: string | null;
+  access: Pick<Config['access'], 'allowDms'>;
+}
+
+export function loadRegisterSettings(env: NodeJS.ProcessEnv = process.env): RegisterSettings {
+  const e = parseEnv([...DISCORD_KEYS, 'WORKFLOWS_DIR', 'ALLOW_DMS'], env);
+  return { discord: discordFrom(e), workflowsDir: e.WORKFLOWS_DIR, access: { allowDms: e.ALLOW_DMS } };
+}
+
+/** Every setting, for the bot (defaults to process.env). Throws ConfigError with every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseWholeEnv(env);
+  return {
+    comfy: comfyFrom(e),
     workflowsDir: e.WORKFLOWS_DIR,
-    logLevel: e.LOG_LEVEL,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    logFormat: e.LOG_FORMAT,
     dataDir: e.DATA_DIR,
     store: { allowNewStore: e.ALLOW_NEW_STORE, checkpointIntervalMs: e.STORE_CHECKPOINT_SECONDS * 1000 },
-    discord: { token: empty(e.DISCORD_TOKEN), guildId: empty(e.DISCORD_GUILD_ID), apiBase: empty(e.DISCORD_API_BASE) },
+    discord: discordFrom(e),
     attachments: {
       hosts: e.ATTACHMENT_HOSTS,
       maxBytes: e.ATTACHMENT_MAX_BYTES,
@@ -320,4 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stallCooldownMs: e.STALL_COOLDOWN_SECONDS * 1000,
     },
   };
+}
+
+/** COMFYCORD_DEBUG: the CLI prints an unexpected error's stack as well (for bug reports). */
+export function debugWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env['COMFYCORD_DEBUG'];
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }

@@ -1,3 +1,4 @@
+import { readyLine, type ServerStart } from './ready-line.ts';
 import { Events, type Client } from 'discord.js';
 import { loadTemplateSet } from '../workflows/template-folder.ts';
 import { commandTable } from '../commands/index.ts';
@@ -208,11 +209,14 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     if (accepting) void router.handle(interaction);
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  // Filled by pool.start() below, before the login that leads to ClientReady.
+  let started: ServerStart[] = [];
   const ready = new Promise<void>((resolve) =>
     client.once(Events.ClientReady, (c) => {
+      const servers = started.map((server) => ({ ...server, up: server.down === null || pool.isHealthy(server.name) }));
       logger.info(
-        { user: c.user.tag, guilds: c.guilds.cache.size, servers: pool.names(), templates: templates.names() },
-        `comfycord ready as ${c.user.tag}: ${templates.size} templates, ComfyUI ${pool.names().join(', ')}`,
+        { user: c.user.tag, guilds: c.guilds.cache.size, servers, templates: templates.names() },
+        readyLine(c.user.tag, templates.size, started, (name) => pool.isHealthy(name)),
       );
       resolve();
     }),
@@ -231,7 +235,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     store.close();
     throw error;
   }
-  await pool.start();
+  started = await pool.start();
   void choices.refresh().catch(() => undefined);
   // Read before any interaction can arrive: a job the intake saves from now on is not a leftover.
   const leftovers = readLeftovers(store);

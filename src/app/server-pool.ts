@@ -8,6 +8,7 @@ import type { TemplateSet } from '../workflows/index.ts';
 import { comboChoices, hasClass, type ObjectInfo } from '../workflows/object-info.ts';
 import { HEALTH_DEFAULTS, HealthTracker } from './health-tracker.ts';
 import { PreviewWatch } from './preview-watch.ts';
+import { comfyVersion, downReason, type ServerStart } from './ready-line.ts';
 
 export interface PoolServerConfig extends Omit<ComfyServerOptions, 'logger'> {
   /** Shown to users and admins; defaults to the URL's host. */
@@ -144,6 +145,11 @@ export class ServerPool {
     this.#onChange = listener;
   }
 
+  /** Connected and passing its health checks now. */
+  isHealthy(name: string): boolean {
+    return this.#members.get(name)?.health.healthy ?? false;
+  }
+
   names(): string[] {
     return [...this.#members.keys()];
   }
@@ -159,15 +165,22 @@ export class ServerPool {
   }
 
   /** Connects every server; one that is down keeps retrying in the background. */
-  async start(): Promise<void> {
-    await Promise.all(
-      [...this.#members.values()].map(async (member) => {
+  /** Connects every server once; those down keep retrying in the background. Says how each start went. */
+  async start(): Promise<ServerStart[]> {
+    return Promise.all(
+      [...this.#members.values()].map(async (member): Promise<ServerStart> => {
         try {
           await member.server.connect();
           this.#log.info({ server: member.name, clientId: member.server.clientId }, 'ComfyUI connected');
         } catch (error) {
           this.#log.warn({ server: member.name, err: error }, 'ComfyUI not reachable yet; retrying in the background');
+          return { name: member.name, version: null, down: downReason(error) };
         }
+        const version = await member.server.systemStats().then(
+          (stats) => comfyVersion(stats.system['comfyui_version']),
+          () => null,
+        );
+        return { name: member.name, version, down: null };
       }),
     );
   }

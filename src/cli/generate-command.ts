@@ -56,7 +56,7 @@ function runBound(args: GenerateArgs, template: Template): { ms: number; source:
 }
 
 /** Runs one template to the end; returns the saved paths (also printed on stdout). */
-export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workflowsDir: string, logger: Logger, io: GenerateIo): Promise<string[]> {
+export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workflowsDir: string | null, logger: Logger, io: GenerateIo): Promise<string[]> {
   const templateArg = args.template.endsWith('.json') ? userPath(args.template, io.cwd) : args.template;
   const template = await resolveTemplate(templateArg, workflowsDir);
   let values: Record<string, unknown> = { ...args.values };

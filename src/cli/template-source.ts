@@ -5,7 +5,7 @@ import { parseTemplateText, type Template } from '../workflows/index.ts';
 import { loadTemplateSet } from '../workflows/template-folder.ts';
 
 /** `<template>` is a name in the workflows folder, or a path to a .json file. */
-export async function resolveTemplate(argument: string, configured: string): Promise<Template> {
+export async function resolveTemplate(argument: string, configured: string | null): Promise<Template> {
   if (argument.endsWith('.json') && existsSync(argument)) {
     return parseTemplateText(await readFile(argument, 'utf8'), resolve(argument));
   }

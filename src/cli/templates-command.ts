@@ -10,7 +10,7 @@ import { loadTemplateSet, workflowsDirFor } from '../workflows/template-folder.t
 export async function runTemplates(
   server: string | null,
   comfy: ComfyConfig,
-  workflowsDir: string,
+  workflowsDir: string | null,
   logger: Logger,
   out: NodeJS.WritableStream,
 ): Promise<boolean> {

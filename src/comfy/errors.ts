@@ -10,12 +10,15 @@ import type { ComfyErrorCode } from './error-codes.ts';
 /** Connection refused, DNS failure, timeout, socket never became ready. */
 export class ComfyUnavailableError extends ComfycordError<ComfyErrorCode> {
   readonly host: string;
+  /** Our own words for why ("connection refused", "HTTP 401"), never the server's text. */
+  readonly detail: string;
   constructor(host: string, detail: string, options: { context?: LogContext; cause?: unknown } = {}) {
     super('COMFY_UNAVAILABLE', `ComfyUI at ${host} is not reachable (${detail}).`, {
       context: { host, ...options.context },
       cause: options.cause,
     });
     this.host = host;
+    this.detail = detail;
   }
 }
 

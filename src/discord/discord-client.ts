@@ -48,7 +48,7 @@ function networkReason(error: unknown): string {
   return reason;
 }
 
-export function requireToken(config: Config): string {
+export function requireToken(config: Pick<Config, 'discord'>): string {
   if (config.discord.token === null) throw new MissingTokenError();
   return config.discord.token;
 }

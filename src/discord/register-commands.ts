@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { REST, Routes, type APIApplication, type RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import { loadTemplateSet } from '../workflows/template-folder.ts';
-import type { Config } from '../config.ts';
+import type { RegisterSettings } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { buildCommandDefinitions } from './command-definitions.ts';
 import { loginFailure, requireToken } from './discord-client.ts';
@@ -58,7 +58,7 @@ export async function registerIfChanged(options: AutoRegisterOptions): Promise<b
 }
 
 /** `comfycord register`: puts the command list to DISCORD_GUILD_ID (instant) or globally. */
-export async function runRegister(config: Config, logger: Logger, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function runRegister(config: RegisterSettings, logger: Logger, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const token = requireToken(config);
   const templates = await loadTemplateSet(config.workflowsDir);
   templates.throwIfInvalid();

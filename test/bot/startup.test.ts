@@ -87,6 +87,36 @@ describe('starting the bot', () => {
     expect(run.stderr).not.toMatch(STACK_LINE);
   }, 30_000);
 
+  it('logs: readable lines when stderr is a terminal, JSON lines when it is not (LOG_FORMAT=auto)', async () => {
+    comfy = await ComfyStandin.start({ models: { checkpoints: [CHECKPOINT] } });
+    discord = await startDiscordStandins();
+    const apiBase = discord.rest.apiBase;
+    // Closed before the bot starts: it logs its start-up, then stops at the login.
+    await discord.close();
+    discord = null;
+    dataDir = await mkdtemp(join(tmpdir(), 'comfycord-start-'));
+    const env = {
+      DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GokXX.a-token-never-checked',
+      DISCORD_API_BASE: apiBase,
+      COMFY_URL: comfy.url,
+      WORKFLOWS_DIR: join(REPO_ROOT, 'workflows'),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+    };
+    // script(1) gives the command a pseudo-terminal, as a person's shell would.
+    const onTerminal = await runProcess('script', ['-qec', 'npm start --silent', '/dev/null'], { env, timeoutMs: 30_000 });
+    // Without the terminal's colour codes (ESC [ … m).
+    const shown = onTerminal.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+    expect(shown).toMatch(/^\[\d{2}:\d{2}:\d{2}\] INFO: ComfyUI connected/m);
+    expect(shown).not.toContain('{"level"');
+    expect(shown).not.toContain('a-token-never-checked');
+    const piped = await npmStart(env, 30_000);
+    const logLines = piped.stderr.split('\n').filter((line) => line.startsWith('{'));
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toContain('ComfyUI connected');
+    expect(piped.stderr).not.toMatch(/\] INFO: /);
+  }, 60_000);
+
   it('in-process: startBot with a refused token throws DiscordLoginError and leaves nothing running', async () => {
     const h = await BotHarness.start({ deferStart: true });
     try {

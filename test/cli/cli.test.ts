@@ -130,6 +130,32 @@ describe('comfycord generate', () => {
   });
 });
 
+describe('settings each verb reads', () => {
+  it('generate is not stopped by a setting only the bot reads (USER_MAX_PENDING=-1, a bad DISCORD_GUILD_ID)', async () => {
+    const result = await runCli(['generate', 'txt2img', '--server', comfy.url, '--prompt', 'a fox', '--out', join(work, 'bot-only'), '--steps', '2'], {
+      env: { USER_MAX_PENDING: '-1', DISCORD_GUILD_ID: 'not-an-id', HTTP_PORT: 'eighty' },
+    });
+    expect(result.stderr).not.toContain('USER_MAX_PENDING');
+    expect(result.code).toBe(0);
+  });
+
+  it('a setting generate does read is still checked, by name, before anything is sent', async () => {
+    const before = comfy.requests.length;
+    const result = await runCli(['generate', 'txt2img', '--server', comfy.url, '--prompt', 'a fox', '--out', join(work, 'bad-setting')], { env: { ATTACHMENT_MAX_BYTES: 'lots' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/ATTACHMENT_MAX_BYTES: must be a whole number/);
+    expect(comfy.requests.length).toBe(before);
+  });
+
+  it('a WORKFLOWS_DIR that does not exist is an error, not a quiet fall-back to the shipped templates', async () => {
+    const missing = join(work, 'no-such-folder');
+    const result = await runCli(['templates'], { env: { WORKFLOWS_DIR: missing } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`WORKFLOWS_DIR: folder '${missing}' does not exist (unset WORKFLOWS_DIR to use the shipped templates)`);
+    expect(result.stdout).toBe('');
+  });
+});
+
 describe('comfycord templates', () => {
   it('takes a template dropped in under any file name: listed under its derived name, from its file, and runs by that name', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'comfycord-dropin-'));

@@ -1,6 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { ConfigError, DEFAULT_COMFY_URL, loadConfig } from '../../src/config.ts';
+import { ConfigError, DEFAULT_COMFY_URL, loadComfySettings, loadConfig, loadDataDir, loadLogLevel, loadRegisterSettings } from '../../src/config.ts';
 
 describe('loadConfig', () => {
   it('gives working defaults for an empty environment', () => {
@@ -69,14 +68,43 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/COMFY_HEADERS: must be a JSON object/);
     expect(problems).toMatch(/ATTACHMENT_HOSTS: must list host names or host:port/);
   });
+});
 
-  it('documents every variable it reads in .env.example', () => {
-    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
-    const documented = new Set([...example.matchAll(/^([A-Z_]+)=/gm)].map((match) => match[1]));
-    const source = readFileSync(new URL('../../src/config.ts', import.meta.url), 'utf8');
-    const read = [...source.matchAll(/^\s{2}([A-Z][A-Z_]+):/gm)].map((match) => match[1]);
-    expect(read.length).toBeGreaterThan(20);
-    expect(read.filter((name) => !documented.has(name))).toEqual([]);
+describe('per-verb settings', () => {
+  const botOnlyNonsense = { USER_MAX_PENDING: '-1', QUEUE_MAX: 'many', ALLOWED_ROLES: 'mods', HTTP_PORT: 'eighty' };
+
+  it('each CLI verb validates only what it reads', () => {
+    expect(loadComfySettings({ ...botOnlyNonsense, COMFY_URL: 'http://127.0.0.1:9999' }).comfy.servers.map((server) => server.url)).toEqual(['http://127.0.0.1:9999']);
+    expect(loadDataDir({ ...botOnlyNonsense, COMFY_URL: 'ftp://nope', DATA_DIR: 'elsewhere' })).toBe('elsewhere');
+    expect(loadRegisterSettings({ ...botOnlyNonsense, COMFY_URL: 'ftp://nope', ALLOW_DMS: 'yes' }).access.allowDms).toBe(true);
+    // The bot reads them all, and says what is wrong with each.
+    expect(() => loadConfig(botOnlyNonsense)).toThrow(ConfigError);
+    const problems = (() => {
+      try {
+        loadConfig(botOnlyNonsense);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    })();
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['ALLOWED_ROLES', 'HTTP_PORT', 'QUEUE_MAX', 'USER_MAX_PENDING']);
+    expect(() => loadComfySettings({ COMFY_URL: 'ftp://nope' })).toThrow(/COMFY_URL: 'ftp:\/\/nope' must be an http/);
+  });
+
+  it('LOG_LEVEL: null when unset or empty (each verb has its default), refused by name when unknown', () => {
+    expect(loadLogLevel({})).toBeNull();
+    expect(loadLogLevel({ LOG_LEVEL: '' })).toBeNull();
+    expect(loadLogLevel({ LOG_LEVEL: 'debug' })).toBe('debug');
+    expect(() => loadLogLevel({ LOG_LEVEL: 'chatty' })).toThrow(/LOG_LEVEL/);
+    expect(loadConfig({}).logLevel).toBe('info');
+    expect(loadConfig({ LOG_LEVEL: '' }).logLevel).toBe('info');
+  });
+
+  it('WORKFLOWS_DIR: unset is null (the working folder\'s workflows/ or the shipped ones); set, it must be a folder', () => {
+    expect(loadConfig({}).workflowsDir).toBeNull();
+    expect(loadConfig({ WORKFLOWS_DIR: 'workflows' }).workflowsDir).toBe('workflows');
+    expect(() => loadConfig({ WORKFLOWS_DIR: 'workflowz' })).toThrow(/WORKFLOWS_DIR: folder 'workflowz' does not exist/);
+    expect(() => loadConfig({ WORKFLOWS_DIR: 'package.json' })).toThrow(/WORKFLOWS_DIR: folder 'package.json' does not exist/);
   });
 });
 

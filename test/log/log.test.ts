@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/log.ts';
+import { createLogger, logFormatFor } from '../../src/log.ts';
 import { Redactor } from '../../src/redact/redactor.ts';
 
 function capture() {
@@ -56,5 +56,33 @@ describe('logger with a redactor', () => {
     expect(text).toContain('[redacted]');
     expect(text).not.toContain('sk-echoed-api-key-42');
     expect(JSON.parse(text) as { msg: string }).toMatchObject({ msg: 'echo [redacted]' });
+  });
+
+  it('pretty: one readable line per record (time, level, message, fields), not JSON, and still redacted', () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter((line) => line !== ''));
+        done();
+      },
+    });
+    const redactor = new Redactor();
+    redactor.add('sk-echoed-api-key-42');
+    const logger = createLogger({ level: 'info', format: 'pretty', destination, redactor });
+    logger.info({ server: 'gpu1' }, 'ComfyUI connected');
+    logger.warn({ err: new Error('proxy echoed sk-echoed-api-key-42') }, 'ComfyUI not reachable yet');
+    expect(lines[0]).toMatch(/^\[\d{2}:\d{2}:\d{2}\] INFO: ComfyUI connected$/);
+    expect(lines.join('\n')).toMatch(/server: "gpu1"/);
+    expect(lines.some((line) => /^\[\d{2}:\d{2}:\d{2}\] WARN: ComfyUI not reachable yet$/.test(line))).toBe(true);
+    expect(lines.some((line) => line.trimStart().startsWith('{"level"'))).toBe(false);
+    expect(lines.join('\n')).not.toContain('sk-echoed-api-key-42');
+    expect(lines.join('\n')).toContain('[redacted]');
+  });
+
+  it('LOG_FORMAT auto: pretty on a terminal, JSON otherwise; json and pretty force one', () => {
+    expect(logFormatFor('auto', true)).toBe('pretty');
+    expect(logFormatFor('auto', false)).toBe('json');
+    expect(logFormatFor('json', true)).toBe('json');
+    expect(logFormatFor('pretty', false)).toBe('pretty');
   });
 });

@@ -1,3 +1,4 @@
+import { comfyVersion } from '../../app/ready-line.ts';
 import { ComfyServer } from '../../comfy/server.ts';
 import type { ServerEntry } from '../../comfy-servers-file.ts';
 import type { ComfyConfig } from '../../config.ts';
@@ -75,8 +76,7 @@ async function serverChecks(entry: ServerEntry, comfy: ComfyConfig, templates: r
     let version: string | null = null;
     try {
       const stats = await server.systemStats();
-      const reported = stats.system['comfyui_version'];
-      version = typeof reported === 'string' && reported !== '' ? reported.slice(0, 40) : null;
+      version = comfyVersion(stats.system['comfyui_version']);
     } catch (error) {
       checks.push(fail('reachable', describe(error), `start ComfyUI there, or correct ${entry.name === null ? 'COMFY_URL' : 'COMFY_SERVERS_FILE'}`));
       return { title, checks };
