@@ -15,9 +15,12 @@ export class MissingTokenError extends ComfycordError<DiscordErrorCode> {
 }
 
 /** Discord would not accept DISCORD_TOKEN (401 / TokenInvalid, at login or when the CLI registers commands). */
+/** What to do about a token Discord refuses: said by the bot, `register` and `doctor` alike. */
+export const TOKEN_FIX = 'Developer Portal → your application → Bot → Reset Token, and put the new one in .env (DISCORD_TOKEN)';
+
 export class DiscordLoginError extends ComfycordError<DiscordErrorCode> {
   constructor(cause: unknown) {
-    super('DISCORD_LOGIN', 'Discord refused the token (DISCORD_TOKEN). Fix: Developer Portal → your application → Bot → Reset Token, and put the new one in .env.', { cause });
+    super('DISCORD_LOGIN', `Discord refused the token (DISCORD_TOKEN). Fix: ${TOKEN_FIX}.`, { cause });
   }
 }
 

@@ -56,7 +56,7 @@ describe('starting the bot', () => {
     expect(run.code).not.toBeNull();
     const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
     expect(lines.at(-1)).toBe(
-      'comfycord: Discord refused the token (DISCORD_TOKEN). Fix: Developer Portal → your application → Bot → Reset Token, and put the new one in .env.',
+      'comfycord: Discord refused the token (DISCORD_TOKEN). Fix: Developer Portal → your application → Bot → Reset Token, and put the new one in .env (DISCORD_TOKEN).',
     );
     expect(run.stderr).not.toMatch(STACK_LINE);
     expect(run.stderr + run.stdout).not.toContain(badToken);

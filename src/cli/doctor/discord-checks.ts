@@ -13,6 +13,7 @@ import {
 import type { Config } from '../../config.ts';
 import { channelPermissions, basePermissions, missingRequired, REQUIRED_PERMISSIONS_BITS, type GuildFacts } from '../../discord/channel-permissions.ts';
 import { commandRoute, definitionsHash, registrationScope } from '../../discord/register-commands.ts';
+import { TOKEN_FIX } from '../../discord/discord-client.ts';
 import { fail, ok, skip, type CheckResult } from './check.ts';
 import { commandsDiffer } from './command-shape.ts';
 
@@ -24,7 +25,6 @@ export interface DiscordCheckInput {
   lastRegisteredHash: (scope: string) => string | null;
 }
 
-const TOKEN_FIX = 'Developer Portal → your application → Bot → Reset Token, then put it in DISCORD_TOKEN';
 
 function inviteUrl(applicationId: string, guildId: string | null): string {
   const guild = guildId === null ? '' : `&guild_id=${guildId}`;
