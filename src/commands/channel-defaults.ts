@@ -5,19 +5,22 @@ import { checkOptionValue, findOption, type Template } from '../workflows/index.
 
 /**
  * An admin's per-channel defaults (/settings) fill what the user left out: the
- * template, size and steps; what the user typed always wins.
+ * template, size and steps; what the user typed always wins. `takes` says which options
+ * the job's template has: a size default means nothing to a template without width and
+ * height (an edit's result follows its image), and would otherwise be refused as unknown.
  */
 export function withChannelDefaults(
   template: string | null,
   options: Record<string, string | number | boolean>,
   settings: ChannelSettings,
+  takes: (option: string) => boolean = () => true,
 ): { template: string | null; options: Record<string, string | number | boolean> } {
   const filled = { ...options };
-  if (settings.size && filled['width'] === undefined && filled['height'] === undefined) {
+  if (settings.size && filled['width'] === undefined && filled['height'] === undefined && takes('width') && takes('height')) {
     filled['width'] = settings.size.width;
     filled['height'] = settings.size.height;
   }
-  if (settings.steps !== undefined && filled['steps'] === undefined) filled['steps'] = settings.steps;
+  if (settings.steps !== undefined && filled['steps'] === undefined && takes('steps')) filled['steps'] = settings.steps;
   return { template: template ?? settings.template ?? null, options: filled };
 }
 

@@ -21,7 +21,7 @@ function asChoices(names: string[]): ApplicationCommandOptionChoiceData<string>[
 }
 
 /** Commands that run one role's templates only (askedRoleTemplate), so only those are offered. */
-const ROLE_COMMANDS: Readonly<Record<string, TemplateRole>> = { animate: 'animate', inpaint: 'inpaint' };
+const ROLE_COMMANDS: Readonly<Record<string, TemplateRole>> = { animate: 'animate', edit: 'edit', inpaint: 'inpaint' };
 
 const SERVER_LISTS: Record<string, { class: string; input: string }> = {
   checkpoint: { class: 'CheckpointLoaderSimple', input: 'ckpt_name' },

@@ -4,6 +4,7 @@ import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { runAnimate } from './animate.ts';
 import { runInpaint } from './inpaint.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
+import { runEdit } from './edit.ts';
 import { autocompleteImageOptions } from './image-autocomplete.ts';
 import { collectOptions } from './job-options.ts';
 import { precheckAttachment } from './image-input.ts';
@@ -50,5 +51,12 @@ export const animateCommand: SlashCommand = {
 export const inpaintCommand: SlashCommand = {
   name: COMMAND_NAMES.inpaint,
   execute: async (interaction: ChatInputCommandInteraction, context: CommandContext) => runInpaint(interaction, context, await requesterOf(interaction, context)),
+  autocomplete: (interaction: AutocompleteInteraction, context: CommandContext) => autocompleteImageOptions(interaction, context),
+};
+
+/** /edit: an instruction edit with one to three images through the channel's edit template (src/commands/edit.ts). */
+export const editCommand: SlashCommand = {
+  name: COMMAND_NAMES.edit,
+  execute: async (interaction: ChatInputCommandInteraction, context: CommandContext) => runEdit(interaction, context, await requesterOf(interaction, context)),
   autocomplete: (interaction: AutocompleteInteraction, context: CommandContext) => autocompleteImageOptions(interaction, context),
 };

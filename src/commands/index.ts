@@ -3,7 +3,7 @@ import { cancelCommand } from './cancel.ts';
 import type { CommandTable } from './command-context.ts';
 import { comfyCommand } from './comfy-status.ts';
 import { historyCommand } from './history.ts';
-import { animateCommand, img2imgCommand, imagineCommand, inpaintCommand } from './imagine.ts';
+import { animateCommand, editCommand, img2imgCommand, imagineCommand, inpaintCommand } from './imagine.ts';
 import { queueCommand } from './queue.ts';
 import { createRemix } from './remix.ts';
 import { RemixStash } from './remix-stash.ts';
@@ -20,7 +20,7 @@ import { templatesCommand } from './templates.ts';
 export function commandTable(options: { remixStash?: RemixStash } = {}): CommandTable {
   const remix = createRemix(options.remixStash ?? new RemixStash());
   return {
-    slash: [imagineCommand, img2imgCommand, animateCommand, inpaintCommand, templatesCommand, queueCommand, cancelCommand, comfyCommand, showCommand, historyCommand, settingsCommand],
+    slash: [imagineCommand, img2imgCommand, animateCommand, editCommand, inpaintCommand, templatesCommand, queueCommand, cancelCommand, comfyCommand, showCommand, historyCommand, settingsCommand],
     messageMenus: [remix.menu],
     modals: [remix.modal, zoomModalHandler, varyRegionModalHandler],
     buttons: buttonHandler,

@@ -6,6 +6,7 @@ import { isAgeRestricted } from '../discord/caller.ts';
 import { toStoredHandle, type ReplyHandle } from '../discord/reply-handle.ts';
 import type { JobOrigin } from '../jobs/job.ts';
 import type { CommandContext } from './command-context.ts';
+import { findOption } from '../workflows/index.ts';
 import { assertChannelDefaultsValid, withChannelDefaults } from './channel-defaults.ts';
 
 /** How long a job may wait for the servers' first /object_info, well inside Discord's 3 s to answer. */
@@ -19,7 +20,7 @@ export interface StartJob {
   options: NewJobRequest['options'];
   /** An image URL to download for the `image` option (img2img), checked already by precheckAttachment. */
   imageUrl: string | null;
-  /** More image options to download (/inpaint's mask), each checked already by precheckAttachment. */
+  /** More image options to download (/inpaint's mask, an edit's image2 and image3), each checked already by precheckAttachment. */
   uploads?: Record<string, string>;
   origin: JobOrigin;
 }
@@ -34,14 +35,19 @@ export interface StartJob {
 export async function startJob(interaction: Deferrable, asked: StartJob, context: CommandContext): Promise<Accepted> {
   const channelSettings = interaction.channelId === null ? {} : context.settings.get(interaction.channelId);
   const uploads = { ...(asked.imageUrl === null ? {} : { image: asked.imageUrl }), ...asked.uploads };
+  const fallback = () => context.jobs.defaultTemplate(Object.keys(uploads).length === 0 ? 'txt2img' : 'img2img');
   assertChannelDefaultsValid({
     settings: channelSettings,
     asked: asked.template,
     options: asked.options,
     templateNamed: (name) => context.templates.get(name),
-    fallback: () => context.jobs.defaultTemplate(Object.keys(uploads).length === 0 ? 'txt2img' : 'img2img'),
+    fallback,
   });
-  const request = { ...asked, ...withChannelDefaults(asked.template, asked.options, channelSettings) };
+  const chosen = asked.template ?? channelSettings.template ?? null;
+  const template = chosen === null ? fallback() : context.templates.get(chosen);
+  // An unknown name keeps every default: JobService refuses the name itself, in its own words.
+  const takes = (option: string) => template === undefined || findOption(template, option) !== undefined;
+  const request = { ...asked, ...withChannelDefaults(asked.template, asked.options, channelSettings, takes) };
   await context.choices.settle(SERVER_LISTS_WAIT_MS);
   return context.intake.start(
     {

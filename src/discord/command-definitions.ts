@@ -14,6 +14,7 @@ export const COMMAND_NAMES = {
   img2img: 'img2img',
   animate: 'animate',
   inpaint: 'inpaint',
+  edit: 'edit',
   remix: 'Remix',
   templates: 'templates',
   queue: 'queue',
@@ -41,6 +42,22 @@ export function optionBounds(templates: TemplateSet, name: string): { min: numbe
 // Video options take the standard options' bounds (src/workflows/canonical-options.ts), in /imagine and /animate alike.
 const LENGTH = CANONICAL_OPTIONS.length;
 const FPS = CANONICAL_OPTIONS.fps;
+
+/** /edit: an instruction edit with up to two more reference images, by the edit template (workflows/edit.json). */
+function editDefinition(where: InteractionContextType[]): SlashCommandBuilder {
+  const builder = new SlashCommandBuilder()
+    .setName(COMMAND_NAMES.edit)
+    .setDescription('Change an image by instruction, with up to two more reference images')
+    .setContexts(where);
+  builder
+    .addStringOption((o) => o.setName('prompt').setDescription('What to change, e.g. "make it night"').setRequired(true).setMaxLength(PROMPT_MAX_LENGTH))
+    .addAttachmentOption((o) => o.setName('image').setDescription('The image to change').setRequired(true))
+    .addAttachmentOption((o) => o.setName('image2').setDescription('A second reference image'))
+    .addAttachmentOption((o) => o.setName('image3').setDescription('A third reference image'))
+    .addStringOption((o) => o.setName('template').setDescription('Edit template').setAutocomplete(true).setMaxLength(100))
+    .addIntegerOption((o) => o.setName('seed').setDescription('Noise seed').setMinValue(0).setMaxValue(MAX_SEED));
+  return builder;
+}
 
 /** /animate: an image set moving by the animate template (workflows/animate.json). */
 function animateDefinition(where: InteractionContextType[]): SlashCommandBuilder {
@@ -121,6 +138,7 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
 
   const animate = animateDefinition(where);
   const inpaint = inpaintDefinition(where, templates);
+  const edit = editDefinition(where);
 
   const remix = new ContextMenuCommandBuilder().setName(COMMAND_NAMES.remix).setType(ApplicationCommandType.Message).setContexts(where);
 
@@ -187,5 +205,5 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
     })
     .addSubcommand((s) => s.setName('clear').setDescription('Remove this channel\'s defaults'));
 
-  return [imagine, img2img, animate, inpaint, remix, templatesCommand, queue, cancel, comfy, show, history, settings].map((builder) => builder.toJSON());
+  return [imagine, img2img, animate, edit, inpaint, remix, templatesCommand, queue, cancel, comfy, show, history, settings].map((builder) => builder.toJSON());
 }

@@ -1,7 +1,7 @@
 import { webcrypto } from 'node:crypto';
 import { OptionInvalidError, OptionRequiredError, OptionUnknownError } from './option-errors.ts';
 import { MAX_SEED } from './canonical-options.ts';
-import { cloneGraph, getNode, type ApiGraph } from './graph.ts';
+import { cloneGraph, getNode, isLink, type ApiGraph } from './graph.ts';
 import { inputInfo, type ObjectInfo } from './object-info.ts';
 import { checkOptionValue, type ChoiceSource } from './option-values.ts';
 import type { OptionValue, Template, TemplateOption } from './template.ts';
@@ -91,10 +91,12 @@ export function renderTemplate(template: Template, values: Readonly<Record<strin
   const graph = cloneGraph(template.graph);
   const resolved: Record<string, OptionValue> = {};
   const drawn: string[] = [];
+  const unused: string[] = [];
   for (const option of template.options) {
     const given = Object.hasOwn(values, option.name) ? values[option.name] : undefined;
     if (isAbsent(given) && option.default === undefined) {
       if (option.required) throw new OptionRequiredError(template.name, option.name);
+      if (option.type === 'image') unused.push(...option.targets.map((target) => target.node));
       continue;
     }
     const check = checkOptionValue(option, isAbsent(given) ? option.default : given, options.serverChoices);
@@ -113,5 +115,20 @@ export function renderTemplate(template: Template, values: Readonly<Record<strin
     }
     resolved[option.name] = value;
   }
-  return { graph, resolved, drawn };
+  return { graph: withoutNodes(graph, unused), resolved, drawn };
+}
+
+/**
+ * An optional image nobody gave (an edit's image2) has no file on the server, so its
+ * LoadImage would fail the whole prompt: the node goes, and so does every input that
+ * linked to it. Templates link such images only into optional inputs (ImageStitch.image2,
+ * TextEncodeQwenImageEditPlus.image2), which ComfyUI then treats as not connected.
+ */
+function withoutNodes(graph: ApiGraph, ids: readonly string[]): ApiGraph {
+  if (ids.length === 0) return graph;
+  const gone = new Set(ids);
+  const kept = Object.entries(graph).filter(([id]) => !gone.has(id));
+  return Object.fromEntries(
+    kept.map(([id, node]) => [id, { ...node, inputs: Object.fromEntries(Object.entries(node.inputs).filter(([, value]) => !isLink(value) || !gone.has(value[0]))) }]),
+  );
 }

@@ -153,6 +153,8 @@ function checkDefault(option: Mutable<TemplateOption>, raw: Record<string, unkno
   let from = 'default';
   if (value === undefined) {
     if (option.type === 'seed') return void (option.default = 'random');
+    // The graph's file name is a placeholder the server does not have: an image not given is left out (render.ts).
+    if (option.type === 'image') return;
     const first = option.targets[0];
     if (first === undefined || ctx.graph === undefined) return;
     value = getInput(ctx.graph, first);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OverwriteType, PermissionFlagsBits } from 'discord.js';
 import { ComfyStandin } from '../support/comfy-standin.ts';
+import { EDIT_MODELS } from '../support/edit-models.ts';
 import { createStandinWorld, type StandinWorld } from '../support/discord-standin/fixtures.ts';
 import { DiscordRestStandin } from '../support/discord-standin/rest-standin.ts';
 import { STANDIN_BOT_TOKEN } from '../support/discord-standin/standins.ts';
@@ -17,11 +18,12 @@ import { runCli, type CliResult } from './run-cli.ts';
 const MODELS = {
   checkpoints: ['sd_xl_base_1.0.safetensors'],
   upscale_models: ['RealESRGAN_x4plus.pth'],
-  // The shipped video and animate templates' Wan files (workflows/video.json, workflows/animate.json).
-  diffusion_models: ['wan2.1_t2v_1.3B_fp16.safetensors', 'wan2.1_i2v_480p_14B_fp16.safetensors'],
-  text_encoders: ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'],
+  // The shipped video and animate templates' Wan files (workflows/video.json, workflows/animate.json),
+  // and the edit templates' (test/support/edit-models.ts).
+  diffusion_models: ['wan2.1_t2v_1.3B_fp16.safetensors', 'wan2.1_i2v_480p_14B_fp16.safetensors', ...EDIT_MODELS.diffusion_models],
+  text_encoders: ['umt5_xxl_fp8_e4m3fn_scaled.safetensors', ...EDIT_MODELS.text_encoders],
   clip_vision: ['clip_vision_h.safetensors'],
-  vae: ['wan_2.1_vae.safetensors'],
+  vae: ['wan_2.1_vae.safetensors', ...EDIT_MODELS.vae],
 };
 const PREVIEWS_OFF = 'previews are off on this server: start ComfyUI with --preview-method auto';
 

@@ -192,3 +192,52 @@ describe('renderTemplate: every bad value is refused with a message a user can a
     expect(resolved['cfg']).toBe(7);
   });
 });
+
+describe('renderTemplate: an optional image nobody gave', () => {
+  let edit: Template;
+  beforeAll(async () => {
+    const set = await loadTemplates(path.resolve(import.meta.dirname, '../../workflows'));
+    edit = set.require('edit');
+  });
+
+  it('GIVEN the edit template THEN image2 and image3 have no default (the graph\'s file names are placeholders)', () => {
+    const optional = edit.options.filter((option) => option.name === 'image2' || option.name === 'image3');
+    expect(optional.map((option) => [option.name, option.required, option.default])).toEqual([
+      ['image2', false, undefined],
+      ['image3', false, undefined],
+    ]);
+  });
+
+  it('GIVEN only image THEN both reference LoadImages are gone and nothing links to them', () => {
+    const { graph, resolved } = renderTemplate(edit, { image: 'a.png', prompt: 'make it night' }, { random: () => 0 });
+    expect(graph['input']?.inputs['image']).toBe('a.png');
+    expect(graph['input2']).toBeUndefined();
+    expect(graph['input3']).toBeUndefined();
+    expect(graph['stitch2']?.inputs).not.toHaveProperty('image2');
+    expect(graph['stitch3']?.inputs).not.toHaveProperty('image2');
+    expect(graph['stitch3']?.inputs['image1']).toEqual(['stitch2', 0]);
+    const links = Object.values(graph).flatMap((node) => Object.values(node.inputs)).filter((value) => Array.isArray(value));
+    expect(links.every((link) => Object.hasOwn(graph, String((link as unknown[])[0])))).toBe(true);
+    expect(Object.keys(resolved)).not.toContain('image2');
+    // The template keeps its nodes for the next job.
+    expect(Object.keys(edit.graph)).toEqual(expect.arrayContaining(['input2', 'input3']));
+  });
+
+  it('GIVEN image and image3 only THEN image3 is stitched and image2\'s LoadImage is dropped', () => {
+    const { graph } = renderTemplate(edit, { image: 'a.png', image3: 'c.png', prompt: 'x' });
+    expect(graph['input2']).toBeUndefined();
+    expect(graph['input3']?.inputs['image']).toBe('c.png');
+    expect(graph['stitch2']?.inputs).not.toHaveProperty('image2');
+    expect(graph['stitch3']?.inputs['image2']).toEqual(['input3', 0]);
+  });
+
+  it('GIVEN all three images THEN each LoadImage reads its own file', () => {
+    const { graph } = renderTemplate(edit, { image: 'a.png', image2: 'b.png', image3: 'c.png', prompt: 'x' });
+    expect([graph['input'], graph['input2'], graph['input3']].map((node) => node?.inputs['image'])).toEqual(['a.png', 'b.png', 'c.png']);
+    expect(graph['stitch2']?.inputs['image2']).toEqual(['input2', 0]);
+  });
+
+  it('GIVEN no image THEN the required one is still refused', () => {
+    expect(refusal(() => edit, { prompt: 'x' })).toBe("image is required for template 'edit'");
+  });
+});

@@ -7,6 +7,7 @@ import { loadTemplates, type TemplateSet } from '../../src/workflows/load-templa
 import type { ObjectInfo } from '../../src/workflows/object-info.ts';
 import { parseTemplate } from '../../src/workflows/parse-template.ts';
 import { checkTemplateAgainstServer } from '../../src/workflows/server-check.ts';
+import { EDIT_MODELS } from '../support/edit-models.ts';
 
 /** The real GET /object_info of a ComfyUI 0.3.64 server with no models installed. */
 const realInfo = JSON.parse(readFileSync(OBJECT_INFO_FILE, 'utf8')) as Record<string, any>;
@@ -16,10 +17,12 @@ function withModels(): ObjectInfo {
   const info = structuredClone(realInfo);
   info['CheckpointLoaderSimple'].input.required.ckpt_name[0] = ['sd_xl_base_1.0.safetensors', 'sd15.safetensors'];
   info['UpscaleModelLoader'].input.required.model_name[1].options = ['RealESRGAN_x4plus.pth'];
-  // The Wan files the video and animate templates name (workflows/video.json, animate.json).
-  info['UNETLoader'].input.required.unet_name[0] = ['wan2.1_t2v_1.3B_fp16.safetensors', 'wan2.1_i2v_480p_14B_fp16.safetensors'];
-  info['CLIPLoader'].input.required.clip_name[0] = ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'];
-  info['VAELoader'].input.required.vae_name[0] = ['pixel_space', 'wan_2.1_vae.safetensors'];
+  // The Wan files the video and animate templates name (workflows/video.json, animate.json), and the edit templates' files.
+  info['UNETLoader'].input.required.unet_name[0] = ['wan2.1_t2v_1.3B_fp16.safetensors', 'wan2.1_i2v_480p_14B_fp16.safetensors', ...EDIT_MODELS.diffusion_models];
+  info['CLIPLoader'].input.required.clip_name[0] = ['umt5_xxl_fp8_e4m3fn_scaled.safetensors', ...EDIT_MODELS.text_encoders];
+  info['DualCLIPLoader'].input.required.clip_name1[0] = [...EDIT_MODELS.text_encoders];
+  info['DualCLIPLoader'].input.required.clip_name2[0] = [...EDIT_MODELS.text_encoders];
+  info['VAELoader'].input.required.vae_name[0] = ['pixel_space', 'wan_2.1_vae.safetensors', ...EDIT_MODELS.vae];
   info['CLIPVisionLoader'].input.required.clip_name[0] = ['clip_vision_h.safetensors'];
   return info;
 }

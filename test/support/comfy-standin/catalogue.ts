@@ -33,7 +33,7 @@ export interface ModelLists {
   vae?: string[];
   /** UNETLoader's folder (models/diffusion_models), e.g. the Wan video models. */
   diffusion_models?: string[];
-  /** CLIPLoader's folder (models/text_encoders). */
+  /** CLIPLoader's and DualCLIPLoader's folder (models/text_encoders). */
   text_encoders?: string[];
   /** CLIPVisionLoader's folder (models/clip_vision). */
   clip_vision?: string[];
@@ -108,6 +108,8 @@ const MODEL_INPUTS: Record<string, keyof ModelLists> = {
   model_name: 'upscale_models',
   vae_name: 'vae',
   unet_name: 'diffusion_models',
+  clip_name1: 'text_encoders',
+  clip_name2: 'text_encoders',
 };
 
 /** `clip_name` is a text encoder for CLIPLoader and an image encoder for CLIPVisionLoader, as in ComfyUI's nodes.py. */

@@ -54,7 +54,15 @@ async function perform(run: PromptRun, id: string): Promise<NodeOutput | null> {
   return mediaOutput(run, id, classType, () => imageSource(run, id));
 }
 
-const MODEL_FOLDERS: Record<string, string> = { ckpt_name: 'checkpoints', lora_name: 'loras', vae_name: 'vae', model_name: 'upscale_models' };
+const MODEL_FOLDERS: Record<string, string> = {
+  ckpt_name: 'checkpoints',
+  lora_name: 'loras',
+  vae_name: 'vae',
+  model_name: 'upscale_models',
+  unet_name: 'diffusion_models',
+  clip_name1: 'text_encoders',
+  clip_name2: 'text_encoders',
+};
 
 /**
  * A loader reached only through an undeclared input is never validated, so a
