@@ -17,7 +17,8 @@ export interface GenerateArgs {
   template: string;
   server: string | null;
   out: string;
-  image: string | null;
+  /** Each --image in order: the first binds `image`, the next `image2`, then `image3` (an edit's references). */
+  images: string[];
   /** Longest the whole run may take, in ms (0: no limit); null when --timeout was not given (the template's timeoutSeconds, else 600 s). */
   timeoutMs: number | null;
   /** Option values as text; the template's own validation turns them into typed values. */
@@ -32,7 +33,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
   const { values, positionals } = parse(argv, {
     server: { type: 'string' },
     out: { type: 'string' },
-    image: { type: 'string' },
+    image: { type: 'string', multiple: true },
     set: { type: 'string', multiple: true },
     timeout: { type: 'string' },
     ...Object.fromEntries(Object.keys(OPTION_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
@@ -55,7 +56,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
     server: serverUrl(values['server']),
     timeoutMs: timeoutMs(values['timeout']),
     out: stringOrNull(values['out']) ?? 'output',
-    image: stringOrNull(values['image']),
+    images: (values['image'] as string[] | undefined) ?? [],
     values: options,
   };
 }

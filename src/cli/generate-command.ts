@@ -19,6 +19,9 @@ import { ProgressLine } from './progress-line.ts';
 import { resolveTemplate } from './template-source.ts';
 import type { CliErrorCode } from './error-codes.ts';
 
+/** The options successive --image files bind (src/workflows/template-role.ts: an edit's image, image2, image3). */
+const IMAGE_OPTIONS = ['image', 'image2', 'image3'] as const;
+
 export interface GenerateIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -61,15 +64,20 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
   const template = await resolveTemplate(templateArg, workflowsDir);
   let values: Record<string, unknown> = { ...args.values };
   // Everything the user can get wrong is refused before the server sees anything.
-  if (args.image !== null && !findOption(template, 'image')) throw new CliUsageError(`template '${template.name}' takes no input image (--image)`);
-  renderTemplate(template, { ...withPlaceholderPads(template, values), ...(args.image ? { image: 'placeholder.png' } : {}) });
-  let input: Buffer | null = null;
-  if (args.image !== null) {
-    input = await readInputImage(userPath(args.image, io.cwd), args.image, io.maxImageBytes);
+  const imageBindings = imageOptions(template, args.images.length);
+  const placeholders = Object.fromEntries(imageBindings.map((option) => [option, 'placeholder.png']));
+  renderTemplate(template, { ...withPlaceholderPads(template, values), ...placeholders });
+  const inputs: Array<{ option: string; data: Buffer }> = [];
+  for (const [index, option] of imageBindings.entries()) {
+    const path = args.images[index]!;
+    inputs.push({ option, data: await readInputImage(userPath(path, io.cwd), path, io.maxImageBytes) });
+  }
+  const first = inputs[0];
+  if (first !== undefined) {
     // `--set zoom=2` (or pan=, square=) on an outpaint template: the pads from the image's size.
-    const outpaint = await prepareOutpaint(template, values, input);
+    const outpaint = await prepareOutpaint(template, values, first.data);
     if (outpaint !== null) {
-      input = outpaint.image;
+      first.data = outpaint.image;
       values = outpaint.values;
       const { frame, scaled } = outpaint.plan;
       io.stderr.write(`padded to ${frame.width}×${frame.height}${scaled ? ` (the image shrunk to ${outpaint.plan.image.width}×${outpaint.plan.image.height} to fit)` : ''}\n`);
@@ -101,7 +109,7 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
   try {
     await server.connect();
     server.on('state', onState);
-    if (input !== null) values['image'] = await uploadInput(server, template, input);
+    for (const { option, data } of inputs) values[option] = await uploadInput(server, template, data);
     const { graph, resolved } = renderTemplate(template, values, { objectInfo: await seedObjectInfo(server, template) });
     if (resolved['seed'] !== undefined && args.values['seed'] === undefined) progress.note(`seed ${resolved['seed']}`);
     const handle = server.run(graph, { onEvent: (event) => progress.apply(event), signal: run.signal });
@@ -131,6 +139,18 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
     server.off('state', onState);
     await server.close();
   }
+}
+
+/** The image options `count` --image files bind, in order (image, image2, image3); more files than the template takes are refused. */
+function imageOptions(template: Template, count: number): string[] {
+  if (count === 0) return [];
+  if (!findOption(template, 'image')) throw new CliUsageError(`template '${template.name}' takes no input image (--image)`);
+  const takes = IMAGE_OPTIONS.filter((option, index) => index === 0 || findOption(template, option)?.type === 'image');
+  if (count > takes.length) {
+    const noun = takes.length === 1 ? 'input image' : 'input images';
+    throw new CliUsageError(`template '${template.name}' takes at most ${takes.length} ${noun} (${takes.join(', ')}), got ${count} --image files`);
+  }
+  return takes.slice(0, count);
 }
 
 /** /object_info of just the classes a seed is bound to (the whole list is megabytes on a real server). */

@@ -28,7 +28,8 @@ Options:
   --negative TEXT     what to avoid
   --seed N            noise seed (default: random within the node's range)
   --steps N, --cfg X, --width N, --height N, --denoise X
-  --image FILE        input image for img2img (a regular file up to ATTACHMENT_MAX_BYTES)
+  --image FILE        input image for img2img (a regular file up to ATTACHMENT_MAX_BYTES);
+                      repeat it for an edit's references: the 2nd binds image2, the 3rd image3
   --set NAME=VALUE    any other option of the template (repeatable)
   --timeout SECONDS   give up after this long, including time ComfyUI is down
                       (default: the template's timeoutSeconds, else 600; 0: never)
@@ -42,6 +43,7 @@ Examples:
   comfycord generate txt2img --prompt "a red fox in the snow"
   comfycord generate txt2img --prompt "a lighthouse" --steps 30 --seed 42 --out shots
   comfycord generate img2img --image ./photo.png --prompt "oil painting" --denoise 0.6
+  comfycord generate edit --image a.png --image b.png --prompt "give her the hat from the second image"
   comfycord generate txt2img --prompt "a cat" --set batch=4 --server http://gpu:8188
   comfycord generate ./my-workflow.json --set checkpoint=dreamshaper_8.safetensors
   comfycord generate video --prompt "a fox running through snow" --set length=33 --set fps=16

@@ -134,6 +134,27 @@ describe('/edit end to end', () => {
     expect(second['positive']?.inputs['text']).toBe('make it night');
   });
 
+  it('template:edit-qwen with two images: each on its own LoadImage, linked into both Qwen-Image-Edit encoders; no image3 link left', async () => {
+    h = await startWithEditModels();
+    const raw = await h.slash('edit', [
+      commandOption.string('prompt', 'the red one in the green room'),
+      await attach(h, 'image', RED),
+      await attach(h, 'image2', GREEN),
+      commandOption.string('template', 'edit-qwen'),
+    ]);
+    expect(messageJson(await h.waitForFinal(raw)).content).toMatch(/^✅ Done/u);
+    const graph = promptBodies(h.comfy)[0]!.prompt;
+    const jobId = jobIdOf(raw, h);
+    expect(loadImages(graph)).toEqual({ input: `comfycord-${jobId}-image.png`, input2: `comfycord-${jobId}-image2.png` });
+    expect(await colourOf(h, `comfycord-${jobId}-image2.png`)).toEqual(GREEN);
+    for (const encoder of ['positive', 'negative']) {
+      expect(graph[encoder]?.class_type).toBe('TextEncodeQwenImageEditPlus');
+      expect(graph[encoder]?.inputs['image2']).toEqual(['input2', 0]);
+      expect(graph[encoder]?.inputs).not.toHaveProperty('image3');
+    }
+    expect(graph['positive']?.inputs['prompt']).toBe('the red one in the green room');
+  });
+
   it('refuses a second image that is not an image, ephemerally, before anything is downloaded or queued', async () => {
     h = await startWithEditModels();
     const pdf = h.rest.hostAttachment({ filename: 'ref.pdf', data: Buffer.from('%PDF-1.7\n1 0 obj'), contentType: 'application/pdf' });

@@ -78,7 +78,7 @@ describe('/templates, /queue, /cancel', () => {
     const list = chatInputInteraction({ name: 'templates' });
     await harness.send(list);
     const answer = await callbackOf(list);
-    expect(answer).toMatchObject({ type: 4, data: { flags: 64, embeds: [{ title: 'Workflow templates (9)' }] } });
+    expect(answer).toMatchObject({ type: 4, data: { flags: 64, embeds: [{ title: 'Workflow templates (10)' }] } });
 
     const unknown = chatInputInteraction({ name: 'templates', options: [commandOption.string('template', 'nope')] });
     await harness.send(unknown);

@@ -70,6 +70,6 @@ describe('template roles', () => {
   it('the shipped templates load with the roles their buttons pick', async () => {
     const set = await loadTemplates(SHIPPED);
     const roles = Object.fromEntries(set.list().map((template) => [template.name, template.role]));
-    expect(roles).toMatchObject({ txt2img: 'generate', img2img: 'img2img', upscale: 'upscale', 'upscale-refine': 'upscale', video: 'video', animate: 'animate' });
+    expect(roles).toMatchObject({ txt2img: 'generate', img2img: 'img2img', upscale: 'upscale', 'upscale-refine': 'upscale', video: 'video', animate: 'animate', edit: 'edit', 'edit-qwen': 'edit' });
   });
 });
