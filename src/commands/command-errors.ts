@@ -62,6 +62,13 @@ export class StrengthInvalidError extends ComfycordError<CommandErrorCode> {
   }
 }
 
+/** A Remix form's Mode that is none of the choices the form offered (a submit is untrusted). */
+export class RemixModeInvalidError extends ComfycordError<CommandErrorCode> {
+  constructor(picked: string) {
+    super('REMIX_MODE_INVALID', 'That Remix mode is not one this bot offers: use Apps → Remix on the message again.', { context: { picked: picked.slice(0, 40) } });
+  }
+}
+
 /** A size option that is not WIDTHxHEIGHT in multiples of 8, nor a preset. */
 export class SizeInvalidError extends ComfycordError<CommandErrorCode> {
   constructor(userMessage: string) {

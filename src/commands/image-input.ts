@@ -1,6 +1,7 @@
 import { AttachmentRejectedError } from '../discord/attachment-errors.ts';
 import { checkAttachmentUrl } from '../discord/attachment-url.ts';
 import { formatSize } from '../images/format-size.ts';
+import type { RemixImage } from './remix-image.ts';
 
 /**
  * What Discord says about a file, checked before deferring so the refusal can be
@@ -24,4 +25,10 @@ export function precheckAttachment(
       context: { size: attachment.size, maxBytes },
     });
   }
+}
+
+/** A message's image (Remix): an attachment is checked as one; an embed's image by its URL, the only thing Discord says of it. */
+export function precheckMessageImage(image: RemixImage, maxBytes: number, allowedHosts: readonly string[]): void {
+  if (image.kind === 'attachment') precheckAttachment(image.attachment, maxBytes);
+  checkAttachmentUrl(image.url, allowedHosts);
 }

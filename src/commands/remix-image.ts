@@ -1,6 +1,6 @@
 /**
  * Which image of a message Remix works on: the first image attachment, else the first
- * embed image (or thumbnail, e.g. a link preview). Embeds are read through Discord's
+ * embed image (or thumbnail, e.g. a link preview); Remix → Edit takes the next ones too. Embeds are read through Discord's
  * media proxy when it gave one, because that is a Discord host the download allows;
  * the original URL of a link preview usually is not.
  */
@@ -41,15 +41,26 @@ export function isImageFile(file: { contentType: string | null; name: string }):
 }
 
 export function findRemixImage(message: MessageLike): RemixImage | null {
+  return findRemixImages(message, 1)[0] ?? null;
+}
+
+/**
+ * Up to `max` images of a message in the order Remix takes them: the image attachments,
+ * then the embeds' images (Remix → Edit uses the first as the image, the others as references).
+ */
+export function findRemixImages(message: MessageLike, max: number): RemixImage[] {
+  const found: RemixImage[] = [];
   for (const attachment of message.attachments) {
-    if (isImageFile(attachment)) return { kind: 'attachment', url: attachment.url, attachment };
+    if (found.length >= max) return found;
+    if (isImageFile(attachment)) found.push({ kind: 'attachment', url: attachment.url, attachment: { url: attachment.url, contentType: attachment.contentType, name: attachment.name, size: attachment.size } });
   }
   for (const embed of message.embeds) {
+    if (found.length >= max) return found;
     const media = embed.image ?? embed.thumbnail;
     const url = media?.proxyURL || media?.url;
-    if (url) return { kind: 'embed', url };
+    if (url) found.push({ kind: 'embed', url });
   }
-  return null;
+  return found;
 }
 
 const JOB_FOOTER = /^job ([A-Za-z0-9_-]{1,64})(?: · |$)/;

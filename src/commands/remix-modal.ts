@@ -1,14 +1,23 @@
 import { ComponentType, TextInputStyle, type APIModalInteractionResponseCallbackData } from 'discord.js';
 import { PROMPT_MAX_LENGTH } from '../workflows/index.ts';
-import { PromptInvalidError, StrengthInvalidError } from './command-errors.ts';
+import { PromptInvalidError, RemixModeInvalidError, StrengthInvalidError } from './command-errors.ts';
 
 /**
  * The Remix modal as plain data, and the parsing of what comes back. The modal's
  * custom_id is `remix:<key>` (the key names a RemixStash entry); its text inputs are
- * `prompt` (required), `negative` and `strength` (optional).
+ * `prompt` (required), `negative` and `strength` (optional), and a string select `mode`.
  */
 export const REMIX_MODAL_PREFIX = 'remix';
-export const REMIX_FIELDS = { prompt: 'prompt', negative: 'negative', strength: 'strength' } as const;
+export const REMIX_FIELDS = { prompt: 'prompt', negative: 'negative', strength: 'strength', mode: 'mode' } as const;
+
+/** What the form does with the message: img2img on its image (the default), or an instruction edit of its images. */
+export const REMIX_MODES = ['remix', 'edit'] as const;
+export type RemixMode = (typeof REMIX_MODES)[number];
+
+const MODE_CHOICES: ReadonlyArray<{ value: RemixMode; label: string; description: string }> = [
+  { value: 'remix', label: 'Remix', description: 'Redraw the first image toward the prompt (uses Strength)' },
+  { value: 'edit', label: 'Edit', description: "Follow the prompt as an instruction; the message's other images are references" },
+];
 
 /** Discord's caps: modal title 45, label 45, label description 100, placeholder 100, value 4000. */
 const TEXT_INPUT_MAX = 4000;
@@ -71,8 +80,30 @@ export function remixModal(key: string, prefill: { prompt: string }): APIModalIn
           max_length: max,
         },
       },
+      {
+        type: ComponentType.Label,
+        label: 'Mode',
+        description: 'Remix redraws the image; Edit changes what the prompt says (up to 3 images)',
+        component: {
+          type: ComponentType.StringSelect,
+          custom_id: REMIX_FIELDS.mode,
+          required: false,
+          min_values: 0,
+          max_values: 1,
+          options: MODE_CHOICES.map((choice) => ({ ...choice, default: choice.value === 'remix' })),
+        },
+      },
     ],
   };
+}
+
+/** The picked mode; none picked is Remix. A value the form never offered is refused. */
+export function parseRemixMode(picked: readonly string[]): RemixMode {
+  const value = picked[0];
+  if (value === undefined) return 'remix';
+  const mode = REMIX_MODES.find((candidate) => candidate === value);
+  if (mode === undefined || picked.length > 1) throw new RemixModeInvalidError(picked.join(','));
+  return mode;
 }
 
 export interface RemixValues {

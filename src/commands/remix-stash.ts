@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { RemixImage } from './remix-image.ts';
 
 /** What the Remix modal needs once it is submitted; too long for a custom_id (CDN URLs run past 100 chars). */
 export interface RemixTarget {
   imageUrl: string;
+  /** The message's further images (at most two), for Remix → Edit's image2 and image3; checked when the Edit is submitted. */
+  references?: RemixImage[];
   channelId: string | null;
   /** Only the person who opened the modal may submit it. */
   userId: string;

@@ -1,13 +1,13 @@
 import { ComponentType, type Message, type MessageContextMenuCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { requesterOf } from '../discord/caller.ts';
-import { checkAttachmentUrl } from '../discord/attachment-url.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { ComfycordError } from '../errors.ts';
 import { inScope } from '../jobs/job-scope.ts';
 import type { CommandContext, MessageMenuCommand, ModalHandler } from './command-context.ts';
-import { precheckAttachment } from './image-input.ts';
-import { findRemixImage, jobIdOfMessage } from './remix-image.ts';
-import { parseRemixValues, remixKeyOf, remixModal, REMIX_MODAL_PREFIX } from './remix-modal.ts';
+import { precheckMessageImage } from './image-input.ts';
+import { findRemixImages, jobIdOfMessage } from './remix-image.ts';
+import { REMIX_EDIT_IMAGES, remixEditJob } from './remix-edit.ts';
+import { parseRemixMode, parseRemixValues, remixKeyOf, remixModal, REMIX_FIELDS, REMIX_MODAL_PREFIX, type RemixValues } from './remix-modal.ts';
 import { RemixStash } from './remix-stash.ts';
 import { startJob } from './start-job.ts';
 import type { CommandErrorCode } from './error-codes.ts';
@@ -36,14 +36,13 @@ export function createRemix(stash: RemixStash = new RemixStash()): { menu: Messa
     async execute(interaction: MessageContextMenuCommandInteraction, context: CommandContext): Promise<void> {
       const requester = await requesterOf(interaction, context);
       const message = interaction.targetMessage;
-      const image = findRemixImage({ attachments: message.attachments.values(), embeds: message.embeds });
-      if (image === null) throw new RemixNoImageError(message.id);
-      if (image.kind === 'attachment') precheckAttachment(image.attachment, context.config.attachments.maxBytes);
-      checkAttachmentUrl(image.url, context.config.attachments.hosts);
+      const [image, ...references] = findRemixImages({ attachments: message.attachments.values(), embeds: message.embeds }, REMIX_EDIT_IMAGES);
+      if (image === undefined) throw new RemixNoImageError(message.id);
+      precheckMessageImage(image, context.config.attachments.maxBytes, context.config.attachments.hosts);
       context.jobs.defaultTemplate('img2img');
       context.scheduler.assertCanAccept(requester.userId);
       const prompt = promptOfOwnResult(message, interaction, context);
-      const key = stash.put({ imageUrl: image.url, channelId: interaction.channelId, userId: requester.userId, prompt });
+      const key = stash.put({ imageUrl: image.url, references, channelId: interaction.channelId, userId: requester.userId, prompt });
       await interaction.showModal(remixModal(key, { prompt }));
       context.logger.info({ command: 'remix', userId: requester.userId, messageId: message.id, image: image.kind, prefilled: prompt !== '' }, 'remix form opened');
     },
@@ -57,17 +56,16 @@ export function createRemix(stash: RemixStash = new RemixStash()): { menu: Messa
       if (key === null || target === null) throw new RemixExpiredError();
       const requester = await requesterOf(interaction, context);
       const values = parseRemixValues(textInputValues(interaction));
-      const options: Record<string, string | number> = { prompt: values.prompt };
-      if (values.negative !== null) options['negative'] = values.negative;
-      if (values.strength !== null) options['denoise'] = values.strength;
-      const accepted = await startJob(
-        interaction,
-        { requester, template: null, options, imageUrl: target.imageUrl, origin: { kind: 'command', command: 'remix' } },
-        context,
-      );
+      const mode = parseRemixMode(selectValues(interaction, REMIX_FIELDS.mode));
+      const origin = { kind: 'command', command: 'remix' } as const;
+      const asked =
+        mode === 'edit'
+          ? { requester, ...remixEditJob(target, values, interaction.channelId, context), imageUrl: null, origin }
+          : { requester, template: null, options: remixOptions(values), imageUrl: target.imageUrl, origin };
+      const accepted = await startJob(interaction, asked, context);
       stash.delete(key);
       context.logger.info(
-        { command: 'remix', userId: requester.userId, jobId: accepted.job.id, template: accepted.job.spec.template, position: accepted.position },
+        { command: 'remix', mode, userId: requester.userId, jobId: accepted.job.id, template: accepted.job.spec.template, position: accepted.position },
         'remix queued',
       );
     },
@@ -83,6 +81,20 @@ export function textInputValues(interaction: ModalSubmitInteraction): Record<str
     if (field.type === ComponentType.TextInput) values[customId] = field.value;
   }
   return values;
+}
+
+/** The values of a submitted modal's string select (none when the select is absent or nothing was picked). */
+function selectValues(interaction: ModalSubmitInteraction, customId: string): string[] {
+  const field = interaction.fields.fields.get(customId);
+  return field?.type === ComponentType.StringSelect ? [...field.values] : [];
+}
+
+/** Remix proper: img2img options from the form. */
+function remixOptions(values: RemixValues): Record<string, string | number> {
+  const options: Record<string, string | number> = { prompt: values.prompt };
+  if (values.negative !== null) options['negative'] = values.negative;
+  if (values.strength !== null) options['denoise'] = values.strength;
+  return options;
 }
 
 /** Remixing one of our own results starts from its prompt; any other message starts empty. */

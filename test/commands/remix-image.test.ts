@@ -1,6 +1,6 @@
 import { Client, MessageContextMenuCommandInteraction, type APIEmbed, type APIMessageApplicationCommandGuildInteraction } from 'discord.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findRemixImage, isImageFile, jobIdOfMessage } from '../../src/commands/remix-image.ts';
+import { findRemixImage, findRemixImages, isImageFile, jobIdOfMessage } from '../../src/commands/remix-image.ts';
 import { channelMessage, messageContextMenuInteraction, uploadedAttachment } from '../support/discord-standin/payloads.ts';
 
 const client = new Client({ intents: [] });
@@ -62,5 +62,21 @@ describe('isImageFile', () => {
     expect(isImageFile({ contentType: 'application/pdf', name: 'x.png' })).toBe(false);
     expect(isImageFile({ contentType: null, name: 'photo.JPEG' })).toBe(true);
     expect(isImageFile({ contentType: null, name: 'archive.zip' })).toBe(false);
+  });
+});
+
+describe('findRemixImages (Remix → Edit)', () => {
+  it('GIVEN image attachments, a text file and an embed image THEN the images in order, attachments first, at most max', () => {
+    const message = targetOf({
+      attachments: [file('a.png', 'image/png'), file('notes.txt', 'text/plain'), file('b.jpg', 'image/jpeg')],
+      embeds: [{ image: { url: 'https://example.com/c.png', proxy_url: 'https://media.discordapp.net/external/c.png' } }],
+    });
+    expect(findRemixImages(message, 3).map((image) => [image.kind, image.url.replace(/\?.*$/, '').split('/').pop()])).toEqual([
+      ['attachment', 'a.png'],
+      ['attachment', 'b.jpg'],
+      ['embed', 'c.png'],
+    ]);
+    const again = targetOf({ attachments: [file('a.png', 'image/png'), file('b.jpg', 'image/jpeg')], embeds: [] });
+    expect(findRemixImages(again, 1).map((image) => image.url)).toEqual([expect.stringContaining('a.png')]);
   });
 });

@@ -1,6 +1,6 @@
 import { Client, ComponentType, ModalSubmitInteraction, type APIModalSubmitGuildInteraction } from 'discord.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRemixValues, parseStrength, remixKeyOf, remixModal, REMIX_FIELDS } from '../../src/commands/remix-modal.ts';
+import { parseRemixMode, parseRemixValues, parseStrength, remixKeyOf, remixModal, REMIX_FIELDS } from '../../src/commands/remix-modal.ts';
 import { textInputValues } from '../../src/commands/remix.ts';
 import { isComfycordError } from '../../src/errors.ts';
 import { modalSubmitInteraction } from '../support/discord-standin/payloads.ts';
@@ -75,13 +75,21 @@ describe('remixModal', () => {
       expect(component.label.length).toBeLessThanOrEqual(45);
       expect(component.description?.length ?? 0).toBeLessThanOrEqual(100);
       const input = component.component;
-      if (input.type !== ComponentType.TextInput) throw new Error('expected a text input');
+      if (input.type === ComponentType.StringSelect) {
+        // Discord: at most 25 options, each label, value and description at most 100 characters.
+        expect(input.options.length).toBeLessThanOrEqual(25);
+        for (const option of input.options) {
+          expect(Math.max(option.label.length, option.value.length, option.description?.length ?? 0)).toBeLessThanOrEqual(100);
+        }
+        continue;
+      }
+      if (input.type !== ComponentType.TextInput) throw new Error('expected a text input or a string select');
       expect(input.max_length ?? 0).toBeLessThanOrEqual(4000);
       expect(input.value?.length ?? 0).toBeLessThanOrEqual(input.max_length ?? 4000);
       expect(input.placeholder?.length ?? 0).toBeLessThanOrEqual(100);
     }
     const ids = modal.components.flatMap((c) => (c.type === ComponentType.Label ? [c.component] : [])).map((c) => ('custom_id' in c ? c.custom_id : ''));
-    expect(ids).toEqual([REMIX_FIELDS.prompt, REMIX_FIELDS.strength, REMIX_FIELDS.negative]);
+    expect(ids).toEqual([REMIX_FIELDS.prompt, REMIX_FIELDS.strength, REMIX_FIELDS.negative, REMIX_FIELDS.mode]);
   });
 
   it('GIVEN no prefill THEN the prompt input carries no value at all', () => {
@@ -104,5 +112,18 @@ describe('textInputValues on a real discord.js ModalSubmitInteraction', () => {
     const values = textInputValues(interaction);
     expect(values).toEqual({ prompt: 'a red fox', strength: '0.7', negative: '' });
     expect(parseRemixValues(values)).toEqual({ prompt: 'a red fox', negative: null, strength: 0.7 });
+  });
+});
+
+describe('parseRemixMode', () => {
+  it('GIVEN nothing picked THEN Remix; GIVEN edit THEN Edit', () => {
+    expect(parseRemixMode([])).toBe('remix');
+    expect(parseRemixMode(['remix'])).toBe('remix');
+    expect(parseRemixMode(['edit'])).toBe('edit');
+  });
+
+  it('GIVEN a value the form never offered, or two THEN refused with what to do', () => {
+    expect(refusal(() => parseRemixMode(['delete-everything']))).toBe('That Remix mode is not one this bot offers: use Apps → Remix on the message again.');
+    expect(refusal(() => parseRemixMode(['remix', 'edit']))).toContain('not one this bot offers');
   });
 });

@@ -166,19 +166,24 @@ export function messageContextMenuInteraction(
 }
 
 /**
- * A submitted modal. `label` mirrors modals built with Label components (Discord's
- * current recommendation); `action-row` mirrors the older TextInput-in-ActionRow form.
- */
-/**
  * A modal submit as Discord sends it. A text field is its value; a file-upload field
  * (component type 19) is the files the person picked: the component lists their ids in
  * `values` and `data.resolved.attachments` holds them, as for an attachment option.
+ * `label` mirrors modals built with Label components (Discord's current recommendation);
+ * `action-row` mirrors the older TextInput-in-ActionRow form. `selects` are string selects
+ * inside Labels (only Labels may hold them), with the values picked.
  */
 export function modalSubmitInteraction(
-  input: InteractionScene & { customId: string; fields: Record<string, string | { files: APIAttachment[] }>; layout?: 'label' | 'action-row'; message?: APIMessage },
+  input: InteractionScene & {
+    customId: string;
+    fields: Record<string, string | { files: APIAttachment[] }>;
+    selects?: Record<string, string[]>;
+    layout?: 'label' | 'action-row';
+    message?: APIMessage;
+  },
 ): APIModalSubmitGuildInteraction {
   const attachments: Record<string, APIAttachment> = {};
-  const components = Object.entries(input.fields).map(([customId, value], index) => {
+  const fields = Object.entries(input.fields).map(([customId, value], index) => {
     if (typeof value !== 'string') {
       for (const file of value.files) attachments[file.id] = file;
       // Discord puts a file upload only inside a Label.
@@ -190,6 +195,11 @@ export function modalSubmitInteraction(
       ? { type: ComponentType.ActionRow, id: index * 2 + 1, components: [textInput] }
       : { type: ComponentType.Label, id: index * 2 + 1, component: textInput };
   });
+  const selects = Object.entries(input.selects ?? {}).map(([customId, values], index) => {
+    const id = (fields.length + index) * 2 + 1;
+    return { type: ComponentType.Label, id, component: { type: ComponentType.StringSelect, id: id + 1, custom_id: customId, values } };
+  });
+  const components = [...fields, ...selects];
   const resolved = Object.keys(attachments).length === 0 ? {} : { resolved: { attachments } };
   return {
     ...base(InteractionType.ModalSubmit, input),
