@@ -25,6 +25,9 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** Each test starts the CLI as a process (tsx compiles it first): slow on a loaded 2-core machine. */
+const CLI_TEST_MS = 60_000;
+
 type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
 
 function lastGraph(): Graph {
@@ -53,7 +56,7 @@ describe('comfycord generate edit', () => {
     expect(graph['stitch3']?.inputs).not.toHaveProperty('image2');
     expect(graph['positive']?.inputs['text']).toBe('the red one wears the green hat');
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
-  });
+  }, CLI_TEST_MS);
 
   it('three images on the Qwen-Image-Edit template: each on its own LoadImage, into TextEncodeQwenImageEditPlus', async () => {
     const images = ['a', 'b', 'c'].flatMap((name) => ['--image', join(work, `${name}.png`)]);
@@ -63,7 +66,7 @@ describe('comfycord generate edit', () => {
     expect(loadImageIds(graph)).toEqual(['input', 'input2', 'input3']);
     expect([await colourAt(graph, 'input'), await colourAt(graph, 'input2'), await colourAt(graph, 'input3')]).toEqual([colours.a, colours.b, colours.c]);
     expect(graph['positive']?.inputs).toMatchObject({ image1: ['scale', 0], image2: ['input2', 0], image3: ['input3', 0] });
-  });
+  }, CLI_TEST_MS);
 
   it('more images than the template takes is refused, naming how many it takes, before the server sees anything', async () => {
     const before = comfy.requests.length;
@@ -75,5 +78,5 @@ describe('comfycord generate edit', () => {
     expect(img2img.code).not.toBe(0);
     expect(img2img.stderr).toContain("template 'img2img' takes at most 1 input image (image), got 2 --image files");
     expect(comfy.requests.length).toBe(before);
-  });
+  }, CLI_TEST_MS);
 });
