@@ -112,5 +112,30 @@ export function checkTemplateAgainstServer(
     add('graph', 'the graph has no output node (such as SaveImage), so the server would refuse it');
   }
   checkOptionsAgainstServer(template, objectInfo, problems);
+  checkOptionalImages(template, objectInfo, problems);
   return problems;
+}
+
+/**
+ * An optional image that is not given takes its LoadImage out of the graph, and every link
+ * to it (render.ts), which is only sound where those links go into optional inputs.
+ */
+function checkOptionalImages(template: Template, info: ObjectInfo, problems: TemplateProblem[]): void {
+  for (const option of template.options) {
+    if (option.type !== 'image' || option.required || option.default !== undefined) continue;
+    const loaders = new Set(option.targets.map((target) => target.node));
+    for (const id of Object.keys(template.graph).sort(compareNodeIds)) {
+      const node = template.graph[id];
+      if (node === undefined || loaders.has(id)) continue;
+      const required = new Set(requiredInputs(info, node.class_type));
+      for (const [input, value] of Object.entries(node.inputs)) {
+        if (!isLink(value) || !loaders.has(value[0]) || !required.has(input)) continue;
+        problems.push({
+          file: template.file,
+          path: `options.${option.name}`,
+          message: `${option.name} is optional, but ${nodeLabel(template.graph, id)} needs it in required input '${input}' (a job without ${option.name} would be refused): link it only into optional inputs, or make ${option.name} required`,
+        });
+      }
+    }
+  }
 }

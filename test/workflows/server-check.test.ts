@@ -89,6 +89,26 @@ describe('checkTemplateAgainstServer with the real object_info.json', () => {
     expect(messages(checkTemplateAgainstServer(template, realInfo))).toEqual(['graph: the graph has no output node (such as SaveImage), so the server would refuse it']);
   });
 
+  it('GIVEN an optional image linked into a required input THEN the check says a job without it would be refused', () => {
+    // ImageStitch's image1 is required, its image2 optional: an absent image's LoadImage is left out (render.ts).
+    const template = parseTemplate({
+      kind: 'other',
+      options: {
+        image: { type: 'image', required: true, targets: ['a.inputs.image'] },
+        image2: { type: 'image', targets: ['b.inputs.image'] },
+      },
+      graph: {
+        a: { class_type: 'LoadImage', inputs: { image: 'a.png' } },
+        b: { class_type: 'LoadImage', inputs: { image: 'b.png' } },
+        stitch: { class_type: 'ImageStitch', inputs: { image1: ['b', 0], image2: ['a', 0], direction: 'right', match_image_size: true, spacing_width: 0, spacing_color: 'white' } },
+        save: { class_type: 'SaveImage', inputs: { images: ['stitch', 0], filename_prefix: 'x' } },
+      },
+    }, 'workflows/stitch.json');
+    expect(messages(checkTemplateAgainstServer(template, realInfo))).toEqual([
+      'options.image2: image2 is optional, but node "stitch" (ImageStitch) needs it in required input \'image1\' (a job without image2 would be refused): link it only into optional inputs, or make image2 required',
+    ]);
+  });
+
   it('GIVEN a malformed object_info THEN the check reports instead of crashing', () => {
     const problems = checkTemplateAgainstServer(shipped.require('txt2img'), { KSampler: 'garbage', CLIPTextEncode: { input: 7 } });
     expect(messages(problems)).toEqual(expect.arrayContaining([`graph.sampler.class_type: node "sampler": node type 'KSampler' is not installed on the server`]));
