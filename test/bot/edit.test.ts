@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { PermissionFlagsBits, type APIInteraction } from 'discord.js';
 import { STANDIN_CHANNEL_PERMISSIONS } from '../support/discord-standin/fixtures.ts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buttonInteraction, commandOption, type OptionInput } from '../support/discord-standin/index.ts';
+import { autocompleteInteraction, buttonInteraction, commandOption, type OptionInput } from '../support/discord-standin/index.ts';
 import { EDIT_MODELS } from '../support/edit-models.ts';
 import { BotHarness, buttonIds, CHECKPOINT, messageJson, promptBodies, UPSCALE_MODEL } from './harness.ts';
 
@@ -153,6 +153,14 @@ describe('/edit end to end', () => {
       expect(graph[encoder]?.inputs).not.toHaveProperty('image3');
     }
     expect(graph['positive']?.inputs['prompt']).toBe('the red one in the green room');
+  });
+
+  it("template's autocomplete offers the edit templates only", async () => {
+    h = await startWithEditModels();
+    const typing = autocompleteInteraction({ name: 'edit', options: [commandOption.string('prompt', 'x'), commandOption.string('template', '', { focused: true })] });
+    await h.discord.sendInteraction(typing);
+    const names = ((await h.callback(typing)).json as { data: { choices: Array<{ name: string }> } }).data.choices.map((choice) => choice.name);
+    expect(names).toEqual(['edit', 'edit-qwen']);
   });
 
   it('refuses a second image that is not an image, ephemerally, before anything is downloaded or queued', async () => {
