@@ -25,6 +25,8 @@ const MODELS = {
   clip_vision: ['clip_vision_h.safetensors'],
   vae: ['wan_2.1_vae.safetensors', ...EDIT_MODELS.vae],
 };
+/** The first test starts the CLI three times (register, doctor with the probe, doctor --no-probe), each compiled by tsx first: slow on a loaded 2-core machine. */
+const CLI_RUNS_MS = 60_000;
 const PREVIEWS_OFF = 'previews are off on this server: start ComfyUI with --preview-method auto';
 
 let work: string;
@@ -100,7 +102,7 @@ describe('comfycord doctor', () => {
     } finally {
       await Promise.all([comfy.close(), discord.close()]);
     }
-  });
+  }, CLI_RUNS_MS);
 
   it('a ✗ with its fix for each problem, exit 1: missing model, previews off, a denied permission, unregistered commands', async () => {
     // A ComfyUI 0.3.64 started without --preview-method, lacking the upscale model.
