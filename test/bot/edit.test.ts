@@ -170,7 +170,7 @@ describe('/edit end to end', () => {
     expect(await h.waitForEphemeral(raw)).toMatch(/not an image \(application\/pdf\)/);
     expect((await h.callback(raw)).json).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
     expect(h.rest.requests.some((r) => r.path.includes('image.png') || r.path.includes('ref.pdf'))).toBe(false);
-    expect(h.comfy.requests.filter((r) => r.route === '/upload/image' || r.route === '/prompt')).toEqual([]);
+    expect(h.comfy.requests.filter((r) => r.method === 'POST' && (r.route === '/upload/image' || r.route === '/prompt'))).toEqual([]);
   });
 
   it('refuses a template of another role that takes no second image, naming the template', async () => {
@@ -182,6 +182,6 @@ describe('/edit end to end', () => {
       commandOption.string('template', 'img2img'),
     ]);
     expect(await h.waitForEphemeral(raw)).toMatch(/img2img/);
-    expect(h.comfy.requests.filter((r) => r.route === '/upload/image' || r.route === '/prompt')).toEqual([]);
+    expect(h.comfy.requests.filter((r) => r.method === 'POST' && (r.route === '/upload/image' || r.route === '/prompt'))).toEqual([]);
   });
 });

@@ -184,7 +184,7 @@ describe('/img2img refuses bad attachments with a clear ephemeral reply', () => 
   });
 
   it('none of the refused files reached ComfyUI', () => {
-    expect(h.comfy.requests.filter((r) => r.route === '/upload/image' || r.route === '/prompt')).toEqual([]);
+    expect(h.comfy.requests.filter((r) => r.method === 'POST' && (r.route === '/upload/image' || r.route === '/prompt'))).toEqual([]);
   });
 });
 
