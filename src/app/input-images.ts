@@ -99,6 +99,18 @@ export class InputImages {
     }
   }
 
+  /**
+   * The mask to upload for a job: a kept one as it is (fitMask checked and rewrote it at
+   * intake); one still held as a URL (the intake was cut by a restart) fetched, checked
+   * against the job's image and fitted the same way, so a mask that cannot be used fails
+   * the job with its reason instead of reaching the template as it was sent.
+   */
+  async readMaskForUpload(image: InputImageRef, mask: InputImageRef): Promise<Buffer | Blob> {
+    if (mask.kind !== 'url') return this.readForUpload(mask);
+    const size = await imageSize(await this.read(image));
+    return (await prepareMask(await this.read(mask), size)).png;
+  }
+
   /** Removes a kept upload that no job will use (its job was abandoned); a missing file is fine. */
   async discard(path: string): Promise<void> {
     const full = this.#inside(path);

@@ -42,7 +42,8 @@ export function createJobExecutor(deps: { pool: ServerPool; templates: TemplateS
       // Only an outpaint needs the pixels here; any other input goes to the server as it is kept.
       const outpaint = option === 'image' && template.role === 'outpaint' ? await prepareOutpaint(template, values, await deps.inputs.read(ref)) : null;
       let bytes: Buffer | Blob;
-      if (outpaint === null) bytes = await deps.inputs.readForUpload(ref);
+      const image = job.spec.inputs?.['image'];
+      if (outpaint === null) bytes = option === 'mask' && image !== undefined ? await deps.inputs.readMaskForUpload(image, ref) : await deps.inputs.readForUpload(ref);
       else {
         ({ image: bytes, values } = outpaint);
         // Recorded with the job so its message shows the padded size (the Size field).
