@@ -20,7 +20,10 @@ describe('backupStore', () => {
     openDataDirStore(dir).close();
     const writer = startWriter([dir, 'w', '0', '--data-dir']);
     try {
-      await writer.waitFor(() => writer.lines.length > 300);
+      // A child process (tsx compiles it first) committing one state at a time, each
+      // commit synced to disk: on a loaded 2-core machine 300 of them took over 60 s once,
+      // so the copy starts after 60 (20 jobs), with a generous deadline.
+      await writer.waitFor(() => writer.lines.length > 60, 60_000);
       const savedBefore = new Set(writer.lines.filter((line) => line.startsWith('saved ')).map((line) => line.split(' ')[1]));
       const file = join(tempDir(), 'backup.db');
       const started = performance.now();
@@ -28,7 +31,7 @@ describe('backupStore', () => {
       expect(performance.now() - started).toBeLessThan(10_000);
       const linesAfter = writer.lines.length;
       // The writer never stopped: it went on committing while the copy was made.
-      await writer.waitFor(() => writer.lines.length > linesAfter + 30);
+      await writer.waitFor(() => writer.lines.length > linesAfter + 30, 30_000);
 
       const copy = rawDatabase(file);
       expect(copy.prepare('PRAGMA integrity_check').all()).toEqual([{ integrity_check: 'ok' }]);
@@ -44,7 +47,7 @@ describe('backupStore', () => {
       writer.child.kill('SIGKILL');
       await writer.exited;
     }
-  }, 30_000);
+  }, 120_000);
 
   it('restored after a killed run, the backup is accepted with its jobs; a file copy of comfycord.db is not', async () => {
     const dir = join(tempDir(), 'data');

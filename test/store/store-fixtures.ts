@@ -122,7 +122,7 @@ export function startWriter(args: string[]): Writer {
       };
       const timer = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new Error(`writer: no matching line within ${timeoutMs} ms; stderr: ${err}`));
+        reject(new Error(`writer: no matching line within ${timeoutMs} ms (${lines.length} lines: ${lines.slice(-2).join(" / ")}); stderr: ${err}`));
       }, timeoutMs);
       waiters.add(waiter);
       void exited.then(({ code, signal }) => {
