@@ -20,6 +20,10 @@ const count = Number(countText ?? '0');
 const store = flags.includes('--data-dir') ? openDataDirStore(path) : SqliteJobStore.open(path);
 process.stdout.write('ready\n');
 for (let i = 0; count === 0 || i < count; i += 1) {
+  // Back to the event loop after each job: once the parent reads a little slower (its
+  // own synchronous work, e.g. a backup step), stdout's socket fills and Node queues the
+  // lines; a loop that never yields would then never send another one.
+  if (i > 0) await new Promise((resolve) => setImmediate(resolve));
   const job = bareJob(`${prefix}-${i}`, Date.now(), { userId: prefix, spec: { template: 'txt2img', options: { prompt: `🦊 ${prefix} ${i} ${'x'.repeat(i % 500)}` } } });
   store.save(job);
   process.stdout.write(`saved ${job.id} queued\n`);
