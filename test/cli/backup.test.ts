@@ -21,7 +21,8 @@ describe('comfycord backup', () => {
     h = await BotHarness.start({ comfy: { stepDelayMs: 150 } });
     const earlier = await h.waitForFinal(await h.imagine('a glass of water'), 15_000);
     expect(messageJson(earlier).content).toMatch(/^✅ Done/u);
-    const raw = await h.imagine('a lantern in fog', [commandOption.integer('steps', 30)]);
+    // Long enough (15 s) to be still running after the CLI, started as a process, made its copy.
+    const raw = await h.imagine('a lantern in fog', [commandOption.integer('steps', 100)]);
     await h.comfy.waitFor('executing-start', undefined, 10_000);
 
     const work = mkdtempSync(join(tmpdir(), 'comfycord-backup-'));
@@ -31,19 +32,22 @@ describe('comfycord backup', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Backed up store [0-9a-f-]{36}: 2 jobs, \\d+ bytes, to ${join(work, 'copy.db')}\\n$`));
 
+    // The point of the test: the copy was made while the job ran.
+    const userId = raw.member?.user.id ?? raw.user?.id ?? '';
+    expect(h.bot.context.store.recentFor(userId, 10)[0]?.status).toBe('running');
+
     // The disaster: the bot stops and DATA_DIR's database is gone. The restore: README's steps.
     await h.bot.stop();
     for (const name of ['comfycord.db', 'comfycord.db-wal', 'comfycord.db-shm']) rmSync(join(h.dataDir, name), { force: true });
     copyFileSync(join(work, 'copy.db'), join(h.dataDir, 'comfycord.db'));
     await h.startBot();
 
-    const final = await h.waitForFinal(raw, 30_000);
+    const final = await h.waitForFinal(raw, 60_000);
     expect(messageJson(final).content).toMatch(/^✅ Done/u);
     expect(promptBodies(h.comfy)).toHaveLength(2);
     // Both jobs came back with the file: the earlier one finished, the running one now too.
-    const userId = raw.member?.user.id ?? raw.user?.id ?? '';
     expect(h.bot.context.store.recentFor(userId, 10).map((job) => job.status)).toEqual(['done', 'done']);
-  }, 60_000);
+  }, 120_000);
 
   it('explains itself with --help and refuses a missing FILE or an unknown option', async () => {
     const help = await runCli(['backup', '--help']);
@@ -56,5 +60,5 @@ describe('comfycord backup', () => {
     const unknown = await runCli(['backup', '--fast', 'x.db']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown option '--fast'/);
-  }, 30_000);
+  }, 60_000);
 });
