@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Job, JobStatus } from '../jobs/job.ts';
+import type { Job } from '../jobs/job.ts';
+import { FINISHED_STATUSES, UNFINISHED_STATUSES } from '../jobs/job-state.ts';
 
 /** What the gauges read at scrape time: the bot's parts, seen only through these calls. */
 export interface MetricsSources {
@@ -19,8 +20,8 @@ export interface MetricsSources {
  * server names of the configuration. Nothing a user typed (prompt, option values,
  * names) and nothing secret (tokens, ComfyUI credentials) ever becomes a label.
  */
-const LIVE_STATES: readonly JobStatus[] = ['queued', 'submitted', 'running'];
-const FINAL_STATES: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
+const LIVE_STATES = UNFINISHED_STATUSES;
+const FINAL_STATES = FINISHED_STATUSES;
 
 /** Seconds. A job takes seconds to many minutes (queue wait included); a delivery, under a second to a minute. */
 const JOB_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];

@@ -2,7 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type CancelTimer, type Clock } from '../clock.ts';
 import type { JobStore } from '../jobs/job-store.ts';
-import { isFinished } from '../jobs/job.ts';
+import { isFinished } from '../jobs/job-state.ts';
 import type { Logger } from '../log.ts';
 
 export interface InputSweeperOptions {

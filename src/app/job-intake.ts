@@ -1,5 +1,6 @@
 import { asMaskRefusal } from '../images/mask-errors.ts';
 import type { InputImageRef, JobReplyHandle } from '../jobs/job.ts';
+import { recordReply } from '../jobs/job-state.ts';
 import type { Logger } from '../log.ts';
 import type { DownloadLimiter } from './download-limiter.ts';
 import type { InputImages } from './input-images.ts';
@@ -70,7 +71,7 @@ export class JobIntake {
     const kept: string[] = [];
     try {
       const acknowledged = await reply.acknowledge();
-      if (acknowledged) prepared.job.reply = acknowledged;
+      if (acknowledged) recordReply(prepared.job, acknowledged);
       for (const [option, url] of Object.entries(uploads)) {
         const ref = await this.#o.downloads
           .run(prepared.job.userId, () => this.#o.inputs.keepUpload(prepared.job.id, option, (files) => this.#o.fetchUploadTo(url, maxSide, files)))

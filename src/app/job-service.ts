@@ -3,6 +3,7 @@ import { ImageNotTakenError, ImageRequiredError, ParentNotReadyError, TemplateKi
 import { isComfycordError, userMessageOf } from '../errors.ts';
 import { createJob, type InputImageRef, type Job, type JobOrigin, type JobReplyHandle } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
+import { moveJob, recordDelivery } from '../jobs/job-state.ts';
 import { inScope, mayManage, type Requester } from '../jobs/job-scope.ts';
 import { JobNotFoundError, NotYourJobError } from '../jobs/scheduler-errors.ts';
 import type { Reservation, Scheduler } from '../jobs/scheduler.ts';
@@ -180,10 +181,9 @@ export class JobService {
   abandon(prepared: Prepared, reason: unknown, now: number = Date.now()): void {
     prepared.reservation.release();
     const { job } = prepared;
-    job.status = 'failed';
-    job.failure = { code: isComfycordError(reason) ? reason.code : 'INTERNAL', userMessage: userMessageOf(reason) };
-    job.finishedAt = now;
-    job.deliveredAt = now;
+    // A prepared job is still queued, never in line: failing it is always an allowed step.
+    moveJob(job, 'failed', { failure: { code: isComfycordError(reason) ? reason.code : 'INTERNAL', userMessage: userMessageOf(reason) }, finishedAt: now });
+    recordDelivery(job, now);
     this.#store.save(job);
   }
 

@@ -4,7 +4,7 @@ import { Events, Status, type Client } from 'discord.js';
 import { ComfycordError } from '../errors.ts';
 import type { AppErrorCode } from './error-codes.ts';
 import type { ReplyEditor } from '../discord/reply-editor.ts';
-import { FINISHED_STATUSES } from '../jobs/job.ts';
+import { isFinished } from '../jobs/job-state.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import type { SqliteJobStore } from '../store/sqlite-job-store.ts';
@@ -75,7 +75,7 @@ export class Observability {
   attach(parts: ObservedParts): void {
     this.#parts = parts;
     parts.scheduler.subscribe((update) => {
-      if (update.type === 'status' && FINISHED_STATUSES.has(update.job.status)) this.metrics.jobFinished(update.job);
+      if (update.type === 'status' && isFinished(update.job)) this.metrics.jobFinished(update.job);
     });
     parts.client.on(Events.ShardReconnecting, () => this.metrics.gatewayReconnecting());
   }

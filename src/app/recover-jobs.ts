@@ -1,5 +1,6 @@
 import type { JobStore } from '../jobs/job-store.ts';
 import type { Job } from '../jobs/job.ts';
+import { recordReply } from '../jobs/job-state.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 
@@ -44,7 +45,7 @@ export async function recoverJobs(leftovers: Leftovers, scheduler: Scheduler, op
     acknowledging.push(
       pending.then(
         (reply) => {
-          if (reply !== null) job.reply = reply;
+          if (reply !== null) recordReply(job, reply);
         },
         (error: unknown) => options.logger.warn({ jobId: job.id, err: error }, 'acknowledging a job again failed; its reply will go through the channel'),
       ),

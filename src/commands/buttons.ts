@@ -2,7 +2,8 @@ import { MessageFlags, type ButtonInteraction, type ModalSubmitInteraction } fro
 import type { Requester } from '../app/job-service.ts';
 import { requesterOf } from '../discord/caller.ts';
 import { parseCustomId, type ButtonIntent, type OutpaintButton } from '../discord/custom-id.ts';
-import { isFinished, type Job } from '../jobs/job.ts';
+import type { Job } from '../jobs/job.ts';
+import { isFinished } from '../jobs/job-state.ts';
 import { JobNotFoundError } from '../jobs/scheduler-errors.ts';
 import type { ButtonHandler, CommandContext, ModalHandler } from './command-context.ts';
 import { cancelReply } from './job-labels.ts';

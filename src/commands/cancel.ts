@@ -2,7 +2,8 @@ import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandIntera
 import type { Requester } from '../app/job-service.ts';
 import { requesterOf } from '../discord/caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
-import { isFinished, type Job } from '../jobs/job.ts';
+import type { Job } from '../jobs/job.ts';
+import { isFinished } from '../jobs/job-state.ts';
 import { inScope, mayManage } from '../jobs/job-scope.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { cancelReply, JOB_ID_PATTERN, jobChoices } from './job-labels.ts';

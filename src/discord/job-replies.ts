@@ -2,7 +2,8 @@ import type { Client } from 'discord.js';
 import { doneState } from './result-files.ts';
 import type { ComfyServer } from '../comfy/server.ts';
 import { userMessageOf } from '../errors.ts';
-import { isFinished, type Job } from '../jobs/job.ts';
+import type { Job } from '../jobs/job.ts';
+import { isFinished, recordDelivery, recordReply } from '../jobs/job-state.ts';
 import { sourceLine } from './job-source.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import { RunProgress } from '../jobs/progress.ts';
@@ -215,7 +216,7 @@ export class JobReplies {
     const view = renderJobView(jobInfo(job, (id) => this.#o.store.get(id)), state);
     try {
       await this.#o.editor.update(key, view, { final: true });
-      job.deliveredAt = Date.now();
+      recordDelivery(job, Date.now());
       this.#o.store.save(job);
       this.#o.onDelivered?.(job);
     } catch (error) {
@@ -287,7 +288,7 @@ export class JobReplies {
       }
     }
     if (changed) {
-      job.reply = toStoredHandle(handle);
+      recordReply(job, toStoredHandle(handle));
       this.#o.store.save(job);
     }
   }

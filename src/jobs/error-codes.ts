@@ -12,6 +12,7 @@ export const JOB_ERROR_CODES = [
   'NO_SERVER',
   'JOB_STALLED',
   'JOB_TIMEOUT',
+  'JOB_ILLEGAL_TRANSITION',
 ] as const;
 
 export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];

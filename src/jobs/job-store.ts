@@ -1,4 +1,5 @@
-import { isFinished, type Job } from './job.ts';
+import type { Job } from './job.ts';
+import { isFinished } from './job-state.ts';
 
 /**
  * Where jobs live. The scheduler saves a job on every state change; a durable
@@ -52,7 +53,7 @@ export class MemoryJobStore implements JobStore {
 
   unfinished(): Job[] {
     return [...this.#jobs.values()]
-      .filter((job) => job.status !== 'done' && job.status !== 'failed' && job.status !== 'cancelled')
+      .filter((job) => !isFinished(job))
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 
@@ -79,8 +80,7 @@ export class MemoryJobStore implements JobStore {
   keptInputsInUse(finishedSince: number): Set<string> {
     const paths = new Set<string>();
     for (const job of this.#jobs.values()) {
-      const finished = job.status === 'done' || job.status === 'failed' || job.status === 'cancelled';
-      if (finished && (job.finishedAt ?? 0) < finishedSince) continue;
+      if (isFinished(job) && (job.finishedAt ?? 0) < finishedSince) continue;
       for (const path of keptInputPaths(job.spec.inputs)) paths.add(path);
     }
     return paths;

@@ -4,11 +4,9 @@ import type { OutputFile, OutputText } from './run-events.ts';
 /**
  * One user's request to run a template, from the moment it is accepted until its
  * images are delivered. Plain data: the store persists it, the scheduler moves it
- * through its states, renderers read it. Nothing here knows Discord or ComfyUI I/O.
+ * through its states (only through job-state.ts), renderers read it. Nothing here knows Discord or ComfyUI I/O.
  */
 export type JobStatus = 'queued' | 'submitted' | 'running' | 'done' | 'failed' | 'cancelled';
-
-export const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set(['done', 'failed', 'cancelled']);
 
 /** Where a job came from: a command, or a button on an earlier job's result. */
 export type JobOrigin =
@@ -105,10 +103,6 @@ export function createJob(init: NewJob): Job {
     deliveredAt: null,
     ...init,
   };
-}
-
-export function isFinished(job: Pick<Job, 'status'>): boolean {
-  return FINISHED_STATUSES.has(job.status);
 }
 
 /** Short, time-ordered, unique ids that fit in a Discord custom_id with room to spare. */

@@ -2,7 +2,8 @@ import PQueue from 'p-queue';
 import { isComfycordError, userMessageOf } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { FairQueue } from './fair-queue.ts';
-import { isFinished, type Job } from './job.ts';
+import type { Job, JobStatus } from './job.ts';
+import { assertCanMove, isFinished, moveJob, moveOrLog, recordSubmission, type JobStepFields } from './job-state.ts';
 import { Admission } from './admission.ts';
 import { JobCancelledError, JobNotFoundError, NotYourJobError } from './scheduler-errors.ts';
 import { afterAbort } from './job-watchdog.ts';
@@ -62,13 +63,15 @@ export class Scheduler {
    */
   enqueue(job: Job, options: { bypassCooldown?: boolean; reservation?: Reservation } = {}): { position: number; total: number } {
     const { store } = this.#options;
+    // A finished job never goes back in line: refused before it takes a slot.
+    assertCanMove(job, 'queued');
     if (options.reservation !== undefined && options.reservation.userId === job.userId && options.reservation.held) {
       options.reservation.release();
     } else {
       this.assertCanAccept(job.userId, options);
       this.#admission.noteStart(job.userId);
     }
-    job.status = 'queued';
+    moveJob(job, 'queued');
     store.save(job);
     this.#waiting.push(job);
     this.#emit({ type: 'status', job });
@@ -106,10 +109,7 @@ export class Scheduler {
     const queue = job.server === null ? undefined : this.#queues.get(job.server);
     if ((job.status === 'submitted' || job.status === 'running') && job.promptId !== null && queue) {
       this.#start(job, job.server!, queue);
-    } else {
-      job.status = 'queued';
-      job.server = null;
-      job.promptId = null;
+    } else if (this.#move(job, 'queued', { server: null, promptId: null })) {
       this.#options.store.save(job);
       this.#waiting.push(job);
     }
@@ -237,13 +237,11 @@ export class Scheduler {
   }
 
   #start(job: Job, worker: string, queue: PQueue): void {
+    if (!this.#move(job, 'submitted', { server: worker, startedAt: job.startedAt ?? this.#options.now() })) return;
     const controller = new AbortController();
     this.#running.set(job.id, { job, controller, worker });
     this.#runningByUser.set(job.userId, (this.#runningByUser.get(job.userId) ?? 0) + 1);
     this.#attempts.set(job.id, (this.#attempts.get(job.id) ?? 0) + 1);
-    job.server = worker;
-    job.status = 'submitted';
-    job.startedAt ??= this.#options.now();
     this.#options.store.save(job);
     this.#emit({ type: 'status', job });
     // Pump once p-queue has released the slot, not from inside the task.
@@ -260,24 +258,23 @@ export class Scheduler {
         turn: place.turn,
         onQueued: place.release,
         onSubmitted: (promptId, resolved) => {
-          job.promptId = promptId;
-          job.resolved = resolved;
+          recordSubmission(job, promptId, resolved);
           store.save(job);
         },
         onEvent: (event) => {
           watch?.event(event);
           if (event.type === 'started' && job.status !== 'running') {
-            job.status = 'running';
+            if (!this.#move(job, 'running')) return;
             store.save(job);
             this.#emit({ type: 'status', job });
           }
+          // A late event of a run that is over would show the finished job as running again.
+          if (isFinished(job)) return;
           this.#emit({ type: 'event', job, event });
         },
       });
-      job.images = outputs.images;
-      job.texts = outputs.texts;
       watchdog?.finished(worker);
-      this.#finish(job, 'done', null);
+      this.#finish(job, 'done', null, { images: outputs.images, texts: outputs.texts });
     } catch (error) {
       if (this.#closed) {
         // Shutting down: the failure is the servers being closed under the job (and the store
@@ -313,9 +310,7 @@ export class Scheduler {
 
   #requeue(job: Job, reason: string, note?: string): void {
     this.#stopRunning(job);
-    job.status = 'queued';
-    job.server = null;
-    job.promptId = null;
+    if (!this.#move(job, 'queued', { server: null, promptId: null })) return;
     this.#options.store.save(job);
     this.#waiting.pushFront(job);
     this.#emit({ type: 'requeued', job, reason, ...(note === undefined ? {} : { note }) });
@@ -328,15 +323,19 @@ export class Scheduler {
     else this.#runningByUser.delete(job.userId);
   }
 
-  #finish(job: Job, status: 'done' | 'failed' | 'cancelled', error: unknown): void {
-    job.status = status;
-    job.finishedAt = this.#options.now();
-    job.failure = status === 'failed' ? { code: isComfycordError(error) ? error.code : 'INTERNAL', userMessage: userMessageOf(error) } : null;
+  #finish(job: Job, status: 'done' | 'failed' | 'cancelled', error: unknown, outputs: JobStepFields = {}): void {
     this.#attempts.delete(job.id);
     this.#avoid.delete(job.id);
     this.#options.watchdog?.forget(job.id);
+    const failure = status === 'failed' ? { code: isComfycordError(error) ? error.code : 'INTERNAL', userMessage: userMessageOf(error) } : null;
+    if (!this.#move(job, status, { ...outputs, finishedAt: this.#options.now(), failure })) return;
     this.#options.store.save(job);
     this.#emit({ type: 'status', job });
+  }
+
+  /** An illegal step is a bug (e.g. a late event of a finished run): logged as an error, the job left as it was. */
+  #move(job: Job, to: JobStatus, fields?: JobStepFields): boolean {
+    return moveOrLog(job, to, fields, this.#options.logger);
   }
 
   #emitPositions(): void {

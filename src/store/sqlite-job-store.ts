@@ -1,5 +1,6 @@
 import type { Job } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
+import { FINISHED_STATUSES, UNFINISHED_STATUSES } from '../jobs/job-state.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { ChannelSettingsStore } from './channel-settings.ts';
 import { CorruptJobRowError, JOB_COLUMNS, jobToRow, rowToJob } from './job-row.ts';
@@ -24,6 +25,10 @@ export interface CheckpointResult {
 }
 
 const SELECT_JOB = `SELECT ${JOB_COLUMNS.join(', ')} FROM jobs`;
+/** The core's status lists as SQL: the same text as the partial indexes' WHERE (migrations.ts), so SQLite uses them. */
+export const sqlStatusList = (statuses: readonly string[]): string => statuses.map((status) => `'${status}'`).join(', ');
+const UNFINISHED = sqlStatusList(UNFINISHED_STATUSES);
+const FINISHED = sqlStatusList(FINISHED_STATUSES);
 
 /**
  * The durable JobStore: one SQLite file (see open-database.ts for its settings). Each
@@ -85,14 +90,14 @@ export class SqliteJobStore implements JobStore {
     // `IS` matches a NULL guild (the DM) as well as an id; jobs_by_user narrows it to one user's rows first.
     this.#selectByUserIn = db.prepare(`${SELECT_JOB} WHERE user_id = ? AND guild_id IS ? ORDER BY created_at DESC, id DESC LIMIT ?`);
     // Same condition as the partial index jobs_unfinished, so SQLite can use it.
-    this.#selectUnfinished = db.prepare(`${SELECT_JOB} WHERE status IN ('queued', 'submitted', 'running') ORDER BY created_at, id`);
+    this.#selectUnfinished = db.prepare(`${SELECT_JOB} WHERE status IN (${UNFINISHED}) ORDER BY created_at, id`);
     // Same condition as the partial index jobs_undelivered.
     this.#selectUndelivered = db.prepare(
-      `${SELECT_JOB} WHERE delivered_at IS NULL AND status IN ('done', 'failed', 'cancelled') ORDER BY finished_at, id`,
+      `${SELECT_JOB} WHERE delivered_at IS NULL AND status IN (${FINISHED}) ORDER BY finished_at, id`,
     );
     this.#updateImages = db.prepare('UPDATE jobs SET images = ?, updated_at = ? WHERE id = ?');
     this.#selectInputsInUse = db.prepare(
-      `SELECT inputs FROM jobs WHERE inputs IS NOT NULL AND (status IN ('queued', 'submitted', 'running') OR finished_at IS NULL OR finished_at >= ?)`,
+      `SELECT inputs FROM jobs WHERE inputs IS NOT NULL AND (status IN (${UNFINISHED}) OR finished_at IS NULL OR finished_at >= ?)`,
     );
   }
 

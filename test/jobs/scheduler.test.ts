@@ -3,6 +3,8 @@ import { createJob, type Job, type JobImage } from '../../src/jobs/job.ts';
 import { MemoryJobStore } from '../../src/jobs/job-store.ts';
 import { Scheduler, type ExecuteContext, type JobOutputs, type SchedulerUpdate } from '../../src/jobs/scheduler.ts';
 import { ComfycordError } from '../../src/errors.ts';
+import { IllegalTransitionError, isFinished, recordDelivery } from '../../src/jobs/job-state.ts';
+import { capturedLogger } from '../comfy/helpers.ts';
 
 function makeJob(userId: string, template = 'txt2img'): Job {
   return createJob({
@@ -273,5 +275,121 @@ describe('Scheduler bookkeeping', () => {
     // round-robin: bob's first job goes before alice's second
     expect(scheduler.enqueue(makeJob('bob'))).toEqual({ position: 2, total: 3 });
     expect(announced).toEqual([1, 2, 3]);
+  });
+});
+
+describe('Scheduler and the job state machine', () => {
+  it('ends every job exactly once, whichever way it ends, and a late cancel or event changes nothing', async () => {
+    const { started, execute } = controllableExecutor();
+    const store = new MemoryJobStore();
+    const { logger, lines } = capturedLogger();
+    const scheduler = new Scheduler({
+      workers: [healthy('gpu1'), healthy('gpu2')],
+      execute,
+      store,
+      limits,
+      logger,
+      lookahead: 1,
+      isRetryable: (error) => error instanceof ComfycordError && error.code === 'COMFY_LOST',
+    });
+    const ends = new Map<string, string[]>();
+    scheduler.subscribe((update) => {
+      if (update.type === 'status' && isFinished(update.job)) ends.set(update.job.id, [...(ends.get(update.job.id) ?? []), update.job.status]);
+    });
+    const [done, failed, cancelledRunning, requeuedThenDone, cancelledWaiting] = ['alice', 'bob', 'carol', 'dave', 'erin'].map((user) => makeJob(user));
+    for (const job of [done, failed, cancelledRunning, requeuedThenDone, cancelledWaiting]) scheduler.enqueue(job!);
+    await settle();
+    const run = (job: Job) => started.filter((entry) => entry.job.id === job.id).at(-1)!;
+    expect(started.map((entry) => entry.job.id)).toEqual([done!.id, failed!.id, cancelledRunning!.id, requeuedThenDone!.id]);
+    await scheduler.cancel(cancelledWaiting!.id, { userId: 'erin', isAdmin: false });
+    run(done!).context.onEvent({ type: 'started' });
+    run(done!).finish();
+    run(failed!).fail(new ComfycordError('COMFY_EXECUTION', 'ComfyUI failed in node 3'));
+    await scheduler.cancel(cancelledRunning!.id, { userId: 'carol', isAdmin: false });
+    run(requeuedThenDone!).fail(new ComfycordError('COMFY_LOST', 'The ComfyUI server went away'));
+    await settle();
+    run(requeuedThenDone!).finish();
+    await settle();
+    expect(started.filter((entry) => entry.job.id === requeuedThenDone!.id)).toHaveLength(2);
+
+    // Everything that could try to end a job a second time.
+    for (const job of [done, failed, cancelledRunning, requeuedThenDone, cancelledWaiting]) {
+      await scheduler.cancel(job!.id, { userId: job!.userId, isAdmin: true });
+      expect(() => scheduler.enqueue(job!)).toThrow(IllegalTransitionError);
+    }
+    for (const entry of started) entry.context.onEvent({ type: 'started' });
+    await settle();
+
+    const expected = new Map([
+      [done!.id, ['done']],
+      [failed!.id, ['failed']],
+      [cancelledRunning!.id, ['cancelled']],
+      [requeuedThenDone!.id, ['done']],
+      [cancelledWaiting!.id, ['cancelled']],
+    ]);
+    expect(ends).toEqual(expected);
+    for (const [id, [status]] of expected) expect(store.get(id)?.status).toBe(status);
+    expect(scheduler.pending()).toEqual([]);
+    // A late 'started' from each of the five runs (the requeued job ran twice) was refused as a bug, and logged.
+    expect(started).toHaveLength(5);
+    expect(lines().filter((line) => line['code'] === 'JOB_ILLEGAL_TRANSITION').map((line) => line['to'])).toEqual(Array(5).fill('running'));
+  });
+
+  it('keeps a delivered job delivered when a late "started" event arrives: refused once, logged as an error, nothing announced', async () => {
+    const { started, execute } = controllableExecutor();
+    const store = new MemoryJobStore();
+    const { logger, lines } = capturedLogger();
+    const scheduler = new Scheduler({ workers: [healthy('gpu1')], execute, store, limits, logger });
+    const job = makeJob('alice');
+    scheduler.enqueue(job);
+    await settle();
+    const run = started[0]!;
+    run.context.onEvent({ type: 'started' });
+    run.finish();
+    await settle();
+    recordDelivery(job, 1234);
+    const updates: SchedulerUpdate[] = [];
+    scheduler.subscribe((update) => updates.push(update));
+    // The executor's socket still had a 'started' for this prompt in flight.
+    run.context.onEvent({ type: 'started' });
+    expect(store.get(job.id)).toMatchObject({ status: 'done', deliveredAt: 1234 });
+    expect(updates).toEqual([]);
+    const refusals = lines().filter((line) => line['code'] === 'JOB_ILLEGAL_TRANSITION');
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ level: 50, jobId: job.id, from: 'done', to: 'running' });
+  });
+
+  it('ignores a cancel after delivery: the job stays done, no abort, nothing announced, however often it is asked', async () => {
+    const { started, execute } = controllableExecutor();
+    const store = new MemoryJobStore();
+    const scheduler = new Scheduler({ workers: [healthy('gpu1')], execute, store, limits });
+    const job = makeJob('alice');
+    scheduler.enqueue(job);
+    await settle();
+    started[0]!.finish();
+    await settle();
+    recordDelivery(job, 99);
+    const updates: SchedulerUpdate[] = [];
+    scheduler.subscribe((update) => updates.push(update));
+    for (let i = 0; i < 2; i += 1) {
+      const answer = await scheduler.cancel(job.id, { userId: 'alice', isAdmin: false });
+      expect(answer).toMatchObject({ id: job.id, status: 'done', deliveredAt: 99, failure: null });
+    }
+    expect(started[0]!.context.signal.aborted).toBe(false);
+    expect(updates).toEqual([]);
+  });
+
+  it('refuses to queue a finished job again with the typed error, before taking one of the user\'s slots', async () => {
+    const { started, execute } = controllableExecutor();
+    const scheduler = new Scheduler({ workers: [healthy('gpu1')], execute, store: new MemoryJobStore(), limits: { ...limits, userMaxPending: 1 } });
+    const job = makeJob('alice');
+    scheduler.enqueue(job);
+    await settle();
+    started[0]!.finish();
+    await settle();
+    expect(() => scheduler.enqueue(job)).toThrow(expect.objectContaining({ code: 'JOB_ILLEGAL_TRANSITION' }));
+    expect(job.status).toBe('done');
+    expect(scheduler.pendingCountFor('alice')).toBe(0);
+    expect(() => scheduler.enqueue(makeJob('alice'))).not.toThrow();
   });
 });

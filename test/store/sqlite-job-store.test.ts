@@ -5,7 +5,8 @@ import { MemoryJobStore, type JobStore } from '../../src/jobs/job-store.ts';
 import type { Job, JobStatus } from '../../src/jobs/job.ts';
 import { JOB_STATUSES } from '../../src/store/job-row.ts';
 import { databasePath } from '../../src/store/open-database.ts';
-import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
+import { SqliteJobStore, sqlStatusList } from '../../src/store/sqlite-job-store.ts';
+import { FINISHED_STATUSES, UNFINISHED_STATUSES } from '../../src/jobs/job-state.ts';
 import { capturedLogger } from '../comfy/helpers.ts';
 import { bareJob, fullJob, rawDatabase, useTempDir } from './store-fixtures.ts';
 
@@ -84,18 +85,25 @@ describe('SqliteJobStore', () => {
     store.close();
   });
 
-  it('reads unfinished jobs through the partial index', () => {
+  it('reads unfinished and undelivered jobs through the partial indexes, with the status lists of the core\'s state machine', () => {
     const dir = tempDir();
     const store = openIn(dir);
     store.close();
     const raw = rawDatabase(store.path);
-    const plan = raw
-      .prepare(`EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE status IN ('queued', 'submitted', 'running') ORDER BY created_at, id`)
-      .all()
-      .map((row) => String(row['detail']));
+    const planOf = (sql: string) =>
+      raw
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all()
+        .map((row) => String(row['detail']))
+        .join('\n');
+    expect(sqlStatusList(UNFINISHED_STATUSES)).toBe("'queued', 'submitted', 'running'");
+    const unfinished = planOf(`SELECT id FROM jobs WHERE status IN (${sqlStatusList(UNFINISHED_STATUSES)}) ORDER BY created_at, id`);
+    const undelivered = planOf(`SELECT id FROM jobs WHERE delivered_at IS NULL AND status IN (${sqlStatusList(FINISHED_STATUSES)}) ORDER BY finished_at, id`);
     raw.close();
-    expect(plan.join('\n')).toContain('jobs_unfinished');
-    expect(plan.join('\n')).not.toContain('TEMP B-TREE');
+    expect(unfinished).toContain('jobs_unfinished');
+    expect(unfinished).not.toContain('TEMP B-TREE');
+    expect(undelivered).toContain('jobs_undelivered');
+    expect(undelivered).not.toContain('TEMP B-TREE');
   });
 
   it('lists a user\'s and a guild\'s recent jobs, newest first, limited', () => {
