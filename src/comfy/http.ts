@@ -3,12 +3,12 @@ import { request, type Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
+import { describeNetworkError } from '../network-errors.ts';
 import type { OutputImage } from './messages.ts';
 import { COMFY_DEFAULTS } from './defaults.ts';
 import { createEndpoint, type ComfyAuthOptions, type ComfyEndpoint } from './endpoint.ts';
 import { readBounded, ResponseTooLarge } from './bounded-body.ts';
 import { ComfyBadResponseError, ComfyFileTooLargeError, ComfyHttpError, ComfyUnavailableError, ComfyUploadTooLargeError } from './errors.ts';
-import { describeTransportError } from './transport-errors.ts';
 import { multipartBody } from './multipart.ts';
 import type { MultipartBody } from './multipart.ts';
 import { parseHistory, parseQueue, type HistoryEntry, type QueueSnapshot } from './history.ts';
@@ -162,7 +162,7 @@ export class ComfyHttp {
     } catch (error) {
       if (error instanceof ResponseTooLarge) throw error.error;
       if (options.signal?.aborted) throw options.signal.reason;
-      const detail = timeout.aborted ? `no answer to ${method} ${path} within ${timeoutMs} ms` : describeTransportError(error);
+      const detail = timeout.aborted ? `no answer to ${method} ${path} within ${timeoutMs} ms` : describeNetworkError(error);
       this.#log.debug({ method, path, err: detail, ms: this.#clock.now() - started }, 'comfy http failed');
       throw new ComfyUnavailableError(this.host, detail, { cause: error, context: { method, path } });
     } finally {

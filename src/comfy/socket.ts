@@ -5,9 +5,9 @@ import type { Logger } from '../log.ts';
 import { retryDelay } from '../retry.ts';
 import { COMFY_DEFAULTS } from './defaults.ts';
 import { silentLogger } from '../log.ts';
+import { describeNetworkError } from '../network-errors.ts';
 import type { ComfyEndpoint } from './endpoint.ts';
 import { ComfyUnavailableError } from './errors.ts';
-import { describeTransportError } from './transport-errors.ts';
 import { parseBinaryMessage, parseTextMessage, type ComfyBinaryMessage, type ComfyMessage } from './messages.ts';
 
 /**
@@ -293,5 +293,5 @@ function describeSocketError(error: Error): string {
   const status = /Unexpected server response: (\d+)/.exec(error.message)?.[1];
   if (status !== undefined) return `the WebSocket upgrade was answered with HTTP ${status}`;
   if (error.message.includes('Opening handshake has timed out')) return 'the WebSocket handshake timed out';
-  return describeTransportError(error);
+  return describeNetworkError(error);
 }

@@ -1,4 +1,5 @@
 import { DiscordAPIError, HTTPError, type InteractionDeferReplyOptions, type RepliableInteraction } from 'discord.js';
+import { isNetworkError } from '../network-errors.ts';
 import { withRetry, type RetryPolicy } from '../retry.ts';
 
 /** Discord invalidates an interaction not answered within 3 s; stop retrying a little before. */
@@ -27,9 +28,4 @@ export async function deferReplyWithRetry(interaction: RepliableInteraction, opt
       deadline: interaction.createdTimestamp + ACK_DEADLINE_MS,
     },
   );
-}
-
-function isNetworkError(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
 }

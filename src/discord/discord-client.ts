@@ -1,6 +1,7 @@
 import { Client, GatewayIntentBits, Partials } from 'discord.js';
 import type { Config } from '../config.ts';
 import { ComfycordError } from '../errors.ts';
+import { networkReason } from '../network-errors.ts';
 import type { Redactor } from '../redact/redactor.ts';
 import { redactingMakeRequest } from './redacting-request.ts';
 import type { DiscordErrorCode } from './error-codes.ts';
@@ -36,19 +37,6 @@ export function loginFailure(error: unknown): DiscordLoginError | DiscordUnreach
   const fields = error instanceof Error ? (error as Error & { code?: unknown; status?: unknown }) : null;
   if (fields !== null && (fields.code === 'TokenInvalid' || fields.status === 401)) return new DiscordLoginError(error);
   return new DiscordUnreachableError(networkReason(error), error);
-}
-
-/** The innermost cause's code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT…) or name: short, and free of secrets. */
-function networkReason(error: unknown): string {
-  let current: unknown = error;
-  let reason = 'no answer';
-  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
-    const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) reason = code;
-    else if (current.name === 'AbortError' || current.name === 'TimeoutError') reason = 'timed out';
-    current = current.cause;
-  }
-  return reason;
 }
 
 export function requireToken(config: Pick<Config, 'discord'>): string {

@@ -1,4 +1,5 @@
 import { ComfycordError, type LogContext } from '../errors.ts';
+import { isNetworkError } from '../network-errors.ts';
 import type { DiscordErrorCode } from './error-codes.ts';
 
 /**
@@ -28,20 +29,6 @@ const DISCORD = {
   oldMessageEditLimit: 30046,
 } as const;
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
 /** Used when a 429 carries no usable retry-after. */
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
@@ -64,7 +51,7 @@ export function classifyEditError(error: unknown): EditFailure {
   }
   if (code === DISCORD.oldMessageEditLimit) return { kind: 'rate_limited', retryAfterMs: 60_000, global: false, ...base };
   if (status !== null && status >= 500) return { kind: 'transient', ...base };
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return { kind: 'transient', ...base };
+  if (isNetworkError(error)) return { kind: 'transient', ...base };
   if (name === 'AbortError' || name === 'TimeoutError') return { kind: 'transient', ...base };
   return { kind: 'permanent', ...base };
 }
