@@ -1,9 +1,8 @@
 import { BlockedWords } from '../access/blocked-words.ts';
 import { ImageNotTakenError, ImageRequiredError, ParentNotReadyError, TemplateKindMissingError } from './request-errors.ts';
-import { isComfycordError, userMessageOf } from '../errors.ts';
 import { createJob, type InputImageRef, type Job, type JobOrigin, type JobReplyHandle } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
-import { moveJob, recordDelivery } from '../jobs/job-state.ts';
+import { failureOf, moveJob, recordDelivery } from '../jobs/job-state.ts';
 import { inScope, mayManage, type Requester } from '../jobs/job-scope.ts';
 import { JobNotFoundError, NotYourJobError } from '../jobs/scheduler-errors.ts';
 import type { Reservation, Scheduler } from '../jobs/scheduler.ts';
@@ -182,7 +181,7 @@ export class JobService {
     prepared.reservation.release();
     const { job } = prepared;
     // A prepared job is still queued, never in line: failing it is always an allowed step.
-    moveJob(job, 'failed', { failure: { code: isComfycordError(reason) ? reason.code : 'INTERNAL', userMessage: userMessageOf(reason) }, finishedAt: now });
+    moveJob(job, 'failed', { failure: failureOf(reason), finishedAt: now });
     recordDelivery(job, now);
     this.#store.save(job);
   }

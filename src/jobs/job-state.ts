@@ -1,7 +1,7 @@
-import { ComfycordError } from '../errors.ts';
+import { ComfycordError, isComfycordError, userMessageOf } from '../errors.ts';
 import type { JobErrorCode } from './error-codes.ts';
 import type { Logger } from '../log.ts';
-import type { Job, JobReplyHandle, JobStatus } from './job.ts';
+import type { Job, JobFailure, JobReplyHandle, JobStatus } from './job.ts';
 
 /**
  * The job's state machine: the one place a job's status changes. Every step a job may
@@ -45,6 +45,11 @@ export function canMove(from: JobStatus, to: JobStatus): boolean {
 
 /** The fields that change with a step: where it runs, when it started or ended, why it failed, what it made. */
 export type JobStepFields = Partial<Pick<Job, 'server' | 'promptId' | 'startedAt' | 'finishedAt' | 'failure' | 'images' | 'texts'>>;
+
+/** What a failed job keeps of the error that ended it: its code (INTERNAL for a bug) and the message a person may read. */
+export function failureOf(error: unknown): JobFailure {
+  return { code: isComfycordError(error) ? error.code : 'INTERNAL', userMessage: userMessageOf(error) };
+}
 
 /** A step the state machine does not allow: a bug in the caller, never the user's doing. */
 export class IllegalTransitionError extends ComfycordError<JobErrorCode> {

@@ -3,20 +3,17 @@ import { isComfycordError, userMessageOf } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { FairQueue } from './fair-queue.ts';
 import type { Job, JobStatus } from './job.ts';
-import { assertCanMove, isFinished, moveJob, moveOrLog, recordSubmission, type JobStepFields } from './job-state.ts';
+import { assertCanMove, failureOf, isFinished, moveJob, moveOrLog, recordSubmission, type JobStepFields } from './job-state.ts';
 import { Admission } from './admission.ts';
 import { JobCancelledError, JobNotFoundError, NotYourJobError } from './scheduler-errors.ts';
 import { afterAbort } from './job-watchdog.ts';
 import { SubmitOrder } from './submit-order.ts';
-import type { Reservation, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
+import { RunningJobs } from './running-jobs.ts';
+import { ServerChoice } from './server-choice.ts';
+import { UpdateListeners } from './update-listeners.ts';
+import type { Reservation, SchedulerOptions, SchedulerUpdate } from './scheduler-types.ts';
 
 export type { ExecuteContext, ExecuteJob, JobOutputs, Reservation, SchedulerOptions, SchedulerUpdate, WorkerSlot } from './scheduler-types.ts';
-
-interface Running {
-  job: Job;
-  controller: AbortController;
-  worker: string;
-}
 
 /**
  * Moves jobs from a fair waiting line onto ComfyUI servers. Each server gets a
@@ -24,15 +21,12 @@ interface Running {
  */
 export class Scheduler {
   readonly #waiting = new FairQueue<Job>();
-  readonly #running = new Map<string, Running>();
-  /** Jobs in `#running` per user, so limit checks need not walk the jobs. */
-  readonly #runningByUser = new Map<string, number>();
+  readonly #running = new RunningJobs();
   readonly #queues = new Map<string, PQueue>();
   readonly #attempts = new Map<string, number>();
   readonly #admission: Admission;
-  readonly #listeners = new Set<(update: SchedulerUpdate) => void>();
-  /** A job that stalled on this server runs again elsewhere while another healthy server can take it. */
-  readonly #avoid = new Map<string, string>();
+  readonly #listeners: UpdateListeners;
+  readonly #choice: ServerChoice;
   readonly #order = new SubmitOrder();
   readonly #options: Required<Omit<SchedulerOptions, 'logger' | 'watchdog'>> & Pick<SchedulerOptions, 'watchdog'> & { logger: Logger };
   #closed = false;
@@ -47,14 +41,15 @@ export class Scheduler {
       logger: options.logger ?? silentLogger(),
     };
     this.#admission = new Admission(options.limits, this.#options.now);
+    this.#choice = new ServerChoice(options.workers);
+    this.#listeners = new UpdateListeners(this.#options.logger);
     for (const worker of options.workers) {
       this.#queues.set(worker.name, new PQueue({ concurrency: 1 + this.#options.lookahead }));
     }
   }
 
   subscribe(listener: (update: SchedulerUpdate) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.subscribe(listener);
   }
 
   /**
@@ -134,16 +129,12 @@ export class Scheduler {
 
   /** Jobs of this user on a server, then waiting (in their order). Costs the user's jobs plus the running ones. */
   pendingFor(userId: string): Job[] {
-    const running: Job[] = [];
-    if (this.#runningByUser.has(userId)) {
-      for (const { job } of this.#running.values()) if (job.userId === userId) running.push(job);
-    }
-    return [...running, ...this.#waiting.jobsOf(userId)];
+    return [...this.#running.jobsOf(userId), ...this.#waiting.jobsOf(userId)];
   }
 
   /** How many jobs of this user are waiting or on a server. */
   pendingCountFor(userId: string): number {
-    return this.#waiting.countFor(userId) + (this.#runningByUser.get(userId) ?? 0);
+    return this.#waiting.countFor(userId) + this.#running.countFor(userId);
   }
 
   /** Jobs on a server, then the waiting line in order: the scheduler's own objects, no store reads. */
@@ -153,14 +144,12 @@ export class Scheduler {
 
   /** Jobs on a server (submitted or running), in the order they were started. */
   running(): Job[] {
-    return [...this.#running.values()].map(({ job }) => job);
+    return this.#running.jobs();
   }
 
   /** Load per server: jobs running or submitted there. */
   load(): Map<string, number> {
-    const load = new Map([...this.#queues.keys()].map((name) => [name, 0]));
-    for (const { worker } of this.#running.values()) load.set(worker, (load.get(worker) ?? 0) + 1);
-    return load;
+    return this.#running.load(this.#queues.keys());
   }
 
   async cancel(jobId: string, actor: { userId: string; isAdmin: boolean }): Promise<Job> {
@@ -199,25 +188,13 @@ export class Scheduler {
       const free = this.#options.workers.filter((worker) => worker.isHealthy() && this.#hasSlot(worker.name));
       if (free.length === 0) break;
       // The fairest job that some free server can run, then the best server for it.
-      const job = this.#waiting.take((candidate) => free.some((worker) => this.#fits(worker, candidate)));
+      const job = this.#waiting.take((candidate) => free.some((worker) => this.#choice.fits(worker, candidate)));
       if (!job) break;
-      const worker = this.#bestWorker(free.filter((candidate) => this.#fits(candidate, job)), job);
+      const worker = this.#choice.best(free, job, this.load());
       this.#start(job, worker.name, this.#queues.get(worker.name)!);
       moved = true;
     }
     return moved;
-  }
-
-  /** It can run the job, and it is not the server the job stalled on while another healthy one could take it. */
-  #fits(worker: WorkerSlot, job: Job): boolean {
-    if (!worker.canRun(job)) return false;
-    const avoided = this.#avoid.get(job.id);
-    return avoided !== worker.name || !this.#elsewhere(job, avoided);
-  }
-
-  /** Another healthy server than `worker` could run the job. */
-  #elsewhere(job: Job, worker: string): boolean {
-    return this.#options.workers.some((other) => other.name !== worker && other.isHealthy() && other.canRun(job));
   }
 
   #hasSlot(worker: string): boolean {
@@ -225,22 +202,10 @@ export class Scheduler {
     return queue.pending + queue.size < queue.concurrency;
   }
 
-  /** Least loaded for its weight; among equals, the one that fits the job best (same checkpoint). */
-  #bestWorker(candidates: WorkerSlot[], job: Job): WorkerSlot {
-    const load = this.load();
-    const score = (worker: WorkerSlot) => (load.get(worker.name) ?? 0) / (worker.weight ?? 1);
-    return candidates.reduce((best, worker) => {
-      const difference = score(worker) - score(best);
-      if (difference !== 0) return difference < 0 ? worker : best;
-      return (worker.affinity?.(job) ?? 0) > (best.affinity?.(job) ?? 0) ? worker : best;
-    });
-  }
-
   #start(job: Job, worker: string, queue: PQueue): void {
     if (!this.#move(job, 'submitted', { server: worker, startedAt: job.startedAt ?? this.#options.now() })) return;
     const controller = new AbortController();
-    this.#running.set(job.id, { job, controller, worker });
-    this.#runningByUser.set(job.userId, (this.#runningByUser.get(job.userId) ?? 0) + 1);
+    this.#running.add({ job, controller, worker });
     this.#attempts.set(job.id, (this.#attempts.get(job.id) ?? 0) + 1);
     this.#options.store.save(job);
     this.#emit({ type: 'status', job });
@@ -292,7 +257,7 @@ export class Scheduler {
     } finally {
       place.release();
       watch?.stop();
-      this.#stopRunning(job);
+      this.#running.remove(job);
     }
   }
 
@@ -300,8 +265,8 @@ export class Scheduler {
   #stopped(job: Job, worker: string, reason: unknown): void {
     const next = afterAbort(job, worker, reason, this.#options.watchdog, this.#options.logger);
     if (next.kind === 'again') {
-      this.#avoid.set(job.id, worker);
-      const where = this.#elsewhere(job, worker) ? ' on another server' : '';
+      this.#choice.avoid(job.id, worker);
+      const where = this.#choice.elsewhere(job, worker) ? ' on another server' : '';
       this.#requeue(job, next.error.userMessage, `${next.error.userMessage}; it was stopped there and runs once more${where}`);
     } else {
       this.#finish(job, next.kind, next.kind === 'failed' ? next.error : null);
@@ -309,25 +274,18 @@ export class Scheduler {
   }
 
   #requeue(job: Job, reason: string, note?: string): void {
-    this.#stopRunning(job);
+    this.#running.remove(job);
     if (!this.#move(job, 'queued', { server: null, promptId: null })) return;
     this.#options.store.save(job);
     this.#waiting.pushFront(job);
     this.#emit({ type: 'requeued', job, reason, ...(note === undefined ? {} : { note }) });
   }
 
-  #stopRunning(job: Job): void {
-    if (!this.#running.delete(job.id)) return;
-    const left = (this.#runningByUser.get(job.userId) ?? 1) - 1;
-    if (left > 0) this.#runningByUser.set(job.userId, left);
-    else this.#runningByUser.delete(job.userId);
-  }
-
   #finish(job: Job, status: 'done' | 'failed' | 'cancelled', error: unknown, outputs: JobStepFields = {}): void {
     this.#attempts.delete(job.id);
-    this.#avoid.delete(job.id);
+    this.#choice.forget(job.id);
     this.#options.watchdog?.forget(job.id);
-    const failure = status === 'failed' ? { code: isComfycordError(error) ? error.code : 'INTERNAL', userMessage: userMessageOf(error) } : null;
+    const failure = status === 'failed' ? failureOf(error) : null;
     if (!this.#move(job, status, { ...outputs, finishedAt: this.#options.now(), failure })) return;
     this.#options.store.save(job);
     this.#emit({ type: 'status', job });
@@ -343,12 +301,6 @@ export class Scheduler {
   }
 
   #emit(update: SchedulerUpdate): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(update);
-      } catch (error) {
-        this.#options.logger.error({ err: error, update: update.type }, 'scheduler listener threw');
-      }
-    }
+    this.#listeners.emit(update);
   }
 }
