@@ -1,6 +1,6 @@
 import { asMaskRefusal } from '../images/mask-errors.ts';
 import type { InputImageRef, JobReplyHandle } from '../jobs/job.ts';
-import { recordReply } from '../jobs/job-state.ts';
+import { recordInput, recordReply } from '../jobs/job-state.ts';
 import type { Logger } from '../log.ts';
 import type { DownloadLimiter } from './download-limiter.ts';
 import type { InputImages } from './input-images.ts';
@@ -78,7 +78,7 @@ export class JobIntake {
           // A mask that is no image is refused as the mask, so the person knows which file to fix.
           .catch((error: unknown) => Promise.reject(option === 'mask' ? asMaskRefusal(error) : error));
         if (ref.kind === 'file') kept.push(ref.path);
-        prepared.job.spec.inputs = { ...prepared.job.spec.inputs, [option]: ref };
+        recordInput(prepared.job, option, ref);
       }
       await this.#fitMask(prepared, uploads);
       return this.#o.jobs.enqueue(prepared);

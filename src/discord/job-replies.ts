@@ -3,7 +3,7 @@ import { doneState } from './result-files.ts';
 import type { ComfyServer } from '../comfy/server.ts';
 import { userMessageOf } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
-import { isFinished, recordDelivery, recordReply } from '../jobs/job-state.ts';
+import { isFinished, recordDeliveredUrl, recordDelivery, recordReply } from '../jobs/job-state.ts';
 import { sourceLine } from './job-source.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import { RunProgress } from '../jobs/progress.ts';
@@ -279,12 +279,9 @@ export class JobReplies {
       changed = true;
     }
     if (job.status === 'done') {
-      for (const [index, image] of job.images.entries()) {
+      for (const index of job.images.keys()) {
         const delivered = message.attachments.find((a) => a.filename.includes(`${job.id}-${index + 1}.`));
-        if (delivered && image.deliveredUrl !== delivered.url) {
-          image.deliveredUrl = delivered.url;
-          changed = true;
-        }
+        if (delivered && recordDeliveredUrl(job, index, delivered.url)) changed = true;
       }
     }
     if (changed) {

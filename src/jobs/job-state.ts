@@ -1,7 +1,7 @@
 import { ComfycordError, isComfycordError, userMessageOf } from '../errors.ts';
 import type { JobErrorCode } from './error-codes.ts';
 import type { Logger } from '../log.ts';
-import type { Job, JobFailure, JobReplyHandle, JobStatus } from './job.ts';
+import type { InputImageRef, Job, JobFailure, JobReplyHandle, JobStatus } from './job.ts';
 
 /**
  * The job's state machine: the one place a job's status changes. Every step a job may
@@ -99,6 +99,19 @@ export function recordDelivery(job: Job, at: number): void {
 /** Where the job's reply lives (opaque to the core), kept so a restarted bot can edit it. Any status may have one. */
 export function recordReply(job: Job, reply: JobReplyHandle): void {
   job.reply = reply;
+}
+
+/** The delivered copy of the job's file `index` is at `url` (a Discord attachment). False when it already was, or there is no such file. */
+export function recordDeliveredUrl(job: Job, index: number, url: string): boolean {
+  const image = job.images[index];
+  if (image === undefined || image.deliveredUrl === url) return false;
+  image.deliveredUrl = url;
+  return true;
+}
+
+/** An image option's bytes are now at `ref` (an upload fetched and kept): before the job runs, so the run sends them. */
+export function recordInput(job: Job, option: string, ref: InputImageRef): void {
+  job.spec.inputs = { ...job.spec.inputs, [option]: ref };
 }
 
 /** The prompt went to ComfyUI under this id with these values (random seeds drawn); the status does not change. */

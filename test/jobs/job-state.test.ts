@@ -9,7 +9,9 @@ import {
   isFinished,
   moveJob,
   moveOrLog,
+  recordDeliveredUrl,
   recordDelivery,
+  recordInput,
 } from '../../src/jobs/job-state.ts';
 import { capturedLogger } from '../comfy/helpers.ts';
 
@@ -143,5 +145,21 @@ describe('job state machine', () => {
     expect(lines()).toEqual([expect.objectContaining({ level: 50, code: 'JOB_ILLEGAL_TRANSITION', jobId: job.id, from: 'cancelled', to: 'running' })]);
     expect(moveOrLog(jobIn('queued'), 'submitted', undefined, logger)).toBe(true);
     expect(lines()).toHaveLength(1);
+  });
+
+  it('records where a delivered file went (once per change) and a fetched input, without touching the status', () => {
+    const job = jobIn('done');
+    job.images = [{ source: { filename: 'a.png', subfolder: '', type: 'output', kind: 'image', mime: 'image/png', extension: 'png' }, deliveredUrl: null }];
+    expect(recordDeliveredUrl(job, 0, 'http://127.0.0.1:9/a.png')).toBe(true);
+    expect(recordDeliveredUrl(job, 0, 'http://127.0.0.1:9/a.png')).toBe(false);
+    expect(recordDeliveredUrl(job, 3, 'http://127.0.0.1:9/b.png')).toBe(false);
+    expect(job.images).toHaveLength(1);
+    expect(job.images[0]?.deliveredUrl).toBe('http://127.0.0.1:9/a.png');
+
+    const queued = jobIn('queued');
+    queued.spec.inputs = { image: { kind: 'url', url: 'http://127.0.0.1:9/in.png', maxSide: 1024 }, mask: { kind: 'file', path: 'inputs/m.png' } };
+    recordInput(queued, 'image', { kind: 'file', path: 'inputs/in.png' });
+    expect(queued.spec.inputs).toEqual({ image: { kind: 'file', path: 'inputs/in.png' }, mask: { kind: 'file', path: 'inputs/m.png' } });
+    expect(queued.status).toBe('queued');
   });
 });
