@@ -43,9 +43,7 @@ export class Scheduler {
     this.#admission = new Admission(options.limits, this.#options.now);
     this.#choice = new ServerChoice(options.workers);
     this.#listeners = new UpdateListeners(this.#options.logger);
-    for (const worker of options.workers) {
-      this.#queues.set(worker.name, new PQueue({ concurrency: 1 + this.#options.lookahead }));
-    }
+    for (const worker of options.workers) this.#queues.set(worker.name, new PQueue({ concurrency: 1 + this.#options.lookahead }));
   }
 
   subscribe(listener: (update: SchedulerUpdate) => void): () => void {
@@ -69,7 +67,7 @@ export class Scheduler {
     moveJob(job, 'queued');
     store.save(job);
     this.#waiting.push(job);
-    this.#emit({ type: 'status', job });
+    this.#listeners.emit({ type: 'status', job });
     const joined = this.#waiting.size;
     const moved = this.#pump();
     const place = this.position(job.id);
@@ -208,7 +206,7 @@ export class Scheduler {
     this.#running.add({ job, controller, worker });
     this.#attempts.set(job.id, (this.#attempts.get(job.id) ?? 0) + 1);
     this.#options.store.save(job);
-    this.#emit({ type: 'status', job });
+    this.#listeners.emit({ type: 'status', job });
     // Pump once p-queue has released the slot, not from inside the task.
     void queue.add(() => this.#execute(job, worker, controller)).finally(() => this.#pumpAndAnnounce());
   }
@@ -231,11 +229,11 @@ export class Scheduler {
           if (event.type === 'started' && job.status !== 'running') {
             if (!this.#move(job, 'running')) return;
             store.save(job);
-            this.#emit({ type: 'status', job });
+            this.#listeners.emit({ type: 'status', job });
           }
           // A late event of a run that is over would show the finished job as running again.
           if (isFinished(job)) return;
-          this.#emit({ type: 'event', job, event });
+          this.#listeners.emit({ type: 'event', job, event });
         },
       });
       watchdog?.finished(worker);
@@ -278,7 +276,7 @@ export class Scheduler {
     if (!this.#move(job, 'queued', { server: null, promptId: null })) return;
     this.#options.store.save(job);
     this.#waiting.pushFront(job);
-    this.#emit({ type: 'requeued', job, reason, ...(note === undefined ? {} : { note }) });
+    this.#listeners.emit({ type: 'requeued', job, reason, ...(note === undefined ? {} : { note }) });
   }
 
   #finish(job: Job, status: 'done' | 'failed' | 'cancelled', error: unknown, outputs: JobStepFields = {}): void {
@@ -288,7 +286,7 @@ export class Scheduler {
     const failure = status === 'failed' ? failureOf(error) : null;
     if (!this.#move(job, status, { ...outputs, finishedAt: this.#options.now(), failure })) return;
     this.#options.store.save(job);
-    this.#emit({ type: 'status', job });
+    this.#listeners.emit({ type: 'status', job });
   }
 
   /** An illegal step is a bug (e.g. a late event of a finished run): logged as an error, the job left as it was. */
@@ -297,10 +295,6 @@ export class Scheduler {
   }
 
   #emitPositions(): void {
-    this.#emit({ type: 'positions', total: this.#waiting.size });
-  }
-
-  #emit(update: SchedulerUpdate): void {
-    this.#listeners.emit(update);
+    this.#listeners.emit({ type: 'positions', total: this.#waiting.size });
   }
 }
