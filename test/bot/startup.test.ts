@@ -30,6 +30,22 @@ describe('starting the bot', () => {
     dataDir = null;
   });
 
+  /** A ComfyUI stand-in, and a Discord API address whose stand-in was closed before the bot starts: its port refuses every connection. */
+  async function unreachableDiscordEnv(): Promise<Record<string, string>> {
+    comfy = await ComfyStandin.start({ models: { checkpoints: [CHECKPOINT] } });
+    const closed = await startDiscordStandins();
+    const apiBase = closed.rest.apiBase;
+    await closed.close();
+    dataDir = await mkdtemp(join(tmpdir(), 'comfycord-start-'));
+    return {
+      DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GokXX.a-token-never-checked',
+      DISCORD_API_BASE: apiBase,
+      COMFY_URL: comfy.url,
+      WORKFLOWS_DIR: join(REPO_ROOT, 'workflows'),
+      DATA_DIR: dataDir,
+    };
+  }
+
   it('npm start without DISCORD_TOKEN: one line naming DISCORD_TOKEN, exit code 1, no stack trace', async () => {
     const run = await npmStart({});
     expect(run.code).toBe(1);
@@ -66,20 +82,7 @@ describe('starting the bot', () => {
   }, 20_000);
 
   it('npm start while Discord is unreachable (connection refused): says so, not "bad token", exit 1, no stack trace', async () => {
-    comfy = await ComfyStandin.start({ models: { checkpoints: [CHECKPOINT] } });
-    discord = await startDiscordStandins();
-    const apiBase = discord.rest.apiBase;
-    // Closed before the bot starts: its port now refuses every connection.
-    await discord.close();
-    discord = null;
-    dataDir = await mkdtemp(join(tmpdir(), 'comfycord-start-'));
-    const run = await npmStart({
-      DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GokXX.a-token-never-checked',
-      DISCORD_API_BASE: apiBase,
-      COMFY_URL: comfy.url,
-      WORKFLOWS_DIR: join(REPO_ROOT, 'workflows'),
-      DATA_DIR: dataDir,
-    });
+    const run = await npmStart(await unreachableDiscordEnv());
     expect(run.code).toBe(1);
     const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
     expect(lines.at(-1)).toMatch(/^comfycord: Discord is unreachable \(.*ECONNREFUSED.*\)\. Fix: check this machine's network, a proxy or firewall, and DISCORD_API_BASE\.$/);
@@ -88,21 +91,8 @@ describe('starting the bot', () => {
   }, 30_000);
 
   it('logs: readable lines when stderr is a terminal, JSON lines when it is not (LOG_FORMAT=auto)', async () => {
-    comfy = await ComfyStandin.start({ models: { checkpoints: [CHECKPOINT] } });
-    discord = await startDiscordStandins();
-    const apiBase = discord.rest.apiBase;
-    // Closed before the bot starts: it logs its start-up, then stops at the login.
-    await discord.close();
-    discord = null;
-    dataDir = await mkdtemp(join(tmpdir(), 'comfycord-start-'));
-    const env = {
-      DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GokXX.a-token-never-checked',
-      DISCORD_API_BASE: apiBase,
-      COMFY_URL: comfy.url,
-      WORKFLOWS_DIR: join(REPO_ROOT, 'workflows'),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-    };
+    // The bot logs its start-up, then stops at the login.
+    const env = { ...(await unreachableDiscordEnv()), LOG_LEVEL: 'info' };
     // script(1) gives the command a pseudo-terminal, as a person's shell would.
     const onTerminal = await runProcess('script', ['-qec', 'npm start --silent', '/dev/null'], { env, timeoutMs: 30_000 });
     // Without the terminal's colour codes (ESC [ … m).
