@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createJob, type Job, type JobStatus } from '../../src/jobs/job.ts';
+import type { JobStatus } from '../../src/jobs/job.ts';
 import {
   FINISHED_STATUSES,
   IllegalTransitionError,
@@ -14,18 +14,10 @@ import {
   recordInput,
 } from '../../src/jobs/job-state.ts';
 import { capturedLogger } from '../comfy/helpers.ts';
+import { makeJob } from './job-fixture.ts';
 
-function jobIn(status: JobStatus): Job {
-  return createJob({
-    userId: 'alice',
-    userName: 'alice',
-    guildId: null,
-    channelId: null,
-    origin: { kind: 'command', command: 'imagine' },
-    spec: { template: 'txt2img', options: { prompt: 'a fox' } },
-    status,
-  });
-}
+const jobIn = (status: JobStatus) => makeJob('alice', { status });
+
 
 const ALL: JobStatus[] = ['queued', 'submitted', 'running', 'done', 'failed', 'cancelled'];
 /** The steps the job lifecycle needs, written out here independently of the table. */

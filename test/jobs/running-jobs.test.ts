@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createJob, type Job } from '../../src/jobs/job.ts';
 import { RunningJobs } from '../../src/jobs/running-jobs.ts';
+import { makeJob } from './job-fixture.ts';
 
-function makeJob(userId: string): Job {
-  return createJob({
-    userId,
-    userName: userId,
-    guildId: null,
-    channelId: null,
-    origin: { kind: 'command', command: 'imagine' },
-    spec: { template: 'txt2img', options: { prompt: 'a fox' } },
-  });
-}
 
 describe('RunningJobs', () => {
   it('keeps start order, counts per user and load per server as jobs come and go', () => {

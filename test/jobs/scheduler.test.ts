@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createJob, type Job, type JobImage } from '../../src/jobs/job.ts';
+import type { Job, JobImage } from '../../src/jobs/job.ts';
+import { makeJob } from './job-fixture.ts';
 import { MemoryJobStore } from '../../src/jobs/job-store.ts';
 import { Scheduler, type ExecuteContext, type JobOutputs, type SchedulerUpdate } from '../../src/jobs/scheduler.ts';
 import { ComfycordError } from '../../src/errors.ts';
 import { IllegalTransitionError, isFinished, recordDelivery } from '../../src/jobs/job-state.ts';
 import { capturedLogger } from '../comfy/helpers.ts';
 
-function makeJob(userId: string, template = 'txt2img'): Job {
-  return createJob({
-    userId,
-    userName: userId,
-    guildId: null,
-    channelId: null,
-    origin: { kind: 'command', command: 'imagine' },
-    spec: { template, options: { prompt: 'a fox' } },
-  });
-}
 
 /** An executor whose jobs finish only when the test says so. */
 function controllableExecutor() {
@@ -165,8 +156,8 @@ describe('Scheduler', () => {
       store: new MemoryJobStore(),
       limits,
     });
-    scheduler.enqueue(makeJob('alice', 'flux'));
-    scheduler.enqueue(makeJob('bob', 'txt2img'));
+    scheduler.enqueue(makeJob('alice', { template: 'flux' }));
+    scheduler.enqueue(makeJob('bob', { template: 'txt2img' }));
     await settle();
     expect(started.map((s) => `${s.job.spec.template}@${s.worker}`).sort()).toEqual(['flux@flux-box', 'txt2img@sdxl-box']);
   });

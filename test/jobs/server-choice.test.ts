@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createJob, type Job } from '../../src/jobs/job.ts';
+import type { Job } from '../../src/jobs/job.ts';
 import { ServerChoice } from '../../src/jobs/server-choice.ts';
 import type { WorkerSlot } from '../../src/jobs/scheduler-types.ts';
+import { makeJob } from './job-fixture.ts';
 
-function makeJob(checkpoint: string): Job {
-  return createJob({
-    userId: 'alice',
-    userName: 'alice',
-    guildId: null,
-    channelId: null,
-    origin: { kind: 'command', command: 'imagine' },
-    spec: { template: 'txt2img', options: { prompt: 'a fox', checkpoint } },
-  });
-}
+const jobFor = (checkpoint: string) => makeJob('alice', { options: { prompt: 'a fox', checkpoint } });
+
 
 const server = (name: string, extra: Partial<WorkerSlot> & { up?: () => boolean } = {}): WorkerSlot => ({
   name,
@@ -27,19 +20,19 @@ describe('ServerChoice', () => {
     const loaded = (job: Job) => (job.spec.options['checkpoint'] === 'sdxl' ? 1 : 0);
     const servers = [server('a'), server('b', { weight: 2 }), server('c', { affinity: loaded })];
     const choice = new ServerChoice(servers);
-    const job = makeJob('sdxl');
+    const job = jobFor('sdxl');
     // a: 1 job for weight 1; b: 1 job for weight 2; c: none.
     expect(choice.best(servers, job, new Map([['a', 1], ['b', 1], ['c', 0]])).name).toBe('c');
     // a: 0/1, b: 0/2 and c: 0 tie; c has the job's checkpoint loaded.
     expect(choice.best(servers, job, new Map()).name).toBe('c');
-    expect(choice.best(servers, makeJob('sd15'), new Map([['a', 1], ['b', 1], ['c', 1]])).name).toBe('b');
+    expect(choice.best(servers, jobFor('sd15'), new Map([['a', 1], ['b', 1], ['c', 1]])).name).toBe('b');
   });
 
   it('keeps a job off the server it stalled on while another healthy one can run it, and only then', () => {
     let bUp = true;
     const servers = [server('a'), server('b', { up: () => bUp })];
     const choice = new ServerChoice(servers);
-    const job = makeJob('sdxl');
+    const job = jobFor('sdxl');
     choice.avoid(job.id, 'a');
     expect(choice.fits(servers[0]!, job)).toBe(false);
     expect(choice.elsewhere(job, 'a')).toBe(true);
@@ -55,7 +48,7 @@ describe('ServerChoice', () => {
   it('never offers a server that cannot run the job', () => {
     const servers = [server('a', { canRun: () => false }), server('b')];
     const choice = new ServerChoice(servers);
-    expect(choice.fits(servers[0]!, makeJob('sdxl'))).toBe(false);
-    expect(choice.best(servers, makeJob('sdxl'), new Map([['b', 9]])).name).toBe('b');
+    expect(choice.fits(servers[0]!, jobFor('sdxl'))).toBe(false);
+    expect(choice.best(servers, jobFor('sdxl'), new Map([['b', 9]])).name).toBe('b');
   });
 });

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createJob, type Job } from '../../src/jobs/job.ts';
+import type { Job } from '../../src/jobs/job.ts';
 import { MemoryJobStore } from '../../src/jobs/job-store.ts';
 import { Scheduler, type ExecuteContext, type JobOutputs } from '../../src/jobs/scheduler.ts';
+import { makeJob } from './job-fixture.ts';
 
-function makeJob(userId: string): Job {
-  return createJob({ userId, userName: userId, guildId: null, channelId: null, origin: { kind: 'command', command: 'imagine' }, spec: { template: 'txt2img', options: { prompt: 'a fox' } } });
-}
 
 const limits = { userMaxPending: 10, queueMax: 100, userCooldownSeconds: 0 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
