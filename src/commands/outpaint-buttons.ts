@@ -4,6 +4,7 @@ import { ParentNotReadyError } from '../app/request-errors.ts';
 import type { Job } from '../jobs/job.ts';
 import { MAX_ZOOM, MIN_ZOOM, PROMPT_MAX_LENGTH } from '../workflows/index.ts';
 import type { CommandContext } from './command-context.ts';
+import { promptField } from './prompt-field.ts';
 import { PromptInvalidError, StaleButtonError } from './command-errors.ts';
 import { roleTemplateIn } from './role-template.ts';
 import { textInputValues } from './remix.ts';
@@ -71,20 +72,7 @@ export function zoomModal(jobId: string, index: number, prompt: string): APIModa
     custom_id: `${ZOOM_MODAL_PREFIX}:${jobId}:${index}`,
     title: 'Custom Zoom',
     components: [
-      {
-        type: ComponentType.Label,
-        label: 'Prompt',
-        description: 'What the whole, larger picture shows',
-        component: {
-          type: ComponentType.TextInput,
-          custom_id: FIELDS.prompt,
-          style: TextInputStyle.Paragraph,
-          required: true,
-          min_length: 1,
-          max_length: PROMPT_MAX_LENGTH,
-          ...(value.trim() === '' ? {} : { value }),
-        },
-      },
+      promptField(FIELDS.prompt, 'What the whole, larger picture shows', value),
       {
         type: ComponentType.Label,
         label: 'Zoom',

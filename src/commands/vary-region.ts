@@ -1,9 +1,10 @@
-import { ComponentType, TextInputStyle, type APIModalInteractionResponseCallbackData, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
+import { ComponentType, type APIModalInteractionResponseCallbackData, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { Requester } from '../app/job-service.ts';
 import { ParentNotReadyError } from '../app/request-errors.ts';
 import type { Job } from '../jobs/job.ts';
 import { PROMPT_MAX_LENGTH } from '../workflows/index.ts';
 import type { CommandContext } from './command-context.ts';
+import { promptField } from './prompt-field.ts';
 import { MaskMissingError, PromptInvalidError, StaleButtonError } from './command-errors.ts';
 import { precheckAttachment } from './image-input.ts';
 import { textInputValues } from './remix.ts';
@@ -47,20 +48,7 @@ export function varyRegionModal(jobId: string, index: number, prompt: string): A
     custom_id: `${VARY_REGION_MODAL_PREFIX}:${jobId}:${index}`,
     title: 'Vary (Region)',
     components: [
-      {
-        type: ComponentType.Label,
-        label: 'Prompt',
-        description: 'What the marked part should show',
-        component: {
-          type: ComponentType.TextInput,
-          custom_id: FIELDS.prompt,
-          style: TextInputStyle.Paragraph,
-          required: true,
-          min_length: 1,
-          max_length: PROMPT_MAX_LENGTH,
-          ...(value.trim() === '' ? {} : { value }),
-        },
-      },
+      promptField(FIELDS.prompt, 'What the marked part should show', value),
       {
         type: ComponentType.Label,
         label: 'Mask',
