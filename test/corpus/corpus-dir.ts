@@ -2,7 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 
 /**
  * The folder of real workflow graphs exported by third parties (not ours, so not in
- * the repo). vitest.corpus.config.ts resolves it from COMFYCORD_CORPUS_DIR and refuses
+ * the repo). vitest.corpus.config.ts resolves it into COMFYCORD_CORPUS_DIR and its global setup
+ * (require-corpus.ts) refuses
  * to start without it; this check repeats that for a corpus test run by another config.
  */
 function corpusDir(): string {
