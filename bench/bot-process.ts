@@ -74,7 +74,7 @@ export type BotMessage =
   | { type: 'reply'; id: number; result?: unknown; error?: string };
 
 /** The loop is sampled at this resolution; a delay is how late each sample's timer fired. */
-const LOOP_RESOLUTION_MS = 10;
+const LOOP_RESOLUTION_MS = 1;
 
 const send = (message: BotMessage): void => {
   process.send?.(message);

@@ -114,6 +114,21 @@ export interface FaultRow {
   rerunAfterRestart: number;
 }
 
+/**
+ * A row's verdict: every interaction in it ended once, with its images or a reason, and
+ * none met the generic "something went wrong". Judged per row, so a fault that loses
+ * jobs fails even when the total hides it.
+ */
+export function faultRowMisses(row: FaultRow): string[] {
+  const misses: string[] = [];
+  if (row.lost > 0) misses.push(`${row.lost} lost`);
+  if (row.duplicated > 0) misses.push(`${row.duplicated} duplicated`);
+  if (row.ranTwice > 0) misses.push(`${row.ranTwice} ran twice`);
+  if (row.botError > 0) misses.push(`${row.botError} "something went wrong"`);
+  if (row.deferredIn3s + row.refused + row.botError < row.asked) misses.push(`${row.asked - row.deferredIn3s - row.refused - row.botError} not answered within 3 s`);
+  return misses;
+}
+
 export interface FaultsResult {
   rows: FaultRow[];
   /** Grouped: how many interactions, what they ended with, and a few examples. */
@@ -404,6 +419,7 @@ const COLUMNS: Column<FaultRow>[] = [
   { title: 'duplicated', value: (r) => r.duplicated, align: 'right' },
   { title: 'ran twice', value: (r) => r.ranTwice, align: 'right' },
   { title: 'rerun after ComfyUI restart', value: (r) => r.rerunAfterRestart, align: 'right' },
+  { title: 'result', value: (r) => (faultRowMisses(r).length === 0 ? 'PASS' : 'FAIL') },
 ];
 
 function printFaults(result: FaultsResult, plan: Plan, keptAt: string | null): void {
@@ -413,7 +429,7 @@ function printFaults(result: FaultsResult, plan: Plan, keptAt: string | null): v
     '',
     formatTable(COLUMNS, result.rows),
     '',
-    `targets: lost 0, duplicated 0, ran twice 0 · wall time ${(result.wallMs / 1000).toFixed(1)} s`,
+    `targets per row: lost 0, duplicated 0, ran twice 0, "something went wrong" 0, every interaction answered within 3 s · wall time ${(result.wallMs / 1000).toFixed(1)} s`,
     ...result.summary,
   ];
   if (result.misses.length > 0) lines.push('', 'not delivered exactly once:', ...result.misses.map((miss) => `  - ${miss}`));
@@ -425,7 +441,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const argv = process.argv.slice(2);
   runFaultsDetailed({ quick: quickFlag(argv), keepFiles: argv.includes('--keep') }).then(
     (result) => {
-      process.exit(result.rows.every((row) => row.lost === 0 && row.duplicated === 0 && row.ranTwice === 0) ? 0 : 1);
+      process.exit(result.rows.every((row) => faultRowMisses(row).length === 0) ? 0 : 1);
     },
     (error: unknown) => {
       console.error(error);

@@ -3,16 +3,21 @@
  * against the ComfyUI and Discord stand-ins. Prints a table per benchmark and a
  * summary of the targets. See bench/README.md.
  *
- *   npx tsx bench/run.ts [--quick] [--only <name>[,<name>…]]
+ *   npx tsx bench/run.ts [--quick] [--only <name>[,<name>…]] [--write-readme]
+ *
+ * --write-readme (a full run only): rewrites the README's performance block from this
+ * run's summary (bench/readme-section.ts), whatever the verdicts.
  *
  * Exit code: 0 when every benchmark ran and met its targets, 1 when one failed to run
  * or a target was missed (FAIL in the summary), 2 on bad arguments.
  */
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { deliveryBenchmark } from './delivery.ts';
 import { faultCasesBenchmark } from './fault-cases.ts';
 import { floodBenchmark } from './flood.ts';
 import { progressBenchmark } from './progress.ts';
+import { benchSection, writeBenchSection } from './readme-section.ts';
 import { badInputBenchmark, faultsBenchmark } from './reliability.ts';
 import { renderSummary, renderTable, type Benchmark, type TargetCheck } from './report.ts';
 import { scaleBenchmark } from './scale.ts';
@@ -20,12 +25,16 @@ import { throughputBenchmark } from './throughput.ts';
 
 const BENCHMARKS: Benchmark[] = [throughputBenchmark, deliveryBenchmark, progressBenchmark, scaleBenchmark, faultsBenchmark, badInputBenchmark, faultCasesBenchmark, floodBenchmark];
 
-function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | null } {
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
+
+function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | null; writeReadme: boolean } {
   let quick = false;
+  let writeReadme = false;
   let only: Set<string> | null = null;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     if (arg === '--quick') quick = true;
+    else if (arg === '--write-readme') writeReadme = true;
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
       if (!value) throw new Error('--only needs a benchmark name');
@@ -39,7 +48,9 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | null }
   const names = new Set(BENCHMARKS.map((benchmark) => benchmark.name));
   const unknown = [...(only ?? [])].filter((name) => !names.has(name));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}`);
-  return { quick, only };
+  // The README's figures are those of a full run: a part or a short variant would misreport them.
+  if (writeReadme && (quick || only !== null)) throw new Error('--write-readme needs a full run (no --quick, no --only)');
+  return { quick, only, writeReadme };
 }
 
 async function main(): Promise<number> {
@@ -49,7 +60,7 @@ async function main(): Promise<number> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (message !== 'help') process.stderr.write(`bench: ${message}\n`);
-    process.stderr.write(`usage: tsx bench/run.ts [--quick] [--only ${BENCHMARKS.map((b) => b.name).join('|')}[,…]]\n`);
+    process.stderr.write(`usage: tsx bench/run.ts [--quick] [--only ${BENCHMARKS.map((b) => b.name).join('|')}[,…]] [--write-readme]\n`);
     return message === 'help' ? 0 : 2;
   }
   const selected = BENCHMARKS.filter((benchmark) => options.only === null || options.only.has(benchmark.name));
@@ -76,7 +87,13 @@ async function main(): Promise<number> {
   }
   console.log(renderSummary(targets, failures));
   if (options.quick) console.log('  · --quick runs few, short jobs: fixed start-up costs weigh more, so targets are judged on the full run.');
-  console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const totalSeconds = (Date.now() - started) / 1000;
+  console.log(`\ntotal ${totalSeconds.toFixed(1)} s`);
+  if (options.writeReadme) {
+    const facts = { date: new Date().toISOString().slice(0, 10), machine: `${cpus().length} × ${cpu}`, node: process.version, totalSeconds };
+    writeBenchSection(README, benchSection(targets, failures, facts));
+    console.log(`README.md: performance block rewritten from this run`);
+  }
   return failures.length > 0 || targets.some((target) => !target.met) ? 1 : 0;
 }
 
