@@ -19,6 +19,8 @@ export interface GenerateArgs {
   out: string;
   /** Each --image in order: the first binds `image`, the next `image2`, then `image3` (an edit's references). */
   images: string[];
+  /** A mask for the first image (an inpaint template's `mask`): white = change, or transparent pixels. */
+  mask: string | null;
   /** Longest the whole run may take, in ms (0: no limit); null when --timeout was not given (the template's timeoutSeconds, else 600 s). */
   timeoutMs: number | null;
   /** Option values as text; the template's own validation turns them into typed values. */
@@ -34,6 +36,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
     server: { type: 'string' },
     out: { type: 'string' },
     image: { type: 'string', multiple: true },
+    mask: { type: 'string' },
     set: { type: 'string', multiple: true },
     timeout: { type: 'string' },
     ...Object.fromEntries(Object.keys(OPTION_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
@@ -57,6 +60,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
     timeoutMs: timeoutMs(values['timeout']),
     out: stringOrNull(values['out']) ?? 'output',
     images: (values['image'] as string[] | undefined) ?? [],
+    mask: stringOrNull(values['mask']),
     values: options,
   };
 }

@@ -35,27 +35,27 @@ export async function prepareOutDir(dir: string, shown: string): Promise<void> {
 }
 
 /**
- * `--image`: must be a regular file (a FIFO or a device would block or never end) of at
- * most `maxBytes`, checked before a byte is read; read through one handle, never more
- * than its size plus one byte.
+ * `--image` (or `--mask`, named by `flag`): must be a regular file (a FIFO or a device
+ * would block or never end) of at most `maxBytes`, checked before a byte is read; read
+ * through one handle, never more than its size plus one byte.
  */
-export async function readInputImage(path: string, shown: string, maxBytes: number): Promise<Buffer> {
+export async function readInputImage(path: string, shown: string, maxBytes: number, flag = '--image'): Promise<Buffer> {
   let info;
   try {
     info = await stat(path);
   } catch (error) {
-    throw new CliPathError(`cannot read --image '${shown}' (${reasonOf(error)})`);
+    throw new CliPathError(`cannot read ${flag} '${shown}' (${reasonOf(error)})`);
   }
-  if (info.isDirectory()) throw new CliPathError(`--image '${shown}' is a folder, not an image file`);
-  if (!info.isFile()) throw new CliPathError(`--image '${shown}' is not a regular file`);
-  const tooBig = () => new CliPathError(`--image '${shown}' is ${formatSize(info.size)}; the limit is ${formatSize(maxBytes)} (ATTACHMENT_MAX_BYTES)`);
+  if (info.isDirectory()) throw new CliPathError(`${flag} '${shown}' is a folder, not an image file`);
+  if (!info.isFile()) throw new CliPathError(`${flag} '${shown}' is not a regular file`);
+  const tooBig = () => new CliPathError(`${flag} '${shown}' is ${formatSize(info.size)}; the limit is ${formatSize(maxBytes)} (ATTACHMENT_MAX_BYTES)`);
   if (info.size > maxBytes) throw tooBig();
   // O_NONBLOCK: if the path was swapped for a FIFO after stat, open does not wait for a writer.
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: unknown) => {
-    throw new CliPathError(`cannot read --image '${shown}' (${reasonOf(error)})`);
+    throw new CliPathError(`cannot read ${flag} '${shown}' (${reasonOf(error)})`);
   });
   try {
-    if (!(await handle.stat()).isFile()) throw new CliPathError(`--image '${shown}' is not a regular file`);
+    if (!(await handle.stat()).isFile()) throw new CliPathError(`${flag} '${shown}' is not a regular file`);
     // One byte more than stat said: a file that grew meanwhile shows itself.
     const buffer = Buffer.alloc(info.size + 1);
     let length = 0;
@@ -64,7 +64,7 @@ export async function readInputImage(path: string, shown: string, maxBytes: numb
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > info.size) throw new CliPathError(`--image '${shown}' changed while it was being read`);
+    if (length > info.size) throw new CliPathError(`${flag} '${shown}' changed while it was being read`);
     return buffer.subarray(0, length);
   } finally {
     await handle.close();

@@ -15,6 +15,7 @@ import { prepareOutpaint } from '../app/outpaint-input.ts';
 import type { GenerateArgs } from './cli-args.ts';
 import { prepareOutDir, readInputImage, userPath } from './cli-paths.ts';
 import { cliServer } from './cli-server.ts';
+import { prepareInpaintInputs } from './inpaint-input.ts';
 import { ProgressLine } from './progress-line.ts';
 import { resolveTemplate } from './template-source.ts';
 import type { CliErrorCode } from './error-codes.ts';
@@ -65,13 +66,19 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
   let values: Record<string, unknown> = { ...args.values };
   // Everything the user can get wrong is refused before the server sees anything.
   const imageBindings = imageOptions(template, args.images.length);
-  const placeholders = Object.fromEntries(imageBindings.map((option) => [option, 'placeholder.png']));
+  if (args.mask !== null && !findOption(template, 'mask')) throw new CliUsageError(`template '${template.name}' takes no mask (--mask)`);
+  if (args.mask !== null && args.images.length === 0) throw new CliUsageError('--mask needs --image: the image whose part the mask marks');
+  const placeholders = {
+    ...Object.fromEntries(imageBindings.map((option) => [option, 'placeholder.png'])),
+    ...(args.mask === null ? {} : { mask: 'placeholder-mask.png' }),
+  };
   renderTemplate(template, { ...withPlaceholderPads(template, values), ...placeholders });
   const inputs: Array<{ option: string; data: Buffer }> = [];
   for (const [index, option] of imageBindings.entries()) {
     const path = args.images[index]!;
     inputs.push({ option, data: await readInputImage(userPath(path, io.cwd), path, io.maxImageBytes) });
   }
+  let mask: Buffer | null = null;
   const first = inputs[0];
   if (first !== undefined) {
     // `--set zoom=2` (or pan=, square=) on an outpaint template: the pads from the image's size.
@@ -81,6 +88,10 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
       values = outpaint.values;
       const { frame, scaled } = outpaint.plan;
       io.stderr.write(`padded to ${frame.width}×${frame.height}${scaled ? ` (the image shrunk to ${outpaint.plan.image.width}×${outpaint.plan.image.height} to fit)` : ''}\n`);
+    }
+    if (args.mask !== null) {
+      const read = await readInputImage(userPath(args.mask, io.cwd), args.mask, io.maxImageBytes, '--mask');
+      ({ image: first.data, mask } = await prepareInpaintInputs(first.data, read, maxSideOf(template)));
     }
   }
   const outDir = userPath(args.out, io.cwd);
@@ -110,6 +121,8 @@ export async function runGenerate(args: GenerateArgs, comfy: ComfyConfig, workfl
     await server.connect();
     server.on('state', onState);
     for (const { option, data } of inputs) values[option] = await uploadInput(server, template, data);
+    // Already the one-channel PNG the template reads: uploaded as it is.
+    if (mask !== null) values['mask'] = await uploadedName(server, mask);
     const { graph, resolved } = renderTemplate(template, values, { objectInfo: await seedObjectInfo(server, template) });
     if (resolved['seed'] !== undefined && args.values['seed'] === undefined) progress.note(`seed ${resolved['seed']}`);
     const handle = server.run(graph, { onEvent: (event) => progress.apply(event), signal: run.signal });
@@ -166,12 +179,20 @@ async function seedObjectInfo(server: ComfyServer, template: Template): Promise<
   return info;
 }
 
-async function uploadInput(server: ComfyServer, template: Template, data: Buffer): Promise<string> {
+/** The largest side the template's image may have: its width/height bounds, else 2048. */
+function maxSideOf(template: Template): number {
   const width = findOption(template, 'width')?.max;
   const height = findOption(template, 'height')?.max;
-  const maxSide = Math.max(width ?? 0, height ?? 0) || 2048;
-  const image = await normaliseInputImage(data, { maxSide });
-  const uploaded = await server.uploadImage(image.png, `comfycord-cli-${randomUUID()}.png`);
+  return Math.max(width ?? 0, height ?? 0) || 2048;
+}
+
+async function uploadInput(server: ComfyServer, template: Template, data: Buffer): Promise<string> {
+  const image = await normaliseInputImage(data, { maxSide: maxSideOf(template) });
+  return uploadedName(server, image.png);
+}
+
+async function uploadedName(server: ComfyServer, png: Buffer): Promise<string> {
+  const uploaded = await server.uploadImage(png, `comfycord-cli-${randomUUID()}.png`);
   return uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
 }
 

@@ -30,6 +30,8 @@ Options:
   --steps N, --cfg X, --width N, --height N, --denoise X
   --image FILE        input image for img2img (a regular file up to ATTACHMENT_MAX_BYTES);
                       repeat it for an edit's references: the 2nd binds image2, the 3rd image3
+  --mask FILE         with --image, for an inpaint template: white = change (or transparent
+                      pixels); the image's shape, checked before anything is sent
   --set NAME=VALUE    any other option of the template (repeatable)
   --timeout SECONDS   give up after this long, including time ComfyUI is down
                       (default: the template's timeoutSeconds, else 600; 0: never)
@@ -44,6 +46,7 @@ Examples:
   comfycord generate txt2img --prompt "a lighthouse" --steps 30 --seed 42 --out shots
   comfycord generate img2img --image ./photo.png --prompt "oil painting" --denoise 0.6
   comfycord generate edit --image a.png --image b.png --prompt "give her the hat from the second image"
+  comfycord generate inpaint --image ./a.png --mask ./m.png --prompt "a red door"
   comfycord generate txt2img --prompt "a cat" --set batch=4 --server http://gpu:8188
   comfycord generate ./my-workflow.json --set checkpoint=dreamshaper_8.safetensors
   comfycord generate video --prompt "a fox running through snow" --set length=33 --set fps=16
