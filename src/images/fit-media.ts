@@ -3,6 +3,7 @@ import { fitAudioToLimit, fitVideoToLimit } from './fit-video.ts';
 import { formatSize } from './format-size.ts';
 import { ImageTooLargeError } from './image-errors.ts';
 import type { MediaKind } from './media-errors.ts';
+import { TRANSCODES, type TranscodeGate } from './transcode-gate.ts';
 
 /** An animation, video or sound as it goes to Discord: maybe re-encoded, with the extension its bytes now have. */
 export interface FittedMedia {
@@ -38,21 +39,34 @@ const keepMediaIfFits: FitMedia = (file, data, limitBytes) => {
   );
 };
 
+/** What names the re-encoder of each kind in a refusal ("The re-encoder (ffmpeg) is busy…"). */
+const TOOL: Record<Exclude<MediaKind, 'image'>, string> = { animated: 'sharp', video: 'ffmpeg', audio: 'ffmpeg' };
+
 /**
- * The file as it is when it fits, else re-encoded: an animation with sharp
- * (fit-animation.ts), a video or a sound with the packaged ffmpeg (fit-video.ts).
+ * The file as it is when it fits, else re-encoded through `gate`, one at a time: an
+ * animation with sharp (fit-animation.ts), a video or a sound with the packaged ffmpeg
+ * (fit-video.ts). A full line, a wait too long or a run past its deadline is a
+ * MediaToolError, so the output is noted as not attached and /show can post it later.
  */
-export const fitMediaToLimit: FitMedia = async (file, data, limitBytes, options = {}) => {
-  if (data.length <= limitBytes) return { data, extension: file.extension, mime: file.mime };
-  const av = options.signal ? { signal: options.signal } : {};
-  switch (file.kind) {
+export function fitMediaThrough(gate: TranscodeGate): FitMedia {
+  return async (file, data, limitBytes, options = {}) => {
+    if (data.length <= limitBytes) return { data, extension: file.extension, mime: file.mime };
+    const { kind } = file;
+    if (kind === 'image') return keepMediaIfFits(file, data, limitBytes);
+    return gate.run(TOOL[kind], (signal) => reencode(kind, file.extension, data, limitBytes, signal), options.signal);
+  };
+}
+
+function reencode(kind: Exclude<MediaKind, 'image'>, extension: string, data: Buffer, limitBytes: number, signal: AbortSignal): Promise<FittedMedia> {
+  switch (kind) {
     case 'animated':
       return fitAnimationToLimit(data, limitBytes);
     case 'video':
-      return fitVideoToLimit(data, file.extension, limitBytes, av);
+      return fitVideoToLimit(data, extension, limitBytes, { signal });
     case 'audio':
-      return fitAudioToLimit(data, file.extension, limitBytes, av);
-    case 'image':
-      return keepMediaIfFits(file, data, limitBytes);
+      return fitAudioToLimit(data, extension, limitBytes, { signal });
   }
-};
+}
+
+/** fitMediaThrough the process's one gate (transcode-gate.ts TRANSCODES). */
+export const fitMediaToLimit: FitMedia = fitMediaThrough(TRANSCODES);

@@ -18,7 +18,7 @@ export class MediaRejectedError extends ComfycordError<ImageErrorCode> {
 }
 
 /** Why ffmpeg or ffprobe did not give an answer. */
-export type MediaToolFailure = 'missing' | 'failed' | 'timeout' | 'output-too-large' | 'aborted';
+export type MediaToolFailure = 'missing' | 'failed' | 'timeout' | 'output-too-large' | 'aborted' | 'busy';
 
 const TOOL_WORDS: Record<MediaToolFailure, string> = {
   missing: 'is not available on this machine',
@@ -26,10 +26,12 @@ const TOOL_WORDS: Record<MediaToolFailure, string> = {
   timeout: 'took too long',
   'output-too-large': 'produced more output than allowed',
   aborted: 'was stopped',
+  busy: 'is busy with other files',
 };
 
 /**
- * ffmpeg or ffprobe failed, was killed at its deadline or is missing. The user message
+ * ffmpeg or ffprobe failed, was killed at its deadline or is missing, or the re-encoder
+ * had no free slot in time (transcode-gate.ts). The user message
  * names only what happened; the tool's stderr stays in the log context.
  */
 export class MediaToolError extends ComfycordError<ImageErrorCode> {
