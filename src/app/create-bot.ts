@@ -32,6 +32,7 @@ import { InputImages } from './input-images.ts';
 import { InputSweeper } from './input-sweeper.ts';
 import { JobIntake } from './job-intake.ts';
 import { createJobExecutor, isServerLoss } from './job-executor.ts';
+import { followRunTimes } from './follow-run-times.ts';
 import { JobService } from './job-service.ts';
 import { Observability } from './observability.ts';
 import { readLeftovers, recoverJobs } from './recover-jobs.ts';
@@ -179,8 +180,10 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
     maxRetryAfterMs: config.replies.maxRetryAfterMs,
     logger,
   });
+  const runTimes = followRunTimes(scheduler, store);
   const replies = new JobReplies({ client, scheduler, editor, store, pool, apiBase: config.discord.apiBase, logger, deliveryTimeoutMs: config.jobs.deliveryTimeoutMs,
     onDelivered: (job) => observability.metrics.delivered(job),
+    typicalRunMs: (template) => runTimes.typicalMs(template),
   });
   observability.attach({ client, scheduler, pool, store, editor });
   const context: CommandContext = {

@@ -37,6 +37,8 @@ export interface JobRepliesOptions {
   deliveryTimeoutMs: number;
   /** Told once a job's final message reached Discord (deliveredAt set), e.g. for the delivery-latency metric. */
   onDelivered?: (job: Job) => void;
+  /** How long a template's runs usually take (RunTimes), said while a job waits; null when unknown. */
+  typicalRunMs?: (template: string) => number | null;
 }
 
 /**
@@ -203,7 +205,10 @@ export class JobReplies {
 
   #show(job: Job, state: JobViewState): void {
     const key = this.#track(job);
-    if (key !== null) this.#o.editor.update(key, renderJobView(jobInfo(job, (id) => this.#o.store.get(id)), state));
+    if (key === null) return;
+    const typicalMs = this.#o.typicalRunMs?.(job.spec.template) ?? null;
+    const shown = typicalMs !== null && (state.kind === 'waiting' || state.kind === 'running') ? { ...state, typicalMs } : state;
+    this.#o.editor.update(key, renderJobView(jobInfo(job, (id) => this.#o.store.get(id)), shown));
   }
 
   async #deliverFinal(job: Job): Promise<void> {

@@ -34,9 +34,9 @@ export interface JobInfo {
 
 export type JobViewState =
   /** Waiting in the bot's own queue. */
-  | { kind: 'waiting'; position: number; total: number; note?: string }
+  | { kind: 'waiting'; position: number; total: number; note?: string; typicalMs?: number }
   /** Handed to ComfyUI: queued there, running, or finishing. */
-  | { kind: 'running'; progress: ProgressSnapshot }
+  | { kind: 'running'; progress: ProgressSnapshot; typicalMs?: number }
   | {
       kind: 'done';
       imageCount: number;
@@ -89,9 +89,9 @@ export function renderJobView(job: JobInfo, state: JobViewState): MessageView {
 export function statusText(state: JobViewState): string {
   switch (state.kind) {
     case 'waiting':
-      return `⏳ Queued — position ${state.position} of ${state.total}${state.note ? `\n↪️ ${state.note}` : ''}`;
+      return `⏳ Queued — position ${state.position} of ${state.total}${state.note ? `\n↪️ ${state.note}` : ''}${estimateLine(state.typicalMs)}`;
     case 'running':
-      return runningText(state.progress);
+      return runningText(state.progress) + (state.progress.phase === 'queued' ? estimateLine(state.typicalMs) : '');
     case 'done':
       return `✅ Done in ${formatDuration(state.elapsedMs)}`;
     case 'failed':
@@ -128,6 +128,26 @@ function runningText(progress: ProgressSnapshot): string {
 export function progressBar(fraction: number, cells: number = BAR_CELLS): string {
   const filled = Math.min(cells, Math.max(0, Math.floor(fraction * cells + 1e-9)));
   return '▰'.repeat(filled) + '▱'.repeat(cells - filled);
+}
+
+/** Under this a run is over before anyone reads an estimate (an image): none is shown. */
+const ESTIMATE_SHOWN_FROM_MS = 30_000;
+
+/**
+ * While queued: how long a run of this template usually takes (RunTimes, the median of
+ * its last runs), so a video's minutes are expected; nothing for a quick template.
+ */
+function estimateLine(typicalMs: number | undefined): string {
+  if (typicalMs === undefined || typicalMs < ESTIMATE_SHOWN_FROM_MS) return '';
+  return `\n-# usually takes about ${roughDuration(typicalMs)} once it starts`;
+}
+
+/** "45 s", "4 min", "2 h 10 min": an estimate, so rounded (to 5 s under 90 s, else to the minute). */
+function roughDuration(ms: number): string {
+  if (ms < 90_000) return `${Math.max(5, Math.round(ms / 5_000) * 5)} s`;
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h${minutes % 60 === 0 ? '' : ` ${minutes % 60} min`}`;
 }
 
 /** "42 s", "3 min 05 s", "1 h 02 min"; seconds are rounded up so a countdown never shows 0 s early. */

@@ -1,5 +1,6 @@
 import type { Job } from './job.ts';
 import { isFinished } from './job-state.ts';
+import type { RunTime } from './run-times.ts';
 
 /**
  * Where jobs live. The scheduler saves a job on every state change; a durable
@@ -26,6 +27,8 @@ export interface JobStore {
   markDelivered(jobId: string, urls: ReadonlyArray<string | null>): Job | undefined;
   /** Paths of kept input files ('file' inputs) that unfinished jobs, or jobs finished at or after `finishedSince`, refer to. */
   keptInputsInUse(finishedSince: number): Set<string>;
+  /** How long the `limit` most recently finished done jobs ran (finished - started), oldest first: RunTimes' seed. */
+  recentRunTimes(limit: number): RunTime[];
 }
 
 /** The 'file' inputs of one job. */
@@ -84,6 +87,15 @@ export class MemoryJobStore implements JobStore {
       for (const path of keptInputPaths(job.spec.inputs)) paths.add(path);
     }
     return paths;
+  }
+
+  recentRunTimes(limit: number): RunTime[] {
+    return [...this.#jobs.values()]
+      .flatMap((job) => (job.status === 'done' && job.startedAt !== null && job.finishedAt !== null ? [{ job, finishedAt: job.finishedAt, startedAt: job.startedAt }] : []))
+      .sort((a, b) => b.finishedAt - a.finishedAt)
+      .slice(0, limit)
+      .reverse()
+      .map(({ job, finishedAt, startedAt }) => ({ template: job.spec.template, ms: finishedAt - startedAt }));
   }
 
   markDelivered(jobId: string, urls: ReadonlyArray<string | null>): Job | undefined {

@@ -1,6 +1,7 @@
 import type { Job } from '../jobs/job.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import { FINISHED_STATUSES, UNFINISHED_STATUSES } from '../jobs/job-state.ts';
+import type { RunTime } from '../jobs/run-times.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { ChannelSettingsStore } from './channel-settings.ts';
 import { CorruptJobRowError, JOB_COLUMNS, jobToRow, rowToJob } from './job-row.ts';
@@ -60,6 +61,7 @@ export class SqliteJobStore implements JobStore {
   readonly #busyTimeoutMs: number;
   readonly #onCleanClose: (() => void) | undefined;
   readonly #selectInputsInUse: StatementSync;
+  readonly #selectRunTimes: StatementSync;
 
   /** Opens or creates the file (and its folder), and brings its schema up to date. */
   static open(path: string, options: SqliteJobStoreOptions = {}): SqliteJobStore {
@@ -96,6 +98,10 @@ export class SqliteJobStore implements JobStore {
       `${SELECT_JOB} WHERE delivered_at IS NULL AND status IN (${FINISHED}) ORDER BY finished_at, id`,
     );
     this.#updateImages = db.prepare('UPDATE jobs SET images = ?, updated_at = ? WHERE id = ?');
+    // Read once at start (RunTimes' seed): a bounded scan, newest first, reversed in recentRunTimes.
+    this.#selectRunTimes = db.prepare(
+      `SELECT template, finished_at - started_at AS ms FROM jobs WHERE status = 'done' AND started_at IS NOT NULL AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT ?`,
+    );
     this.#selectInputsInUse = db.prepare(
       `SELECT inputs FROM jobs WHERE inputs IS NOT NULL AND (status IN (${UNFINISHED}) OR finished_at IS NULL OR finished_at >= ?)`,
     );
@@ -127,6 +133,13 @@ export class SqliteJobStore implements JobStore {
 
   recentForIn(userId: string, guildId: string | null, limit: number): Job[] {
     return this.#readRows(this.#selectByUserIn.all(userId, guildId, limit));
+  }
+
+  recentRunTimes(limit: number): RunTime[] {
+    return this.#selectRunTimes
+      .all(limit)
+      .flatMap((row) => (typeof row['template'] === 'string' && typeof row['ms'] === 'number' ? [{ template: row['template'], ms: row['ms'] }] : []))
+      .reverse();
   }
 
   unfinished(): Job[] {
