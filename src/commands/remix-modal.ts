@@ -5,19 +5,27 @@ import { PromptInvalidError, RemixModeInvalidError, StrengthInvalidError } from 
 /**
  * The Remix modal as plain data, and the parsing of what comes back. The modal's
  * custom_id is `remix:<key>` (the key names a RemixStash entry); its text inputs are
- * `prompt` (required), `negative` and `strength` (optional), and a string select `mode`.
+ * `prompt` (required), `negative` and `strength` (optional), and a string select `mode`
+ * offering what this channel can make (Animate only where it has an animate template).
  */
 export const REMIX_MODAL_PREFIX = 'remix';
 export const REMIX_FIELDS = { prompt: 'prompt', negative: 'negative', strength: 'strength', mode: 'mode' } as const;
 
-/** What the form does with the message: img2img on its image (the default), or an instruction edit of its images. */
-export const REMIX_MODES = ['remix', 'edit'] as const;
+/**
+ * What the form does with the message: img2img on its image (the default), an instruction
+ * edit of its images, or a short clip with the image as its first frame (the animate template).
+ */
+export const REMIX_MODES = ['remix', 'edit', 'animate'] as const;
 export type RemixMode = (typeof REMIX_MODES)[number];
 
 const MODE_CHOICES: ReadonlyArray<{ value: RemixMode; label: string; description: string }> = [
   { value: 'remix', label: 'Remix', description: 'Redraw the first image toward the prompt (uses Strength)' },
   { value: 'edit', label: 'Edit', description: "Follow the prompt as an instruction; the message's other images are references" },
+  { value: 'animate', label: 'Animate', description: 'A short video that starts from this image (Strength not used)' },
 ];
+
+/** What every form offers; Animate is added where the channel has an animate template. */
+export const REMIX_BASE_MODES: readonly RemixMode[] = ['remix', 'edit'];
 
 /** Discord's caps: modal title 45, label 45, label description 100, placeholder 100, value 4000. */
 const TEXT_INPUT_MAX = 4000;
@@ -34,7 +42,8 @@ export function remixKeyOf(customId: string): string | null {
   return key.length > 0 && key.length <= 64 ? key : null;
 }
 
-export function remixModal(key: string, prefill: { prompt: string }): APIModalInteractionResponseCallbackData {
+/** `modes`: the choices the Mode select offers, in this order; Remix is the default. */
+export function remixModal(key: string, prefill: { prompt: string }, modes: readonly RemixMode[] = REMIX_BASE_MODES): APIModalInteractionResponseCallbackData {
   const max = Math.min(PROMPT_MAX_LENGTH, TEXT_INPUT_MAX);
   const prompt = prefill.prompt.slice(0, max);
   return {
@@ -58,7 +67,7 @@ export function remixModal(key: string, prefill: { prompt: string }): APIModalIn
       {
         type: ComponentType.Label,
         label: 'Strength (optional)',
-        description: 'How much to change it, 0 to 1 (e.g. 0.6). Empty: the template default.',
+        description: 'How much to change it, 0 to 1 (e.g. 0.6). Empty: the template default. Remix only.',
         component: {
           type: ComponentType.TextInput,
           custom_id: REMIX_FIELDS.strength,
@@ -83,25 +92,27 @@ export function remixModal(key: string, prefill: { prompt: string }): APIModalIn
       {
         type: ComponentType.Label,
         label: 'Mode',
-        description: 'Remix redraws the image; Edit changes what the prompt says (up to 3 images)',
+        description: modes.includes('animate')
+          ? 'Remix redraws the image; Edit follows the prompt (up to 3 images); Animate makes a clip'
+          : 'Remix redraws the image; Edit changes what the prompt says (up to 3 images)',
         component: {
           type: ComponentType.StringSelect,
           custom_id: REMIX_FIELDS.mode,
           required: false,
           min_values: 0,
           max_values: 1,
-          options: MODE_CHOICES.map((choice) => ({ ...choice, default: choice.value === 'remix' })),
+          options: MODE_CHOICES.filter((choice) => modes.includes(choice.value)).map((choice) => ({ ...choice, default: choice.value === 'remix' })),
         },
       },
     ],
   };
 }
 
-/** The picked mode; none picked is Remix. A value the form never offered is refused. */
-export function parseRemixMode(picked: readonly string[]): RemixMode {
+/** The picked mode; none picked is Remix. A value the form never offered (`offered`) is refused. */
+export function parseRemixMode(picked: readonly string[], offered: readonly RemixMode[] = REMIX_MODES): RemixMode {
   const value = picked[0];
   if (value === undefined) return 'remix';
-  const mode = REMIX_MODES.find((candidate) => candidate === value);
+  const mode = offered.find((candidate) => candidate === value);
   if (mode === undefined || picked.length > 1) throw new RemixModeInvalidError(picked.join(','));
   return mode;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RemixImage } from './remix-image.ts';
+import type { RemixMode } from './remix-modal.ts';
 
 /** What the Remix modal needs once it is submitted; too long for a custom_id (CDN URLs run past 100 chars). */
 export interface RemixTarget {
@@ -11,6 +12,8 @@ export interface RemixTarget {
   userId: string;
   /** Filled into the modal; kept so a second attempt can start from it. */
   prompt: string;
+  /** What the form's Mode offered (Remix, Edit, and Animate where the channel has it): the submit may pick only one of these. */
+  modes: readonly RemixMode[];
 }
 
 export interface RemixStashOptions {

@@ -7,8 +7,9 @@ import type { CommandContext, MessageMenuCommand, ModalHandler } from './command
 import { precheckMessageImage } from './image-input.ts';
 import { findRemixImages, jobIdOfMessage } from './remix-image.ts';
 import { REMIX_EDIT_IMAGES, remixEditJob } from './remix-edit.ts';
-import { parseRemixMode, parseRemixValues, remixKeyOf, remixModal, REMIX_FIELDS, REMIX_MODAL_PREFIX, type RemixValues } from './remix-modal.ts';
-import { RemixStash } from './remix-stash.ts';
+import { parseRemixMode, parseRemixValues, remixKeyOf, remixModal, REMIX_BASE_MODES, REMIX_FIELDS, REMIX_MODAL_PREFIX, type RemixMode, type RemixValues } from './remix-modal.ts';
+import { RemixStash, type RemixTarget } from './remix-stash.ts';
+import { roleTemplateIn } from './role-template.ts';
 import { startJob } from './start-job.ts';
 import type { CommandErrorCode } from './error-codes.ts';
 
@@ -25,7 +26,9 @@ export class RemixExpiredError extends ComfycordError<CommandErrorCode> {
 }
 
 /**
- * "Apps → Remix" on a message: img2img on its image with a prompt asked in a modal.
+ * "Apps → Remix" on a message: img2img on its image with a prompt asked in a modal, or
+ * (the form's Mode) an instruction edit of its images, or, where the channel has an
+ * animate template, a clip that starts from its image.
  * Everything that can be refused is refused before the modal opens (a modal must be
  * the first response, so nothing is deferred here); the image URL waits in the
  * stash under the key the modal carries.
@@ -42,8 +45,9 @@ export function createRemix(stash: RemixStash = new RemixStash()): { menu: Messa
       context.jobs.defaultTemplate('img2img');
       context.scheduler.assertCanAccept(requester.userId);
       const prompt = promptOfOwnResult(message, interaction, context);
-      const key = stash.put({ imageUrl: image.url, references, channelId: interaction.channelId, userId: requester.userId, prompt });
-      await interaction.showModal(remixModal(key, { prompt }));
+      const modes: RemixMode[] = animateTemplateIn(interaction.channelId, context) === null ? [...REMIX_BASE_MODES] : [...REMIX_BASE_MODES, 'animate'];
+      const key = stash.put({ imageUrl: image.url, references, channelId: interaction.channelId, userId: requester.userId, prompt, modes });
+      await interaction.showModal(remixModal(key, { prompt }, modes));
       context.logger.info({ command: 'remix', userId: requester.userId, messageId: message.id, image: image.kind, prefilled: prompt !== '' }, 'remix form opened');
     },
   };
@@ -56,13 +60,9 @@ export function createRemix(stash: RemixStash = new RemixStash()): { menu: Messa
       if (key === null || target === null) throw new RemixExpiredError();
       const requester = await requesterOf(interaction, context);
       const values = parseRemixValues(textInputValues(interaction));
-      const mode = parseRemixMode(selectValues(interaction, REMIX_FIELDS.mode));
+      const mode = parseRemixMode(selectValues(interaction, REMIX_FIELDS.mode), target.modes);
       const origin = { kind: 'command', command: 'remix' } as const;
-      const asked =
-        mode === 'edit'
-          ? { requester, ...remixEditJob(target, values, interaction.channelId, context), imageUrl: null, origin }
-          : { requester, template: null, options: remixOptions(values), imageUrl: target.imageUrl, origin };
-      const accepted = await startJob(interaction, asked, context);
+      const accepted = await startJob(interaction, { requester, ...remixJob(mode, target, values, interaction.channelId, context), origin }, context);
       stash.delete(key);
       context.logger.info(
         { command: 'remix', mode, userId: requester.userId, jobId: accepted.job.id, template: accepted.job.spec.template, position: accepted.position },
@@ -87,6 +87,38 @@ export function textInputValues(interaction: ModalSubmitInteraction): Record<str
 function selectValues(interaction: ModalSubmitInteraction, customId: string): string[] {
   const field = interaction.fields.fields.get(customId);
   return field?.type === ComponentType.StringSelect ? [...field.values] : [];
+}
+
+/** The template, options and image(s) the picked mode runs. */
+function remixJob(
+  mode: RemixMode,
+  target: RemixTarget,
+  values: RemixValues,
+  channelId: string | null,
+  context: CommandContext,
+): { template: string | null; options: Record<string, string | number>; imageUrl: string | null; uploads?: Record<string, string> } {
+  switch (mode) {
+    case 'edit':
+      return { ...remixEditJob(target, values, channelId, context), imageUrl: null };
+    case 'animate': {
+      // Looked up again at submit (an admin may have changed it meanwhile). Strength is
+      // img2img's denoise: the animate template has none (the image is the first frame).
+      const options: Record<string, string> = { prompt: values.prompt };
+      if (values.negative !== null) options['negative'] = values.negative;
+      return { template: roleTemplateIn('animate', channelId, context).name, options, imageUrl: target.imageUrl };
+    }
+    case 'remix':
+      return { template: null, options: remixOptions(values), imageUrl: target.imageUrl };
+  }
+}
+
+/** The channel's animate template, or null when it has none usable (then the form offers no Animate). */
+function animateTemplateIn(channelId: string | null, context: CommandContext): string | null {
+  try {
+    return roleTemplateIn('animate', channelId, context).name;
+  } catch {
+    return null;
+  }
 }
 
 /** Remix proper: img2img options from the form. */

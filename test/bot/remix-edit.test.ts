@@ -48,7 +48,8 @@ describe('Apps → Remix → Edit', () => {
     const form = ((await h.callback(menu)).json as { data: Form }).data;
     const mode = form.components.find((row) => row.component?.custom_id === 'mode')?.component;
     expect(mode?.type).toBe(3);
-    expect(mode?.options?.map((option) => option.value)).toEqual(['remix', 'edit']);
+    // The shipped workflows/ have an animate template too, so Animate (issue 13.3) is offered after Edit.
+    expect(mode?.options?.map((option) => option.value)).toEqual(['remix', 'edit', 'animate']);
     expect(mode?.options?.find((option) => option.default)?.value).toBe('remix');
 
     const submit = modalSubmitInteraction({ customId: form.custom_id, fields: { prompt: 'the cat wears the hat', strength: '0.4' }, selects: { mode: ['edit'] } });

@@ -6,6 +6,7 @@ const target = (userId = 'u1', imageUrl = 'https://cdn.discordapp.com/attachment
   channelId: 'c1',
   userId,
   prompt: '',
+  modes: ['remix'],
 });
 
 function clock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
