@@ -7,7 +7,8 @@ import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { jobInfo } from '../discord/job-replies.ts';
 import { renderJobView, statusText, type JobViewState } from '../discord/progress-view.ts';
 import { fromStoredHandle } from '../discord/reply-handle.ts';
-import { buildResultFiles, doneState } from '../discord/result-files.ts';
+import { fetchResultFiles } from '../discord/fetch-results.ts';
+import { doneState } from '../discord/result-files.ts';
 import { toDiscordEdit } from '../discord/to-discord-payload.ts';
 import { oneLine } from '../discord/discord-limits.ts';
 import { ComfycordError, userMessageOf } from '../errors.ts';
@@ -86,7 +87,8 @@ function finalStateWithoutImages(job: Job): JobViewState {
 async function fetchedDoneState(job: Job, server: ComfyServer, interaction: ChatInputCommandInteraction, context: CommandContext): Promise<JobViewState> {
   const handle = replyHandleOf(interaction, context);
   try {
-    const result = await buildResultFiles(job, server, { sizeLimit: handle.sizeLimit, spoiler: handle.spoiler });
+    // Fetched, fitted to this channel's limit and bounded exactly as the job's own delivery was (DELIVERY_TIMEOUT_SECONDS).
+    const result = await fetchResultFiles(job, server, { sizeLimit: handle.sizeLimit, spoiler: handle.spoiler, timeoutMs: context.config.jobs.deliveryTimeoutMs });
     const elapsedMs = (job.finishedAt ?? job.createdAt) - job.createdAt;
     return doneState(job, result, elapsedMs);
   } catch (error) {

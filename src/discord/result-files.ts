@@ -10,6 +10,8 @@ import { EXTENSION_BY_FORMAT } from '../images/image-format.ts';
 import { ImageRejectedError } from '../images/image-errors.ts';
 import { MediaRejectedError } from '../images/media-errors.ts';
 import { firstFramePoster } from '../images/poster.ts';
+import { TRANSCODES } from '../images/transcode-gate.ts';
+import { firstVideoFrame } from '../images/video-frame.ts';
 import { assertWholeFile } from '../images/whole-media.ts';
 import type { Job } from '../jobs/job.ts';
 import type { ViewFile } from './message-view.ts';
@@ -40,10 +42,10 @@ export interface ResultFileOptions {
   signal?: AbortSignal;
   /** Fits animations, videos and sounds to the limit; default: re-encoded when over it (fit-media.ts). */
   fitMedia?: FitMedia;
-  /** A video's poster comes from here when given… */
-  videoFrame?: VideoFrameGrabber;
-  /** …else from this, the last live preview of the run, when the bot saw one. */
+  /** A video's poster is the last live preview of the run, when the bot saw one… */
   lastPreview?: Buffer | null;
+  /** …else the video's first frame from this; default: decoded by ffmpeg, one at a time (videoFirstFrame). */
+  videoFrame?: VideoFrameGrabber;
 }
 
 /**
@@ -54,7 +56,7 @@ export interface ResultFileOptions {
  * made first and the stills share what it and the other files leave. Animations,
  * videos and sounds are checked whole (whole-media.ts) and go through `fitMedia`. When
  * there is no still, the embed shows a GIF itself, or a poster: an animation's first
- * frame, a video's (or the run's last preview); a sound shows none.
+ * frame, a video's last live preview (else its first frame); a sound shows none.
  */
 export async function buildResultFiles(job: Job, server: ComfyServer, options: ResultFileOptions): Promise<ResultFiles> {
   const started = Date.now();
@@ -146,7 +148,8 @@ async function posterOf(
   if (source === undefined || ready === undefined) return { shown: '', poster: null };
   if (source.kind === 'animated' && ready.name.endsWith('.gif')) return { shown: ready.name, poster: null };
   const original = originals[index] ?? Buffer.alloc(0);
-  const frame = source.kind === 'animated' ? original : ((await options.videoFrame?.(original, source)) ?? options.lastPreview ?? null);
+  const grab = options.videoFrame ?? videoFirstFrame(options.signal);
+  const frame = source.kind === 'animated' ? original : (options.lastPreview ?? (await grab(original, source)));
   if (frame === null) return { shown: '', poster: null };
   try {
     const data = await firstFramePoster(frame);
@@ -156,6 +159,14 @@ async function posterOf(
     // A frame that does not decode leaves the embed without a picture, not the job without its result.
     return { shown: '', poster: null };
   }
+}
+
+/**
+ * A video's first frame through the process's re-encode gate (no second ffmpeg beside a
+ * fit); null when it cannot be had (no packaged ffmpeg, busy, undecodable): no poster.
+ */
+function videoFirstFrame(signal: AbortSignal | undefined): VideoFrameGrabber {
+  return (data, file) => TRANSCODES.run('ffmpeg', (slot) => firstVideoFrame(data, file.extension, { signal: slot }), signal).catch(() => null);
 }
 
 /**

@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatSize } from './format-size.ts';
 import { ImageTooLargeError } from './image-errors.ts';
 import { probeMedia, type MediaFacts } from './media-probe.ts';
 import { runMediaTool } from './media-tool.ts';
+import { inTempDir } from './temp-dir.ts';
 
 /** A fitted video or sound: its bytes and what they now are. */
 export interface FittedAv {
@@ -38,21 +38,6 @@ const DURATION_TOLERANCE = 0.05;
 /** MPEG-1/2 layer III rates from 24 to 192 kbit/s; LAME rounds any other rate, sometimes up, so one of these is picked. */
 const MAX_AUDIO_TRIES = 3;
 const MP3_RATES = [24_000, 32_000, 40_000, 48_000, 56_000, 64_000, 80_000, 96_000, 112_000, 128_000, 160_000, 192_000];
-
-/**
- * Runs `work` with the file written to a fresh temp folder, which is removed afterwards
- * whatever happens.
- */
-async function inTempDir<T>(data: Buffer, extension: string, work: (dir: string, input: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'comfycord-fit-'));
-  try {
-    const input = join(dir, `in.${extension.replace(/[^a-z0-9]/gi, '') || 'bin'}`);
-    await writeFile(input, data);
-    return await work(dir, input);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 function even(value: number): number {
   return Math.max(2, Math.floor(value / 2) * 2);

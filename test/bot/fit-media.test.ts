@@ -65,7 +65,7 @@ describe('outputs fitted to the channel upload limit', () => {
     expect(note).not.toMatch(/ffmpeg version|Input #0|\/tmp\//u);
 
     const shown = await h.waitForFinal(await h.slash('show', [commandOption.string('job', jobId)]), 30_000);
-    expect(shown.files.map((file) => file.filename)).toEqual([expect.stringMatching(/-1\.webm$/)]);
+    expect(shown.files.map((file) => file.filename)).toEqual([expect.stringMatching(/-1\.webm$/), expect.stringMatching(/-poster\.png$/)]);
     expect(checkContainer(shown.files[0]!.data, 'video/webm').ok).toBe(true);
   }, 60_000);
 });

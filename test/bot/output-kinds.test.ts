@@ -57,18 +57,19 @@ describe('every output kind reaches Discord as itself', () => {
     expect(labels(json)).toEqual(['Reroll', 'Delete']);
   });
 
-  it('attaches a SaveWEBM video as .webm, the embed showing no file it cannot play', async () => {
+  it('attaches a SaveWEBM video as .webm; with no live preview (no sampler ran) the embed shows its first frame', async () => {
     const { final, json, names } = await run('video-webm');
-    expect(names).toEqual([expect.stringMatching(/-1\.webm$/)]);
+    expect(names).toEqual([expect.stringMatching(/-1\.webm$/), expect.stringMatching(/-poster\.png$/)]);
     expect(checkContainer(final.files[0]!.data, 'video/webm').ok).toBe(true);
-    // No sampler ran, so no preview to make a poster from: no embed image rather than a broken one.
-    expect(embedImage(json)).toBeUndefined();
+    // test/fixtures/media/tiny.webm is 64×48.
+    expect((await sharp(final.files[1]!.data).metadata()).width).toBe(64);
+    expect(embedImage(json)).toBe(`attachment://${names[1]}`);
     expect(labels(json)).toEqual(['Reroll', 'Delete']);
   });
 
-  it('attaches a VHS_VideoCombine mp4 (under `gifs`)', async () => {
+  it('attaches a VHS_VideoCombine mp4 (under `gifs`), its first frame as the poster', async () => {
     const { final, names } = await run('video-vhs');
-    expect(names).toEqual([expect.stringMatching(/-1\.mp4$/)]);
+    expect(names).toEqual([expect.stringMatching(/-1\.mp4$/), expect.stringMatching(/-poster\.png$/)]);
     expect(checkContainer(final.files[0]!.data, 'video/mp4').ok).toBe(true);
   });
 

@@ -1,0 +1,18 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Runs `work` with `data` written to a fresh temp folder (as `in.<extension>`), for
+ * ffmpeg and ffprobe, which read files; the folder is removed afterwards whatever happens.
+ */
+export async function inTempDir<T>(data: Buffer, extension: string, work: (dir: string, input: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'comfycord-fit-'));
+  try {
+    const input = join(dir, `in.${extension.replace(/[^a-z0-9]/gi, '') || 'bin'}`);
+    await writeFile(input, data);
+    return await work(dir, input);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
