@@ -161,12 +161,16 @@ async function posterOf(
   }
 }
 
+/** A poster is not worth holding a delivery up for: behind another job's fit, it waits this long at most. */
+const POSTER_WAIT_MS = 5_000;
+
 /**
  * A video's first frame through the process's re-encode gate (no second ffmpeg beside a
  * fit); null when it cannot be had (no packaged ffmpeg, busy, undecodable): no poster.
  */
 function videoFirstFrame(signal: AbortSignal | undefined): VideoFrameGrabber {
-  return (data, file) => TRANSCODES.run('ffmpeg', (slot) => firstVideoFrame(data, file.extension, { signal: slot }), signal).catch(() => null);
+  return (data, file) =>
+    TRANSCODES.run('ffmpeg', (slot) => firstVideoFrame(data, file.extension, { signal: slot }), signal, { maxWaitMs: POSTER_WAIT_MS }).catch(() => null);
 }
 
 /**

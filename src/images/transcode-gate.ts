@@ -44,9 +44,11 @@ export class TranscodeGate {
 
   /**
    * Runs `work` when the slot is free. `tool` names the re-encoder in the refusals
-   * (MediaToolError 'busy', 'timeout', 'aborted'); `signal` is the caller giving up.
+   * (MediaToolError 'busy', 'timeout', 'aborted'); `signal` is the caller giving up;
+   * `maxWaitMs` a shorter wait than the gate's, for work that is only worth it soon (a poster).
    */
-  run<T>(tool: string, work: TranscodeWork<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(tool: string, work: TranscodeWork<T>, signal?: AbortSignal, options: { maxWaitMs?: number } = {}): Promise<T> {
+    const maxWaitMs = Math.min(options.maxWaitMs ?? this.#o.maxWaitMs, this.#o.maxWaitMs);
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted === true) return reject(new MediaToolError('aborted', tool));
       const start = () => this.#start(tool, work, signal, resolve, reject);
@@ -59,9 +61,9 @@ export class TranscodeGate {
           leave();
           start();
         },
-        cancelTimer: this.#o.clock.after(this.#o.maxWaitMs, () => {
+        cancelTimer: this.#o.clock.after(maxWaitMs, () => {
           leave();
-          reject(new MediaToolError('busy', tool, { context: { reason: 'waited-too-long', maxWaitMs: this.#o.maxWaitMs } }));
+          reject(new MediaToolError('busy', tool, { context: { reason: 'waited-too-long', maxWaitMs } }));
         }),
         dropAbort: () => signal?.removeEventListener('abort', onAbort),
       };

@@ -121,6 +121,20 @@ describe('one re-encode at a time', () => {
     expect(ran).toBe(false);
   });
 
+  it('a caller may wait less than the gate allows (a poster), never more', async () => {
+    const gate = new TranscodeGate({ maxWaiting: 4, maxWaitMs: 300, maxRunMs: 10_000 });
+    const first = deferred();
+    const running = gate.run('ffmpeg', () => first.promise);
+    const started = Date.now();
+    const short = await gate.run('ffmpeg', () => Promise.resolve('poster'), undefined, { maxWaitMs: 50 }).catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(250);
+    expect((short as MediaToolError).context).toMatchObject({ reason: 'waited-too-long', maxWaitMs: 50 });
+    const long = await gate.run('ffmpeg', () => Promise.resolve('x'), undefined, { maxWaitMs: 60_000 }).catch((error: unknown) => error);
+    expect((long as MediaToolError).context).toMatchObject({ reason: 'waited-too-long', maxWaitMs: 300 });
+    first.resolve('first');
+    expect(await running).toBe('first');
+  });
+
   it('a run has a deadline: its ffmpeg is killed, the caller told it took too long, and the next one starts', async () => {
     const gate = new TranscodeGate({ maxWaiting: 4, maxWaitMs: 30_000, maxRunMs: 150 });
     const limit = Math.floor(video.length / 4);
