@@ -7,7 +7,6 @@ import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { jobInfo } from '../discord/job-replies.ts';
 import { renderJobView, statusText, type JobViewState } from '../discord/progress-view.ts';
 import { fromStoredHandle } from '../discord/reply-handle.ts';
-import { fetchResultFiles } from '../discord/fetch-results.ts';
 import { doneState } from '../discord/result-files.ts';
 import { toDiscordEdit } from '../discord/to-discord-payload.ts';
 import { oneLine } from '../discord/discord-limits.ts';
@@ -88,7 +87,7 @@ async function fetchedDoneState(job: Job, server: ComfyServer, interaction: Chat
   const handle = replyHandleOf(interaction, context);
   try {
     // Fetched, fitted to this channel's limit and bounded exactly as the job's own delivery was (DELIVERY_TIMEOUT_SECONDS).
-    const result = await fetchResultFiles(job, server, { sizeLimit: handle.sizeLimit, spoiler: handle.spoiler, timeoutMs: context.config.jobs.deliveryTimeoutMs });
+    const result = await context.replies.refetch(job, server, { sizeLimit: handle.sizeLimit, spoiler: handle.spoiler });
     const elapsedMs = (job.finishedAt ?? job.createdAt) - job.createdAt;
     return doneState(job, result, elapsedMs);
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { Client } from 'discord.js';
-import { doneState } from './result-files.ts';
+import { doneState, type ResultFiles } from './result-files.ts';
 import type { ComfyServer } from '../comfy/server.ts';
 import { userMessageOf } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
@@ -252,6 +252,14 @@ export class JobReplies {
     } finally {
       this.#o.editor.untrack(earlierKey);
     }
+  }
+
+  /**
+   * A finished job's files fetched again for another message (/show): fitted to that
+   * message's limit, with the retries and the DELIVERY_TIMEOUT_SECONDS bound of a delivery.
+   */
+  refetch(job: Job, server: ComfyServer, target: { sizeLimit: number | null; spoiler: boolean }): Promise<ResultFiles> {
+    return fetchResultFiles(job, server, { ...target, timeoutMs: this.#o.deliveryTimeoutMs });
   }
 
   async #finalState(job: Job, lastPreview: Buffer | null): Promise<JobViewState> {
