@@ -2,6 +2,7 @@ import type { ComfyServer } from '../comfy/server.ts';
 import { ComfyHttpError, ComfyUnavailableError } from '../comfy/errors.ts';
 import { ComfycordError } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
+import { systemClock } from '../clock.ts';
 import { withRetry, type RetryPolicy } from '../retry.ts';
 import { buildResultFiles, type ResultFileOptions, type ResultFiles } from './result-files.ts';
 import type { DiscordErrorCode } from './error-codes.ts';
@@ -26,9 +27,12 @@ export interface FetchResultsOptions extends Omit<ResultFileOptions, 'signal'> {
  * A finished job's result files, fetched from ComfyUI within one bound: a server
  * briefly unreachable or answering 5xx is tried again after a pause, anything else
  * fails at once, and a /view that never answers is cut off when the bound is reached.
+ * A retry whose wait would end past the bound is not waited for: the last failure is
+ * the answer ('answered HTTP 500 on GET /view' says more than that time ran out).
  */
 export async function fetchResultFiles(job: Job, server: ComfyServer, options: FetchResultsOptions): Promise<ResultFiles> {
   const controller = new AbortController();
+  const deadline = systemClock.now() + options.timeoutMs;
   const timer = setTimeout(() => controller.abort(new ResultFetchTimeoutError(options.timeoutMs)), options.timeoutMs);
   const { signal } = controller;
   try {
@@ -37,6 +41,7 @@ export async function fetchResultFiles(job: Job, server: ComfyServer, options: F
       policy: RESULT_RETRY,
       retryable: (error) => error instanceof ComfyUnavailableError || (error instanceof ComfyHttpError && error.status >= 500),
       signal,
+      deadline,
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     });
   } finally {
