@@ -20,6 +20,8 @@ export interface AvFitOptions {
 }
 
 const DEFAULT_RUN_TIMEOUT_MS = 90_000;
+/** The work folder's name prefix (src/images/temp-dir.ts). */
+const FIT_FOLDER = 'comfycord-fit-';
 /** Container overhead and the encoder's overshoot come out of this share of the limit. */
 const BUDGET_SHARE = 0.9;
 const AUDIO_BITS_PER_SECOND = 64_000;
@@ -67,7 +69,7 @@ function tooLarge(what: string, bytes: number, limitBytes: number, context: Reco
  */
 export async function fitVideoToLimit(data: Buffer, extension: string, limitBytes: number, options: AvFitOptions = {}): Promise<FittedAv> {
   const runTimeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
-  return inTempDir(data, extension, async (dir, input) => {
+  return inTempDir(FIT_FOLDER, data, extension, async (dir, input) => {
     const facts = await probeMedia(input, options.signal);
     const audioRate = facts.hasAudio ? AUDIO_BITS_PER_SECOND : 0;
     const budgetRate = (limitBytes * 8 * BUDGET_SHARE) / facts.durationSeconds;
@@ -111,7 +113,7 @@ export async function fitVideoToLimit(data: Buffer, extension: string, limitByte
 /** A sound over `limitBytes` as an MP3 at the rate the limit leaves per second of it. */
 export async function fitAudioToLimit(data: Buffer, extension: string, limitBytes: number, options: AvFitOptions = {}): Promise<FittedAv> {
   const runTimeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
-  return inTempDir(data, extension, async (dir, input) => {
+  return inTempDir(FIT_FOLDER, data, extension, async (dir, input) => {
     const facts = await probeMedia(input, options.signal);
     const budget = (limitBytes * 8 * BUDGET_SHARE) / facts.durationSeconds;
     // Headers and frame padding weigh most in a short sound: a try over the limit is followed by the next rate down.

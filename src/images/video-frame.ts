@@ -11,7 +11,7 @@ const FRAME_TIMEOUT_MS = 30_000;
  * server with previews off). Bounded like every tool run (media-tool.ts).
  */
 export async function firstVideoFrame(data: Buffer, extension: string, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
-  return inTempDir(data, extension, (_dir, input) =>
+  return inTempDir('comfycord-frame-', data, extension, (_dir, input) =>
     runMediaTool('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', input, '-map', '0:v:0', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-'], {
       timeoutMs: FRAME_TIMEOUT_MS,
       maxStdoutBytes: MAX_FRAME_BYTES,

@@ -27,12 +27,35 @@ function durationOf(path: string): number {
   return Number(execFileSync(ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', path]).toString().trim());
 }
 
+/**
+ * The fitter's work folders in this file's own temp folder (TMPDIR is set to it below):
+ * other test files fit videos and grab frames at the same time in the run's shared temp
+ * folder, so a check there saw their folders (issue 13 leftovers, a full-suite failure).
+ */
 function fitTempDirs(): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith('comfycord-fit-'));
 }
 
+/** The fit folders that existed at any 20 ms poll while `work` ran. */
+async function fitFoldersDuring<T>(work: () => Promise<T>): Promise<{ result: T; seen: Set<string> }> {
+  const seen = new Set<string>();
+  const poll = setInterval(() => {
+    for (const name of fitTempDirs()) seen.add(name);
+  }, 20);
+  try {
+    return { result: await work(), seen };
+  } finally {
+    clearInterval(poll);
+  }
+}
+
+let runTemp: string | undefined;
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fit-media-test-'));
+  // This process's temp folder from here on (os.tmpdir() reads TMPDIR on each call); restored in afterAll.
+  runTemp = process.env['TMPDIR'];
+  process.env['TMPDIR'] = mkdtempSync(join(dir, 'tmp-'));
   // Lossless H.264 of fresh noise every frame does not compress: a few seconds are tens of MB.
   const source = join(dir, 'noise.mp4');
   execFileSync(ffmpeg, [
@@ -44,13 +67,18 @@ beforeAll(() => {
   bigVideo = readFileSync(source);
 }, 120_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  if (runTemp === undefined) delete process.env['TMPDIR'];
+  else process.env['TMPDIR'] = runTemp;
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('fitting a video to the upload limit', () => {
   it('fits a 40 MB video under a 10 MB limit, still playable, its ffprobe duration within 5 % of the original', async () => {
     expect(bigVideo.length).toBeGreaterThan(40 * MB);
-    const before = fitTempDirs();
-    const fitted = await fitMediaToLimit({ kind: 'video', mime: 'video/mp4', extension: 'mp4', filename: 'a.mp4' }, bigVideo, 10 * MB);
+    const { result: fitted, seen } = await fitFoldersDuring(() => fitMediaToLimit({ kind: 'video', mime: 'video/mp4', extension: 'mp4', filename: 'a.mp4' }, bigVideo, 10 * MB));
+    // Its own work folder was there while it ran, and is gone now.
+    expect(seen.size).toBe(1);
     expect(fitted.data.length).toBeLessThanOrEqual(10 * MB);
     expect(fitted.extension).toBe('mp4');
     expect(fitted.mime).toBe('video/mp4');
@@ -61,7 +89,7 @@ describe('fitting a video to the upload limit', () => {
     // Playable: every frame decodes with no error printed.
     const decodeErrors = execFileSync(ffmpeg, ['-nostdin', '-v', 'error', '-i', out, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
     expect(decodeErrors).toBe('');
-    expect(fitTempDirs()).toEqual(before);
+    expect(fitTempDirs()).toEqual([]);
   }, 180_000);
 
   it('keeps a video that already fits byte for byte', async () => {
@@ -71,22 +99,20 @@ describe('fitting a video to the upload limit', () => {
   });
 
   it('says when nothing fits: a limit too small for the duration is ImageTooLargeError in words, no temp folder left', async () => {
-    const before = fitTempDirs();
     const error = await fitVideoToLimit(bigVideo, 'mp4', 20_000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageTooLargeError);
     expect((error as ImageTooLargeError).userMessage).toMatch(/^The video is [\d.]+ MB and could not be re-encoded under the 20 kB upload limit here\.$/);
-    expect(fitTempDirs()).toEqual(before);
+    expect(fitTempDirs()).toEqual([]);
   });
 
   it('kills ffmpeg at its deadline: MediaToolError timeout, temp folder removed, no stderr in the user message', async () => {
-    const before = fitTempDirs();
     const started = Date.now();
     const error = await fitVideoToLimit(bigVideo, 'mp4', 10 * MB, { runTimeoutMs: 300 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MediaToolError);
     expect((error as MediaToolError).failure).toBe('timeout');
     expect((error as MediaToolError).userMessage).toBe('The re-encoder (ffmpeg) took too long.');
     expect(Date.now() - started).toBeLessThan(20_000);
-    expect(fitTempDirs()).toEqual(before);
+    expect(fitTempDirs()).toEqual([]);
   }, 30_000);
 
   it('a failing run keeps stderr for the log context only', async () => {
