@@ -1,3 +1,4 @@
+import { SecretFinder } from './secret-finder.ts';
 import { secretPattern } from './secret-pattern.ts';
 
 /**
@@ -14,6 +15,7 @@ import { secretPattern } from './secret-pattern.ts';
  */
 
 export const REDACTED = '[redacted]';
+/** Never below secret-finder.ts's PREFIX_LENGTH, which indexes secrets by that many characters. */
 export const MIN_SECRET_LENGTH = 6;
 
 export interface RedactorOptions {
@@ -26,15 +28,19 @@ export interface RedactorOptions {
 }
 
 export class Redactor {
-  /** Pattern sources of configured secrets, kept for the life of the process. */
-  readonly #fixed = new Map<string, string>();
-  /** Runtime values with the time they were added and their pattern source, oldest first. */
-  readonly #runtime = new Map<string, { addedAt: number; source: string }>();
+  /** Configured secrets searched for alone, kept for the life of the process. */
+  readonly #fixed = new Set<string>();
+  /** Pattern sources of secrets cut only after their marker (addAfterMarker). */
+  readonly #afterMarker = new Map<string, string>();
+  #markerPattern: RegExp | null = null;
+  #markerDirty = false;
+  /** Runtime values with the time they were added (refreshed when seen again), oldest first. */
+  readonly #runtime = new Map<string, number>();
+  /** Both the configured and the runtime values; adding one is a map insert, not a recompile. */
+  readonly #finder = new SecretFinder();
   readonly #maxRuntime: number;
   readonly #runtimeTtlMs: number;
   readonly #now: () => number;
-  #pattern: RegExp | null = null;
-  #dirty = true;
 
   constructor(options: RedactorOptions = {}) {
     this.#maxRuntime = options.maxRuntimeSecrets ?? 1000;
@@ -46,10 +52,8 @@ export class Redactor {
   add(secret: string): boolean {
     const value = secret.trim();
     if (value.length < MIN_SECRET_LENGTH) return false;
-    if (!this.#fixed.has(value)) {
-      this.#fixed.set(value, secretPattern(value));
-      this.#dirty = true;
-    }
+    this.#fixed.add(value);
+    this.#finder.add(value);
     return true;
   }
 
@@ -61,40 +65,44 @@ export class Redactor {
     const value = secret.trim();
     if (value === '') return;
     const key = `${marker}\u0000${value}`;
-    if (this.#fixed.has(key)) return;
+    if (this.#afterMarker.has(key)) return;
     const markerSource = `(?:${[...marker].map((char) => (/[a-z]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : secretPattern(char))).join('')})`;
     // Behind a lookbehind, so the marker itself (a header name) stays readable.
-    this.#fixed.set(key, `(?<=${markerSource}(?:\\\\?["']|\\s|[:=])*)${secretPattern(value)}`);
-    this.#dirty = true;
+    this.#afterMarker.set(key, `(?<=${markerSource}(?:\\\\?["']|\\s|[:=])*)${secretPattern(value)}`);
+    this.#markerDirty = true;
   }
 
   /** A value seen while running (an interaction token): kept for a while, then forgotten. */
   addRuntime(secret: string): void {
     if (secret.length < MIN_SECRET_LENGTH) return;
-    const known = this.#runtime.get(secret);
-    this.#runtime.delete(secret);
-    this.#runtime.set(secret, { addedAt: this.#now(), source: known?.source ?? secretPattern(secret) });
+    const known = this.#runtime.delete(secret);
+    this.#runtime.set(secret, this.#now());
+    if (known) return;
+    this.#finder.add(secret);
     while (this.#runtime.size > this.#maxRuntime) {
       const oldest = this.#runtime.keys().next();
       if (oldest.done === true) break;
-      this.#runtime.delete(oldest.value);
-      this.#dirty = true;
+      this.#forget(oldest.value);
     }
-    if (known === undefined) this.#dirty = true;
   }
 
   /** How many values are searched for (configured and runtime). */
   get size(): number {
     this.#expire();
-    return this.#fixed.size + this.#runtime.size;
+    return this.#fixed.size + this.#afterMarker.size + this.#runtime.size;
   }
 
   /** `text` with every known secret, in any escaped form, replaced by REDACTED. */
   scrub(text: string): string {
-    const pattern = this.#current();
-    if (pattern === null || text === '') return text;
-    pattern.lastIndex = 0;
-    return text.replace(pattern, REDACTED);
+    if (text === '') return text;
+    this.#expire();
+    const spans = this.#finder.find(text);
+    const markers = this.#markers();
+    if (markers !== null) {
+      markers.lastIndex = 0;
+      for (const match of text.matchAll(markers)) spans.push([match.index, match.index + match[0].length]);
+    }
+    return cutSpans(text, spans);
   }
 
   /** A copy of `value` with every string in it (at any depth) scrubbed; keys are kept. */
@@ -110,25 +118,46 @@ export class Redactor {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.#deep(item, depth + 1)]));
   }
 
+  #forget(secret: string): void {
+    this.#runtime.delete(secret);
+    // A configured secret that was also seen at runtime stays searched for.
+    if (!this.#fixed.has(secret)) this.#finder.delete(secret);
+  }
+
   #expire(): void {
     const cutoff = this.#now() - this.#runtimeTtlMs;
-    for (const [secret, { addedAt }] of this.#runtime) {
+    for (const [secret, addedAt] of this.#runtime) {
       if (addedAt >= cutoff) break;
-      this.#runtime.delete(secret);
-      this.#dirty = true;
+      this.#forget(secret);
     }
   }
 
-  #current(): RegExp | null {
-    this.#expire();
-    if (!this.#dirty) return this.#pattern;
-    // Longest first, so a secret that contains another is cut whole.
-    const sources = [
-      ...[...this.#fixed.entries()].map(([secret, source]) => ({ length: secret.length, source })),
-      ...[...this.#runtime.entries()].map(([secret, { source }]) => ({ length: secret.length, source })),
-    ].sort((a, b) => b.length - a.length);
-    this.#pattern = sources.length === 0 ? null : new RegExp(sources.map((entry) => entry.source).join('|'), 'g');
-    this.#dirty = false;
-    return this.#pattern;
+  #markers(): RegExp | null {
+    if (this.#markerDirty) {
+      // Longest first, so a value that contains another is cut whole.
+      const sources = [...this.#afterMarker.entries()].sort((a, b) => b[0].length - a[0].length).map(([, source]) => source);
+      this.#markerPattern = sources.length === 0 ? null : new RegExp(sources.join('|'), 'g');
+      this.#markerDirty = false;
+    }
+    return this.#markerPattern;
   }
+}
+
+/** `text` with each run of overlapping spans replaced by one REDACTED. */
+function cutSpans(text: string, spans: Array<[number, number]>): string {
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  let [start, end] = spans[0]!;
+  for (const [from, to] of spans.slice(1)) {
+    if (from <= end) {
+      end = Math.max(end, to);
+      continue;
+    }
+    out += text.slice(at, start) + REDACTED;
+    at = end;
+    [start, end] = [from, to];
+  }
+  return out + text.slice(at, start) + REDACTED + text.slice(end);
 }

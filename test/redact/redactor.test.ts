@@ -79,6 +79,30 @@ describe('Redactor', () => {
     expect(redactor.scrub('token-two-bbbb')).toBe('token-two-bbbb');
   });
 
+  it('GIVEN more runtime values than one pattern group holds THEN every one is cut, and the cap still drops exactly the oldest', () => {
+    const redactor = new Redactor({ maxRuntimeSecrets: 100 });
+    const tokens = Array.from({ length: 130 }, (_, i) => `interaction-token-${String(i).padStart(4, '0')}-${'x'.repeat(40)}`);
+    for (const token of tokens) redactor.addRuntime(token);
+    const kept = tokens.slice(30);
+    expect(redactor.scrub(kept.join(' '))).toBe(kept.map(() => REDACTED).join(' '));
+    expect(redactor.scrub(tokens[29]!)).toBe(tokens[29]);
+    // Seen again: it outlives the ones added after it.
+    redactor.addRuntime(tokens[30]!);
+    redactor.addRuntime('one-more-token-aaaaaa');
+    expect(redactor.scrub(tokens[30]!)).toBe(REDACTED);
+    expect(redactor.scrub(tokens[31]!)).toBe(tokens[31]);
+  });
+
+  it('GIVEN secrets that overlap across pattern groups THEN the whole stretch is cut once', () => {
+    const redactor = new Redactor();
+    redactor.add('configured-secret-value');
+    for (let i = 0; i < 40; i += 1) redactor.addRuntime(`filler-token-${i}-padding`);
+    redactor.addRuntime('secret-value-and-runtime-tail');
+    // 'configured-secret-value' and 'secret-value-and-runtime-tail' share 'secret-value'.
+    expect(redactor.scrub('<configured-secret-value-and-runtime-tail>')).toBe(`<${REDACTED}>`);
+    expect(redactor.scrub('a filler-token-3-padding b filler-token-39-padding c')).toBe(`a ${REDACTED} b ${REDACTED} c`);
+  });
+
   it('GIVEN a nested payload THEN scrubDeep returns a copy with every string cut and keys kept', () => {
     const redactor = withKey();
     const payload = { content: `a ${API_KEY}`, embeds: [{ fields: [{ name: 'n', value: API_KEY }] }], flags: 64 };
