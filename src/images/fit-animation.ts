@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './sharp-module.ts';
 import { formatSize } from './format-size.ts';
 import { ImageTooLargeError } from './image-errors.ts';
 import { detectImageFormat } from './image-format.ts';
@@ -22,6 +22,7 @@ function encodingsAt(target: 'gif' | 'webp', scaled: boolean): Encoding[] {
 }
 
 async function encode(data: Buffer, width: number | null, encoding: Encoding): Promise<Buffer> {
+  const sharp = await loadSharp();
   let pipeline = sharp(data, { animated: true, limitInputPixels: false });
   // Resizing an animation resizes each frame; the frame height follows the width.
   if (width !== null) pipeline = pipeline.resize({ width });
@@ -36,6 +37,7 @@ async function encode(data: Buffer, width: number | null, encoding: Encoding): P
  * frame smaller. Throws ImageTooLargeError when even the smallest try is over.
  */
 export async function fitAnimationToLimit(data: Buffer, limitBytes: number): Promise<FittedAv> {
+  const sharp = await loadSharp();
   const target = detectImageFormat(data) === 'gif' ? 'gif' : 'webp';
   const meta = await sharp(data, { animated: true, limitInputPixels: false }).metadata();
   const fullWidth = meta.width;

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './sharp-module.ts';
 import { formatSize } from './format-size.ts';
 import { ImageRejectedError, ImageTooLargeError } from './image-errors.ts';
 import { detectImageFormat, MIME_BY_FORMAT, withFormatExtension, type ImageFormat } from './image-format.ts';
@@ -54,6 +54,7 @@ function encodingsFor(width: number, height: number, scaled: boolean): Encoding[
 }
 
 async function encode(raw: RawImage, width: number, height: number, encoding: Encoding): Promise<Buffer> {
+  const sharp = await loadSharp();
   let pipeline = sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
   if (width !== raw.width || height !== raw.height) pipeline = pipeline.resize(width, height, { fit: 'fill' });
   if (encoding.format === 'webp') return pipeline.webp({ quality: encoding.quality }).toBuffer();
@@ -62,6 +63,7 @@ async function encode(raw: RawImage, width: number, height: number, encoding: En
 }
 
 async function decodeOnce(image: Buffer): Promise<RawImage> {
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(image, { limitInputPixels: false }).raw().toBuffer({ resolveWithObject: true });
     return { pixels: data, width: info.width, height: info.height, channels: info.channels };
@@ -77,6 +79,7 @@ async function decodeOnce(image: Buffer): Promise<RawImage> {
  * The input is trusted (our own or ComfyUI's output), so no pixel limit is applied.
  */
 export async function fitImageToLimit(image: Buffer, limitBytes: number, options: FitOptions): Promise<FittedImage> {
+  const sharp = await loadSharp();
   const sourceFormat = detectImageFormat(image);
   if (sourceFormat === undefined) throw new ImageRejectedError('not-image', 'The generated file is not an image.');
 

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './sharp-module.ts';
 import { ImageRejectedError } from './image-errors.ts';
 
 export type GridFormat = 'png' | 'jpeg';
@@ -57,6 +57,7 @@ export function gridLayout(count: number, cellWidth: number, cellHeight: number)
  * on a neutral grey (JPEG).
  */
 export async function makeGrid(images: readonly Buffer[], options: GridOptions = {}): Promise<Grid> {
+  const sharp = await loadSharp();
   if (images.length === 0) throw new RangeError('makeGrid needs at least one image');
   const maxSide = options.maxSide ?? DEFAULT_MAX_SIDE;
   const gap = options.gap ?? DEFAULT_GAP;

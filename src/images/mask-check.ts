@@ -1,4 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { loadSharp } from './sharp-module.ts';
 import { DEFAULT_MAX_INPUT_PIXELS } from './normalise-input.ts';
 import { MASK_HOW_TO as HOW_TO, MaskRejectedError, undecodableMask } from './mask-errors.ts';
 
@@ -47,6 +48,7 @@ function assertSameShape(mask: PixelSize, image: PixelSize): void {
 }
 
 async function decode(input: Buffer | string, maxPixels: number): Promise<{ source: Sharp; size: PixelSize; alpha: number | null }> {
+  const sharp = await loadSharp();
   try {
     const source = sharp(input, { limitInputPixels: maxPixels, failOn: FAIL_ON, pages: 1 });
     const [metadata, stats] = await Promise.all([source.clone().metadata(), source.clone().stats()]);
@@ -70,6 +72,7 @@ function shareAtLeastHalf(levels: Buffer): number {
  * used: not an image, another shape than the image, nothing marked, everything marked.
  */
 export async function prepareMask(input: Buffer | string, image: PixelSize, options: { maxPixels?: number } = {}): Promise<PreparedMask> {
+  const sharp = await loadSharp();
   const { source, size, alpha } = await decode(input, options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS);
   assertSameShape(size, image);
   const markedBy = alpha !== null && alpha < HALF ? 'transparent' : 'white';

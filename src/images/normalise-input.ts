@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
+import { loadSharp, type SharpFactory } from './sharp-module.ts';
 import { ImageRejectedError } from './image-errors.ts';
 import { detectImageFormat, looksLikeSvg, SNIFF_BYTES, type ImageFormat } from './image-format.ts';
 
@@ -73,6 +74,7 @@ function sniff(data: Buffer): ImageFormat {
 
 /** Header only: the pixel limit is lifted here because nothing is decoded yet and we check it ourselves. */
 async function readHeader(data: Buffer | string, format: ImageFormat): Promise<Metadata> {
+  const sharp = await loadSharp();
   let metadata: Metadata;
   try {
     metadata = await sharp(data, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
@@ -115,7 +117,7 @@ async function checkInput(input: Buffer | string, head: Buffer, maxPixels: numbe
  * the first page of a TIFF. Sequential reading lets libvips stream a file a few lines at
  * a time instead of holding the decoded image (it only buffers when a rotation needs it).
  */
-function pngPipeline(input: Buffer | string, maxPixels: number, maxSide: number): Sharp {
+function pngPipeline(sharp: SharpFactory, input: Buffer | string, maxPixels: number, maxSide: number): Sharp {
   return sharp(input, { limitInputPixels: maxPixels, failOn: FAIL_ON, pages: 1, sequentialRead: true })
     .rotate()
     .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
@@ -152,7 +154,7 @@ export async function normaliseInputImage(data: Buffer, options: NormaliseOption
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   const { sourceFormat, metadata } = await checkInput(data, data, maxPixels);
   try {
-    const { data: png, info } = await pngPipeline(data, maxPixels, options.maxSide).toBuffer({ resolveWithObject: true });
+    const { data: png, info } = await pngPipeline(await loadSharp(), data, maxPixels, options.maxSide).toBuffer({ resolveWithObject: true });
     return { png, ...sizes(info, metadata), sourceFormat };
   } catch (cause) {
     throw decodeFailure(cause, sourceFormat, metadata, maxPixels);
@@ -173,7 +175,7 @@ export async function normaliseInputFile(source: string, target: string, options
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   const { sourceFormat, metadata } = await checkInput(source, await readHead(source), maxPixels);
   try {
-    const info = await pngPipeline(source, maxPixels, options.maxSide).toFile(target);
+    const info = await pngPipeline(await loadSharp(), source, maxPixels, options.maxSide).toFile(target);
     return { bytes: info.size, ...sizes(info, metadata), sourceFormat };
   } catch (cause) {
     throw decodeFailure(cause, sourceFormat, metadata, maxPixels);

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './sharp-module.ts';
 
 /**
  * The first frame of an animated image as a PNG, for an embed that cannot show the
@@ -7,6 +7,7 @@ import sharp from 'sharp';
  * side: a poster only has to be recognisable.
  */
 export async function firstFramePoster(data: Buffer, maxSide = 1024): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(data, { pages: 1 }).resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
 }
 

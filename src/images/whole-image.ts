@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './sharp-module.ts';
 import { ImageRejectedError } from './image-errors.ts';
 import { detectImageFormat } from './image-format.ts';
 
@@ -9,6 +9,7 @@ import { detectImageFormat } from './image-format.ts';
  * `stats()` makes libvips read every pixel without keeping the decoded image.
  */
 export async function assertWholeImage(data: Buffer, label: string): Promise<void> {
+  const sharp = await loadSharp();
   const format = detectImageFormat(data);
   if (format === undefined) {
     throw new ImageRejectedError('not-image', `ComfyUI sent something that is not an image for ${label}.`, { context: { bytes: data.length } });

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './sharp-module.ts';
 import { detectImageFormat, MIME_BY_FORMAT } from './image-format.ts';
 import { MediaRejectedError, type MediaKind } from './media-errors.ts';
 import { checkContainer } from './media-container.ts';
@@ -33,6 +33,7 @@ export async function assertWholeFile(file: { kind: MediaKind; mime: string }, d
 }
 
 async function assertWholeAnimation(data: Buffer, label: string): Promise<void> {
+  const sharp = await loadSharp();
   const format = detectImageFormat(data);
   if (format !== 'gif' && format !== 'webp' && format !== 'png') {
     throw new MediaRejectedError('not-media', `ComfyUI sent something that is not an animated image for ${label}.`, {
