@@ -35,6 +35,7 @@ import { createJobExecutor, isServerLoss } from './job-executor.ts';
 import { followRunTimes } from './follow-run-times.ts';
 import { JobService } from './job-service.ts';
 import { Observability } from './observability.ts';
+import { TurnTaker } from './turn-taker.ts';
 import { readLeftovers, recoverJobs } from './recover-jobs.ts';
 import { ServerPool } from './server-pool.ts';
 
@@ -206,10 +207,14 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   };
   const router = new InteractionRouter(commandTable(), context);
   let accepting = true;
+  // One interaction per turn of the event loop, so a burst does not hold it (turn-taker.ts).
+  const turns = new TurnTaker((error) => logger.error({ err: error }, 'interaction handler threw'));
   client.on(Events.InteractionCreate, (interaction) => {
     // The token (and so the webhook URL built from it) edits this reply for 15 minutes.
     redactor.addRuntime(interaction.token);
-    if (accepting) void router.handle(interaction);
+    turns.push(() => {
+      if (accepting) void router.handle(interaction);
+    });
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   // Filled by pool.start() below, before the login that leads to ClientReady.
