@@ -2,6 +2,7 @@ import type { Sharp } from 'sharp';
 import { loadSharp } from './sharp-module.ts';
 import { DEFAULT_MAX_INPUT_PIXELS } from './normalise-input.ts';
 import { MASK_HOW_TO as HOW_TO, MaskRejectedError, undecodableMask } from './mask-errors.ts';
+import { maskShapeRefusal, sameShape, type PixelSize } from './mask-shape.ts';
 
 /**
  * The mask of an inpaint job (Vary (Region), /inpaint), checked against its image and
@@ -11,11 +12,6 @@ import { MASK_HOW_TO as HOW_TO, MaskRejectedError, undecodableMask } from './mas
  * editor; a mask with any pixel at least half transparent is read the second way.
  */
 
-export interface PixelSize {
-  width: number;
-  height: number;
-}
-
 export interface PreparedMask {
   png: Buffer;
   /** How the person marked the region. */
@@ -24,28 +20,11 @@ export interface PreparedMask {
   coverage: number;
 }
 
-/** How far the mask's shape may be from the image's: 1 %, or one pixel for small images (a size rounded when saved). */
-const ASPECT_TOLERANCE = 0.01;
 /** A pixel at or above this (out of 255) changes; the same cut decides "transparent". */
 const HALF = 128;
 
 /** 'error' as for images people send (normalise-input.ts): truncated data is refused, benign warnings are not. */
 const FAIL_ON = 'error' as const;
-
-function ratio(size: PixelSize): string {
-  return `${size.width}×${size.height}`;
-}
-
-/** Throws unless the mask has the image's shape: within 1 % of the height the image's aspect gives it, or one pixel. */
-function assertSameShape(mask: PixelSize, image: PixelSize): void {
-  const expectedHeight = (mask.width * image.height) / image.width;
-  if (Math.abs(mask.height - expectedHeight) <= Math.max(1, expectedHeight * ASPECT_TOLERANCE)) return;
-  throw new MaskRejectedError(
-    'aspect',
-    `The mask is ${ratio(mask)} but the image is ${ratio(image)}: they must have the same shape. ${HOW_TO}`,
-    { context: { mask, image } },
-  );
-}
 
 async function decode(input: Buffer | string, maxPixels: number): Promise<{ source: Sharp; size: PixelSize; alpha: number | null }> {
   const sharp = await loadSharp();
@@ -74,7 +53,7 @@ function shareAtLeastHalf(levels: Buffer): number {
 export async function prepareMask(input: Buffer | string, image: PixelSize, options: { maxPixels?: number } = {}): Promise<PreparedMask> {
   const sharp = await loadSharp();
   const { source, size, alpha } = await decode(input, options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS);
-  assertSameShape(size, image);
+  if (!sameShape(size, image)) throw maskShapeRefusal(size, image);
   const markedBy = alpha !== null && alpha < HALF ? 'transparent' : 'white';
   // One channel first (its own pass, so no later step sees the other channels), then scaled to the image.
   const oriented = source.clone().rotate();

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { APIInteraction } from 'discord.js';
+import type { APIAttachment, APIInteraction } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buttonInteraction, commandOption } from '../support/discord-standin/index.ts';
 import { BotHarness, buttonIds, messageJson, nodeOf, promptBodies } from './harness.ts';
@@ -25,6 +25,14 @@ function whiteOnBlack(width: number, height: number, box: Box | null): Promise<B
   const base = sharp({ create: { width, height, channels: 3, background: { r: 0, g: 0, b: 0 } } });
   if (box === null) return base.png().toBuffer();
   return base.composite([{ input: { create: { width: box.width, height: box.height, channels: 3, background: { r: 255, g: 255, b: 255 } } }, left: box.left, top: box.top }]).png().toBuffer();
+}
+
+/** The attachment as Discord sends it for a file it could not measure (no width, no height). */
+function withoutSizes(attachment: APIAttachment): APIAttachment {
+  const copy = { ...attachment };
+  delete copy.width;
+  delete copy.height;
+  return copy;
 }
 
 let h: BotHarness;
@@ -136,6 +144,42 @@ describe('/inpaint refuses a mask it cannot use, privately, with the reason', ()
     const raw = await inpaint({ data: await photo() }, { data: Buffer.from('%PDF-1.7\n'), filename: 'mask.pdf', contentType: 'application/pdf' });
     expect((await h.callback(raw)).json).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
     await expectRefused(raw, /^⚠️ The mask is not an image \(application\/pdf\)\./u);
+  });
+
+  it("a mask of another shape by the sizes Discord gives is refused before deferring, and nothing is fetched", async () => {
+    const fetches = h.rest.fetchedAttachments.length;
+    const raw = await inpaint({ data: await photo() }, { data: await whiteOnBlack(64, 64, { left: 0, top: 0, width: 10, height: 10 }) });
+    expect((await h.callback(raw)).json).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
+    await expectRefused(raw, /^⚠️ The mask is 64×64 but the image is 96×64: they must have the same shape\./u);
+    expect(h.rest.fetchedAttachments).toHaveLength(fetches);
+  });
+
+  it('the same shape turned a quarter (a photo rotated by its EXIF tag) is left to the check after download', async () => {
+    // Discord may give a photo's stored width and height rather than its upright ones.
+    const mask = h.rest.hostAttachment({ filename: 'mask.png', data: await whiteOnBlack(64, 96, { left: 0, top: 0, width: 10, height: 10 }), contentType: 'image/png' });
+    const raw = await h.slash('inpaint', [
+      commandOption.attachment('image', h.rest.hostAttachment({ filename: 'photo.png', data: await photo(), contentType: 'image/png' })),
+      commandOption.attachment('mask', mask),
+      commandOption.string('prompt', 'a red door'),
+    ]);
+    expect((await h.callback(raw)).json).toMatchObject({ type: 5 });
+    await expectRefused(raw, /^⚠️ The mask is 64×96 but the image is 96×64/u);
+  });
+
+  it.each([
+    ['gives no sizes', withoutSizes],
+    ['gives sizes of the right shape but the bytes are another (its sizes are untrusted)', (a: APIAttachment): APIAttachment => ({ ...a, width: 48, height: 32 })],
+  ])('where Discord %s, the mask is still checked after download', async (_name, told) => {
+    const prompts = promptBodies(h.comfy).length;
+    const mask = h.rest.hostAttachment({ filename: 'mask.png', data: await whiteOnBlack(64, 64, { left: 0, top: 0, width: 10, height: 10 }), contentType: 'image/png' });
+    const raw = await h.slash('inpaint', [
+      commandOption.attachment('image', h.rest.hostAttachment({ filename: 'photo.png', data: await photo(), contentType: 'image/png' })),
+      commandOption.attachment('mask', told(mask)),
+      commandOption.string('prompt', 'a red door'),
+    ]);
+    expect((await h.callback(raw)).json).toMatchObject({ type: 5 });
+    await expectRefused(raw, /^⚠️ The mask is 64×64 but the image is 96×64: they must have the same shape\./u);
+    expect(promptBodies(h.comfy)).toHaveLength(prompts);
   });
 
   it('refuses a template of another role', async () => {

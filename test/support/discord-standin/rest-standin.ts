@@ -51,6 +51,7 @@ export class DiscordRestStandin {
   readonly #faults = new FaultInjector();
   readonly #context: RestContext;
   readonly #botToken: string | undefined;
+  readonly #fetchedAttachments: string[] = [];
   #limiter: RateLimiter | null;
 
   private constructor(server: Server, options: DiscordRestStandinOptions) {
@@ -95,6 +96,11 @@ export class DiscordRestStandin {
   /** What a bot sets as discord.js `rest.api` (no version; discord.js appends `/v10`). */
   get apiBase(): string {
     return `${this.origin}/api`;
+  }
+
+  /** The ids of attachments fetched from the CDN route (/attachments/…) so far, in order: proves a file was refused without being downloaded. */
+  get fetchedAttachments(): readonly string[] {
+    return this.#fetchedAttachments;
   }
 
   get requests(): readonly RecordedRequest[] {
@@ -270,6 +276,7 @@ export class DiscordRestStandin {
   #serveAttachment(pathname: string, response: ServerResponse): void {
     const [, , , attachmentId = ''] = pathname.split('/');
     const attachment = this.#context.store.attachment(attachmentId);
+    this.#fetchedAttachments.push(attachmentId);
     if (!attachment) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
       return;
