@@ -1,5 +1,6 @@
 import { ComponentType, type APIModalInteractionResponseCallbackData, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { Requester } from '../app/job-service.ts';
+import { precheckMaskShape, type ReportedSize } from '../app/mask-precheck.ts';
 import { ParentNotReadyError } from '../app/request-errors.ts';
 import type { Job } from '../jobs/job.ts';
 import { PROMPT_MAX_LENGTH } from '../workflows/index.ts';
@@ -16,7 +17,9 @@ import { deferredReply, SERVER_LISTS_WAIT_MS } from './start-job.ts';
  * prompt (the parent's, to edit) and Discord's modal file upload for the mask; the
  * submit becomes a job of the channel's inpaint template on the parent's image, with
  * the uploaded mask checked against it by JobIntake (src/images/mask-check.ts) before
- * it is queued. The form's custom_id `ccvaryr:<jobId>:<image>` is all it needs, so a
+ * it is queued; a mask of another shape by the sizes Discord gives (the mask's, and the
+ * image's on the message the form came from) is refused before that, without a
+ * deferral (src/app/mask-precheck.ts). The form's custom_id `ccvaryr:<jobId>:<image>` is all it needs, so a
  * form opened before a restart still works after it.
  */
 
@@ -72,14 +75,43 @@ export async function submitVaryRegionModal(interaction: ModalSubmitInteraction,
   precheckAttachment(mask, maxBytes, hosts, 'The mask');
   const parent = context.jobs.visible(jobId, requester);
   precheck(parent, index, requester, interaction.channelId, context);
+  precheckMaskShape(mask, deliveredSize(interaction, parent.images[index]?.deliveredUrl ?? null));
   const template = roleTemplateIn('inpaint', interaction.channelId, context);
   const request = context.jobs.fromImageRequest('inpaint', parent.id, index, requester, template.name, { prompt });
   const accepted = await context.intake.start({ ...request, uploads: { mask: mask.url } }, deferredReply(interaction, context));
   context.logger.info({ button: 'varyr', parentJobId: parent.id, imageIndex: index, jobId: accepted.job.id, userId: requester.userId }, 'vary region queued');
 }
 
+/**
+ * The parent image's size as Discord gives it: the attachment of the message the form was
+ * opened from (Discord sends it with the submit) that is the image's delivered copy.
+ * Nothing when the form came from elsewhere (a batch's ✏️ n rows are an ephemeral
+ * message without the images): the check after download then decides alone.
+ */
+function deliveredSize(interaction: ModalSubmitInteraction, deliveredUrl: string | null): ReportedSize {
+  const delivered = deliveredUrl === null ? null : withoutQuery(deliveredUrl);
+  if (delivered === null) return {};
+  // The query is the CDN's signature, renewed when a message is fetched again: the path names the file.
+  const attachment = interaction.message?.attachments.find((candidate) => withoutQuery(candidate.url) === delivered);
+  return attachment === undefined ? {} : { width: attachment.width, height: attachment.height };
+}
+
+function withoutQuery(url: string): string | null {
+  const parsed = URL.parse(url);
+  return parsed === null ? null : parsed.origin + parsed.pathname;
+}
+
+interface UploadedFile {
+  url: string;
+  contentType: string | null;
+  size: number;
+  name: string;
+  width: number | null;
+  height: number | null;
+}
+
 /** The one file of the form's upload component, as discord.js resolved it from `resolved.attachments`. */
-function uploadedMask(interaction: ModalSubmitInteraction): { url: string; contentType: string | null; size: number; name: string } {
+function uploadedMask(interaction: ModalSubmitInteraction): UploadedFile {
   let files;
   try {
     files = interaction.fields.getUploadedFiles(FIELDS.mask);

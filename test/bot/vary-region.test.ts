@@ -45,9 +45,10 @@ function whiteOnBlack(width: number, height: number, box: { left: number; top: n
   return base.composite([{ input: { create: { width: box.width, height: box.height, channels: 3, background: { r: 255, g: 255, b: 255 } } }, left: box.left, top: box.top }]).png().toBuffer();
 }
 
-function submit(form: ModalJson, prompt: string, mask: Buffer): APIInteraction {
+/** The form's submit; `from` is the message whose button opened it, which Discord sends along (with its attachments' sizes). */
+function submit(form: ModalJson, prompt: string, mask: Buffer, from?: APIMessage): APIInteraction {
   const file = h.rest.hostAttachment({ filename: 'mask.png', data: mask, contentType: 'image/png' });
-  return modalSubmitInteraction({ customId: form.data.custom_id, fields: { prompt, mask: { files: [file] } } });
+  return modalSubmitInteraction({ customId: form.data.custom_id, fields: { prompt, mask: { files: [file] } }, ...(from ? { message: from } : {}) });
 }
 
 describe('Vary (Region)', () => {
@@ -126,6 +127,23 @@ describe('Vary (Region)', () => {
     await h.discord.sendInteraction(noFile);
     expect(await h.waitForEphemeral(noFile)).toMatch(/^⚠️ No mask came with the form/u);
     expect(promptBodies(h.comfy)).toHaveLength(before);
+  }, 30_000);
+
+  it("a mask of another shape by Discord's sizes (the mask's, and the result's on the message the form came from) is refused before deferring", async () => {
+    const pressed = await press(raw, `cc:varyr:${parentId}:0`);
+    const form = (await h.callback(pressed)).json as ModalJson;
+    const fetches = h.rest.fetchedAttachments.length;
+    const filled = submit(form, 'a red door', await whiteOnBlack(300, 300, { left: 0, top: 0, width: 20, height: 20 }), h.reply(raw));
+    await h.discord.sendInteraction(filled);
+    expect((await h.callback(filled)).json).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
+    expect(await h.waitForEphemeral(filled)).toMatch(/^⚠️ The mask is 300×300 but the image is 512×384: they must have the same shape\./u);
+    expect(h.rest.fetchedAttachments).toHaveLength(fetches);
+
+    // The same shape as the result passes the precheck and is used.
+    const fine = submit(form, 'a red door', await whiteOnBlack(256, 192, { left: 0, top: 0, width: 64, height: 64 }), h.reply(raw));
+    await h.discord.sendInteraction(fine);
+    expect((await h.callback(fine)).json).toMatchObject({ type: 5 });
+    expect(messageJson(await h.waitForFinal(fine, 20_000)).content).toMatch(/^✅ Done/u);
   }, 30_000);
 
   it('a forged form id is refused as stale', async () => {
