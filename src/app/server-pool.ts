@@ -88,7 +88,8 @@ export class ServerPool {
       const duplicate = hosts.filter((host) => host === hosts[index]).length > 1;
       const name = config.name ?? (duplicate ? `${hosts[index]}#${index + 1}` : hosts[index]!);
       const { name: _name, weight = 1, ...serverOptions } = config;
-      const server = new ComfyServer({ ...serverOptions, logger: this.#log });
+      // A name the operator gave is what users read; the address stays in the log.
+      const server = new ComfyServer({ ...serverOptions, ...(config.name == null ? {} : { label: config.name }), logger: this.#log });
       const basic = config.auth !== undefined || new URL(config.url).username !== '';
       const credentialNames = [...(basic ? ['Basic auth'] : []), ...Object.keys(config.headers ?? {}).sort()];
       const health = new HealthTracker(name, server, {

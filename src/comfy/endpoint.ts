@@ -13,9 +13,17 @@ export interface ComfyAuthOptions {
   auth?: { username: string; password: string };
 }
 
+/** Where a server is and how it is named in what users read. */
+export interface EndpointOptions extends ComfyAuthOptions {
+  /** The operator's name for the server (COMFY_SERVERS_FILE); user messages say it instead of the address. */
+  label?: string;
+}
+
 export interface ComfyEndpoint {
-  /** `host[:port]`, safe to show a user. */
+  /** `host[:port]`, without credentials or path. */
   readonly host: string;
+  /** What user messages call the server: its configured name, else `host[:port]`. */
+  readonly label: string;
   /** Base without credentials or trailing slash, e.g. `https://gpu.example/comfy`. */
   readonly base: string;
   /** Headers every request carries: the configured ones plus Basic auth. */
@@ -26,7 +34,7 @@ export interface ComfyEndpoint {
   socketUrl(clientId: string): string;
 }
 
-export function createEndpoint(baseUrl: string, options: ComfyAuthOptions = {}): ComfyEndpoint {
+export function createEndpoint(baseUrl: string, options: EndpointOptions = {}): ComfyEndpoint {
   let parsed: URL;
   try {
     parsed = new URL(baseUrl);
@@ -57,6 +65,7 @@ export function createEndpoint(baseUrl: string, options: ComfyAuthOptions = {}):
 
   return {
     host: parsed.host,
+    label: options.label ?? parsed.host,
     base,
     headers,
     url,

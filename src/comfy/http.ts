@@ -6,7 +6,7 @@ import { silentLogger } from '../log.ts';
 import { describeNetworkError } from '../network-errors.ts';
 import type { OutputImage } from './messages.ts';
 import { COMFY_DEFAULTS } from './defaults.ts';
-import { createEndpoint, type ComfyAuthOptions, type ComfyEndpoint } from './endpoint.ts';
+import { createEndpoint, type ComfyEndpoint, type EndpointOptions } from './endpoint.ts';
 import { readBounded, ResponseTooLarge } from './bounded-body.ts';
 import { ComfyBadResponseError, ComfyFileTooLargeError, ComfyHttpError, ComfyUnavailableError, ComfyUploadTooLargeError } from './errors.ts';
 import { multipartBody } from './multipart.ts';
@@ -27,7 +27,7 @@ import type { Redactor } from '../redact/redactor.ts';
  * them (a secret cut in half would no longer be recognised further on).
  */
 
-export interface ComfyHttpOptions extends ComfyAuthOptions {
+export interface ComfyHttpOptions extends EndpointOptions {
   baseUrl: string;
   /**
    * Per-request timeout in ms, connect to last body byte.
@@ -112,6 +112,11 @@ export class ComfyHttp {
     return this.endpoint.host;
   }
 
+  /** The server as user messages name it (endpoint.ts). */
+  get label(): string {
+    return this.endpoint.label;
+  }
+
   /** `text` (from this server) without this server's credentials and header values. */
   scrub(text: string): string {
     return this.#redactor.scrub(text);
@@ -137,7 +142,7 @@ export class ComfyHttp {
       length = options.multipart.length;
     }
     const max = options.maxBodyBytes;
-    if (max !== undefined && length > max.limit) throw new ComfyUploadTooLargeError(this.host, max.payloadBytes, max.limit);
+    if (max !== undefined && length > max.limit) throw new ComfyUploadTooLargeError(this.label, max.payloadBytes, max.limit);
     if (options.multipart !== undefined) {
       // A stream of known length, not a FormData body: the kept file is streamed, never held
       // whole, and undici's request() has been seen (7.30, in an ES-module process such as the
@@ -164,7 +169,7 @@ export class ComfyHttp {
       if (options.signal?.aborted) throw options.signal.reason;
       const detail = timeout.aborted ? `no answer to ${method} ${path} within ${timeoutMs} ms` : describeNetworkError(error);
       this.#log.debug({ method, path, err: detail, ms: this.#clock.now() - started }, 'comfy http failed');
-      throw new ComfyUnavailableError(this.host, detail, { cause: error, context: { method, path } });
+      throw new ComfyUnavailableError(this.label, detail, { cause: error, context: { method, path } });
     } finally {
       cancelDeadline();
     }
@@ -172,7 +177,7 @@ export class ComfyHttp {
 
   #expectOk(method: string, path: string, response: RawResponse): RawResponse {
     if (response.status >= 200 && response.status < 300) return response;
-    throw new ComfyHttpError(this.host, method, path, response.status, this.#bodyText(response));
+    throw new ComfyHttpError(this.label, method, path, response.status, this.#bodyText(response));
   }
 
   #json(method: string, path: string, response: RawResponse): unknown {
@@ -180,7 +185,7 @@ export class ComfyHttp {
     try {
       return JSON.parse(response.body.toString('utf8'));
     } catch {
-      throw new ComfyBadResponseError(this.host, method, path, 'not JSON');
+      throw new ComfyBadResponseError(this.label, method, path, 'not JSON');
     }
   }
 
@@ -188,7 +193,7 @@ export class ComfyHttp {
   async postPrompt(body: PromptRequest, signal?: AbortSignal): Promise<PromptAccepted> {
     const response = await this.#send('POST', '/prompt', { json: body, ...(signal ? { signal } : {}) });
     if (response.status < 200 || response.status >= 300) {
-      throw promptRejection(this.host, response.status, this.#bodyText(response), body.prompt);
+      throw promptRejection(this.label, response.status, this.#bodyText(response), body.prompt);
     }
     const json = this.#json('POST', '/prompt', response) as Record<string, unknown>;
     const nodeErrors = typeof json['node_errors'] === 'object' && json['node_errors'] !== null ? (json['node_errors'] as Record<string, unknown>) : {};
@@ -224,7 +229,7 @@ export class ComfyHttp {
     if (response.status === 404 || response.status === 405) return false;
     const json = this.#json('GET', path, response);
     if (typeof json !== 'object' || json === null || !Array.isArray((json as { jobs?: unknown }).jobs)) {
-      throw new ComfyBadResponseError(this.host, 'GET', path, 'not a job list');
+      throw new ComfyBadResponseError(this.label, 'GET', path, 'not a job list');
     }
     return true;
   }
@@ -235,7 +240,7 @@ export class ComfyHttp {
     const response = await this.#send('GET', path, signal ? { signal } : {});
     if (isJobNotFound(response.status, response.body.toString('utf8'))) return { kind: 'unknown' };
     const job = parseJob(this.#json('GET', path, response), promptId);
-    if (job === null) throw new ComfyBadResponseError(this.host, 'GET', path, 'not a job of this prompt');
+    if (job === null) throw new ComfyBadResponseError(this.label, 'GET', path, 'not a job of this prompt');
     // A node's exception text is shown to users; it is untrusted like any error body.
     if (job.kind === 'known' && job.entry !== null) return { ...job, entry: { ...job.entry, messages: this.#redactor.scrubDeep(job.entry.messages) } };
     return job;
@@ -273,7 +278,7 @@ export class ComfyHttp {
   /** GET /view: the bytes of an output (or input/temp) file, at most `maxBytes` (COMFY_DEFAULTS.maxViewBytes). */
   async view(image: OutputImage, signal?: AbortSignal, maxBytes: number = COMFY_DEFAULTS.maxViewBytes): Promise<Buffer> {
     const query = { filename: image.filename, subfolder: image.subfolder, type: image.type };
-    const maxResponseBytes = { limit: maxBytes, onTooLarge: (declared: number | null) => new ComfyFileTooLargeError(this.host, image.filename, maxBytes, declared) };
+    const maxResponseBytes = { limit: maxBytes, onTooLarge: (declared: number | null) => new ComfyFileTooLargeError(this.label, image.filename, maxBytes, declared) };
     const response = await this.#send('GET', '/view', { query, timeoutMs: this.#transferTimeoutMs, maxResponseBytes, ...(signal ? { signal } : {}) });
     return this.#expectOk('GET', '/view', response).body;
   }
@@ -297,7 +302,7 @@ export class ComfyHttp {
     const maxBodyBytes = limit === null ? {} : { maxBodyBytes: { limit, payloadBytes: size } };
     const response = await this.#send('POST', '/upload/image', { multipart, timeoutMs: this.#transferTimeoutMs, ...maxBodyBytes });
     const json = this.#json('POST', '/upload/image', response) as Record<string, unknown>;
-    if (typeof json['name'] !== 'string') throw new ComfyBadResponseError(this.host, 'POST', '/upload/image', 'no file name');
+    if (typeof json['name'] !== 'string') throw new ComfyBadResponseError(this.label, 'POST', '/upload/image', 'no file name');
     return {
       name: json['name'],
       subfolder: typeof json['subfolder'] === 'string' ? json['subfolder'] : '',

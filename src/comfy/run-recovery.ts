@@ -103,7 +103,7 @@ export class RunRecovery {
       const outcome = entry === null ? null : historyOutcome(entry);
       if (outcome !== null) return this.#settle(run, outcome);
       if (run.sawSuccess) return this.#settle(run, { kind: 'success', result: run.resultFromMessages });
-      const error = new ComfyBadResponseError(this.#options.http.host, 'GET', `/history/${promptId}`, 'no record of a finished prompt');
+      const error = new ComfyBadResponseError(this.#options.http.label, 'GET', `/history/${promptId}`, 'no record of a finished prompt');
       this.#settle(run, { kind: 'failed', error });
     } catch (error) {
       if (run.sawSuccess) return this.#settle(run, { kind: 'success', result: run.resultFromMessages });
@@ -203,7 +203,7 @@ export class RunRecovery {
     this.#options.routes.delete(lost);
     if (run.resubmits >= 1) {
       this.#log.error({ reason, promptIds: run.promptIds }, 'comfy prompt lost again after resubmission; giving up');
-      run.fail(new ComfyPromptLostError(this.#options.http.host, run.promptIds));
+      run.fail(new ComfyPromptLostError(this.#options.http.label, run.promptIds));
       return;
     }
     run.resubmits += 1;

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { RunEvent, RunResult } from '../jobs/run-events.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { ComfyAuthOptions } from './endpoint.ts';
+import type { EndpointOptions } from './endpoint.ts';
 import type { PromptAccepted } from './http.ts';
 import type { SocketState } from './socket.ts';
 
@@ -10,7 +10,7 @@ import type { SocketState } from './socket.ts';
 
 export type PreviewMethod = 'auto' | 'latent2rgb' | 'taesd' | 'none' | 'default';
 
-export interface ComfyServerOptions extends ComfyAuthOptions {
+export interface ComfyServerOptions extends EndpointOptions {
   /** Base URL, http(s), may carry a path prefix. */
   url: string;
   /** Stable id for the socket and every prompt. Default: a random UUID per instance. */

@@ -67,6 +67,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
       ...definedOnly({
         headers: options.headers,
         auth: options.auth,
+        label: options.label,
         timeoutMs: options.requestTimeoutMs,
         transferTimeoutMs: options.transferTimeoutMs,
         dispatcher: options.dispatcher,
@@ -124,7 +125,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
 
   /** Opens the socket; rejects with ComfyUnavailableError after connectTimeoutMs. Keeps retrying in the background until close(). */
   async connect(): Promise<void> {
-    if (this.#closed) throw new ComfyUnavailableError(this.host, 'the client was closed');
+    if (this.#closed) throw new ComfyUnavailableError(this.http.label, 'the client was closed');
     await this.#socket.waitReady(this.#connectTimeoutMs);
   }
 
@@ -135,7 +136,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
     this.#detachCheck?.();
     this.#detachCheck = null;
     await this.#socket.close();
-    for (const run of new Set(this.#routes.values())) run.fail(new ComfyUnavailableError(this.host, 'the client was closed'));
+    for (const run of new Set(this.#routes.values())) run.fail(new ComfyUnavailableError(this.http.label, 'the client was closed'));
     this.#routes.clear();
   }
 
@@ -149,7 +150,7 @@ export class ComfyServer extends EventEmitter<ComfyServerEvents> {
     const runs = [...new Set(this.#routes.values())];
     this.#routes.clear();
     this.#abandoned.add(runs.flatMap((run) => run.promptIds));
-    for (const run of runs) run.fail(new ComfyUnavailableError(this.host, reason));
+    for (const run of runs) run.fail(new ComfyUnavailableError(this.http.label, reason));
     if (runs.length > 0) this.#log.warn({ runs: runs.length, reason }, 'comfy runs abandoned');
     return runs.length;
   }

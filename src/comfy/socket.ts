@@ -115,7 +115,7 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
     return new Promise((resolve, reject) => {
       const fail = (detail: string): void => {
         cleanup();
-        reject(new ComfyUnavailableError(this.#endpoint.host, detail, { context: { clientId: this.clientId } }));
+        reject(new ComfyUnavailableError(this.#endpoint.label, detail, { context: { clientId: this.clientId } }));
       };
       const neverReached = (): boolean => this.#generation === 0 && this.#lastError !== null;
       const onState = (state: SocketState): void => {
