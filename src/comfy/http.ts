@@ -1,16 +1,13 @@
-import type { Readable } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
-import { describeNetworkError } from '../network-errors.ts';
 import type { OutputImage } from './messages.ts';
 import { COMFY_DEFAULTS } from './defaults.ts';
+import { HttpTransport } from './http-transport.ts';
 import { createEndpoint, type ComfyEndpoint, type EndpointOptions } from './endpoint.ts';
-import { readBounded, ResponseTooLarge } from './bounded-body.ts';
-import { ComfyBadResponseError, ComfyFileTooLargeError, ComfyHttpError, ComfyUnavailableError, ComfyUploadTooLargeError } from './errors.ts';
+import { ComfyBadResponseError, ComfyFileTooLargeError } from './errors.ts';
 import { multipartBody } from './multipart.ts';
-import type { MultipartBody } from './multipart.ts';
 import { parseHistory, parseQueue, type HistoryEntry, type QueueSnapshot } from './history.ts';
 import { isJobNotFound, parseJob, type JobLookup } from './jobs-api.ts';
 import type { ApiGraph } from '../workflows/graph.ts';
@@ -19,7 +16,8 @@ import { credentialsInBasic, redactorFor } from '../redact/config-secrets.ts';
 import type { Redactor } from '../redact/redactor.ts';
 
 /**
- * ComfyUI's HTTP routes over undici. Every request has a timeout; a server that
+ * ComfyUI's HTTP routes, each one request through HttpTransport (http-transport.ts,
+ * undici). Every request has a timeout; a server that
  * cannot be reached becomes ComfyUnavailableError, any other non-2xx a
  * ComfyHttpError (or PromptValidationError for a refused prompt). Headers are
  * never logged: they may carry the proxy's credentials. Error bodies have this
@@ -71,41 +69,27 @@ export interface SystemStats {
   devices: Array<Record<string, unknown>>;
 }
 
-interface SendOptions {
-  query?: Record<string, string>;
-  json?: unknown;
-  multipart?: MultipartBody;
-  /** The server's request body limit: a larger encoded body is refused before anything is sent. */
-  maxBodyBytes?: { limit: number; payloadBytes: number };
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  /** A response body past this many bytes is cut off and `onTooLarge` thrown (by Content-Length, or while reading). */
-  maxResponseBytes?: { limit: number; onTooLarge: (declared: number | null) => Error };
-}
-
-interface RawResponse {
-  status: number;
-  body: Buffer;
-}
-
 export class ComfyHttp {
   readonly endpoint: ComfyEndpoint;
-  readonly #timeoutMs: number;
   readonly #transferTimeoutMs: number;
-  readonly #dispatcher: Dispatcher | undefined;
   readonly #log: Logger;
-  readonly #clock: Clock;
   readonly #redactor: Redactor;
+  readonly #transport: HttpTransport;
 
   constructor(options: ComfyHttpOptions) {
     this.endpoint = createEndpoint(options.baseUrl, options);
     const auth = credentialsInBasic(this.endpoint.headers['authorization']);
     this.#redactor = redactorFor({ servers: [{ auth, headers: options.headers ?? {} }] }).redactor;
-    this.#timeoutMs = options.timeoutMs ?? COMFY_DEFAULTS.requestTimeoutMs;
     this.#transferTimeoutMs = options.transferTimeoutMs ?? COMFY_DEFAULTS.transferTimeoutMs;
-    this.#dispatcher = options.dispatcher;
     this.#log = options.logger ?? silentLogger();
-    this.#clock = options.clock ?? systemClock;
+    this.#transport = new HttpTransport({
+      endpoint: this.endpoint,
+      timeoutMs: options.timeoutMs ?? COMFY_DEFAULTS.requestTimeoutMs,
+      dispatcher: options.dispatcher,
+      log: this.#log,
+      clock: options.clock ?? systemClock,
+      redactor: this.#redactor,
+    });
   }
 
   get host(): string {
@@ -122,80 +106,13 @@ export class ComfyHttp {
     return this.#redactor.scrub(text);
   }
 
-  #bodyText(response: RawResponse): string {
-    return this.scrub(response.body.toString('utf8'));
-  }
-
-  async #send(method: Dispatcher.HttpMethod, path: string, options: SendOptions = {}): Promise<RawResponse> {
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const deadline = new AbortController();
-    const timeout = deadline.signal;
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-    const headers: Record<string, string> = { ...this.endpoint.headers };
-    let body: string | Readable | undefined;
-    let length = 0;
-    if (options.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.json);
-      length = Buffer.byteLength(body);
-    } else if (options.multipart !== undefined) {
-      length = options.multipart.length;
-    }
-    const max = options.maxBodyBytes;
-    if (max !== undefined && length > max.limit) throw new ComfyUploadTooLargeError(this.label, max.payloadBytes, max.limit);
-    if (options.multipart !== undefined) {
-      // A stream of known length, not a FormData body: the kept file is streamed, never held
-      // whole, and undici's request() has been seen (7.30, in an ES-module process such as the
-      // bot's own entry) to send a FormData body's headers and never its bytes.
-      headers['content-type'] = options.multipart.contentType;
-      headers['content-length'] = String(length);
-      body = options.multipart.stream();
-    }
-    const started = this.#clock.now();
-    const cancelDeadline = this.#clock.after(timeoutMs, () => deadline.abort(new Error(`timed out after ${timeoutMs} ms`)));
-    try {
-      const response = await request(this.endpoint.url(path, options.query), {
-        method: method,
-        headers,
-        body: body ?? null,
-        signal,
-        ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
-      });
-      const bytes = options.maxResponseBytes === undefined ? Buffer.from(await response.body.arrayBuffer()) : await readBounded(response, options.maxResponseBytes);
-      this.#log.debug({ method, path, status: response.statusCode, ms: this.#clock.now() - started }, 'comfy http');
-      return { status: response.statusCode, body: bytes };
-    } catch (error) {
-      if (error instanceof ResponseTooLarge) throw error.error;
-      if (options.signal?.aborted) throw options.signal.reason;
-      const detail = timeout.aborted ? `no answer to ${method} ${path} within ${timeoutMs} ms` : describeNetworkError(error);
-      this.#log.debug({ method, path, err: detail, ms: this.#clock.now() - started }, 'comfy http failed');
-      throw new ComfyUnavailableError(this.label, detail, { cause: error, context: { method, path } });
-    } finally {
-      cancelDeadline();
-    }
-  }
-
-  #expectOk(method: string, path: string, response: RawResponse): RawResponse {
-    if (response.status >= 200 && response.status < 300) return response;
-    throw new ComfyHttpError(this.label, method, path, response.status, this.#bodyText(response));
-  }
-
-  #json(method: string, path: string, response: RawResponse): unknown {
-    this.#expectOk(method, path, response);
-    try {
-      return JSON.parse(response.body.toString('utf8'));
-    } catch {
-      throw new ComfyBadResponseError(this.label, method, path, 'not JSON');
-    }
-  }
-
   /** POST /prompt. A 400 becomes PromptValidationError with a readable message. */
   async postPrompt(body: PromptRequest, signal?: AbortSignal): Promise<PromptAccepted> {
-    const response = await this.#send('POST', '/prompt', { json: body, ...(signal ? { signal } : {}) });
+    const response = await this.#transport.send('POST', '/prompt', { json: body, ...(signal ? { signal } : {}) });
     if (response.status < 200 || response.status >= 300) {
-      throw promptRejection(this.label, response.status, this.#bodyText(response), body.prompt);
+      throw promptRejection(this.label, response.status, this.#transport.bodyText(response), body.prompt);
     }
-    const json = this.#json('POST', '/prompt', response) as Record<string, unknown>;
+    const json = this.#transport.json('POST', '/prompt', response) as Record<string, unknown>;
     const nodeErrors = typeof json['node_errors'] === 'object' && json['node_errors'] !== null ? (json['node_errors'] as Record<string, unknown>) : {};
     if (Object.keys(nodeErrors).length > 0) {
       this.#log.warn(
@@ -213,8 +130,8 @@ export class ComfyHttp {
   /** GET /history/{id}; null when the server does not know the prompt (yet, or any more). */
   async history(promptId: string, signal?: AbortSignal): Promise<HistoryEntry | null> {
     const path = `/history/${encodeURIComponent(promptId)}`;
-    const response = await this.#send('GET', path, signal ? { signal } : {});
-    const entry = parseHistory(this.#json('GET', path, response), promptId);
+    const response = await this.#transport.send('GET', path, signal ? { signal } : {});
+    const entry = parseHistory(this.#transport.json('GET', path, response), promptId);
     // A node's exception text is shown to users; it is untrusted like any error body.
     return entry === null ? null : { ...entry, messages: this.#redactor.scrubDeep(entry.messages) };
   }
@@ -225,9 +142,9 @@ export class ComfyHttp {
    */
   async hasJobsApi(): Promise<boolean> {
     const path = '/api/jobs';
-    const response = await this.#send('GET', path, { query: { limit: '1' } });
+    const response = await this.#transport.send('GET', path, { query: { limit: '1' } });
     if (response.status === 404 || response.status === 405) return false;
-    const json = this.#json('GET', path, response);
+    const json = this.#transport.json('GET', path, response);
     if (typeof json !== 'object' || json === null || !Array.isArray((json as { jobs?: unknown }).jobs)) {
       throw new ComfyBadResponseError(this.label, 'GET', path, 'not a job list');
     }
@@ -237,9 +154,9 @@ export class ComfyHttp {
   /** GET /api/jobs/{id} (newer servers only): the job's state, and its history record once finished. */
   async job(promptId: string, signal?: AbortSignal): Promise<JobLookup> {
     const path = `/api/jobs/${encodeURIComponent(promptId)}`;
-    const response = await this.#send('GET', path, signal ? { signal } : {});
+    const response = await this.#transport.send('GET', path, signal ? { signal } : {});
     if (isJobNotFound(response.status, response.body.toString('utf8'))) return { kind: 'unknown' };
-    const job = parseJob(this.#json('GET', path, response), promptId);
+    const job = parseJob(this.#transport.json('GET', path, response), promptId);
     if (job === null) throw new ComfyBadResponseError(this.label, 'GET', path, 'not a job of this prompt');
     // A node's exception text is shown to users; it is untrusted like any error body.
     if (job.kind === 'known' && job.entry !== null) return { ...job, entry: { ...job.entry, messages: this.#redactor.scrubDeep(job.entry.messages) } };
@@ -249,28 +166,28 @@ export class ComfyHttp {
   /** POST /api/jobs/{id}/cancel (newer servers only): dequeues or interrupts it, atomically; false when it was no longer pending or running. */
   async cancelJob(promptId: string): Promise<boolean> {
     const path = `/api/jobs/${encodeURIComponent(promptId)}/cancel`;
-    const json = this.#json('POST', path, await this.#send('POST', path, { json: {} }));
+    const json = this.#transport.json('POST', path, await this.#transport.send('POST', path, { json: {} }));
     return typeof json === 'object' && json !== null && (json as { cancelled?: unknown }).cancelled === true;
   }
 
   async queue(signal?: AbortSignal): Promise<QueueSnapshot> {
-    return parseQueue(this.#json('GET', '/queue', await this.#send('GET', '/queue', signal ? { signal } : {})));
+    return parseQueue(this.#transport.json('GET', '/queue', await this.#transport.send('GET', '/queue', signal ? { signal } : {})));
   }
 
   /** POST /queue {delete}: removes pending prompts; running ones are untouched. */
   async deleteQueued(promptIds: string[]): Promise<void> {
-    this.#expectOk('POST', '/queue', await this.#send('POST', '/queue', { json: { delete: promptIds } }));
+    this.#transport.expectOk('POST', '/queue', await this.#transport.send('POST', '/queue', { json: { delete: promptIds } }));
   }
 
   /** POST /interrupt; with a prompt id only that prompt is stopped, and only if it is running. */
   async interrupt(promptId?: string): Promise<void> {
     const json = promptId === undefined ? {} : { prompt_id: promptId };
-    this.#expectOk('POST', '/interrupt', await this.#send('POST', '/interrupt', { json }));
+    this.#transport.expectOk('POST', '/interrupt', await this.#transport.send('POST', '/interrupt', { json }));
   }
 
   /** GET /prompt: `queue_remaining` (running + pending, all clients). */
   async queueRemaining(signal?: AbortSignal): Promise<number> {
-    const json = this.#json('GET', '/prompt', await this.#send('GET', '/prompt', signal ? { signal } : {})) as { exec_info?: { queue_remaining?: unknown } };
+    const json = this.#transport.json('GET', '/prompt', await this.#transport.send('GET', '/prompt', signal ? { signal } : {})) as { exec_info?: { queue_remaining?: unknown } };
     const remaining = json.exec_info?.queue_remaining;
     return typeof remaining === 'number' ? remaining : 0;
   }
@@ -279,8 +196,8 @@ export class ComfyHttp {
   async view(image: OutputImage, signal?: AbortSignal, maxBytes: number = COMFY_DEFAULTS.maxViewBytes): Promise<Buffer> {
     const query = { filename: image.filename, subfolder: image.subfolder, type: image.type };
     const maxResponseBytes = { limit: maxBytes, onTooLarge: (declared: number | null) => new ComfyFileTooLargeError(this.label, image.filename, maxBytes, declared) };
-    const response = await this.#send('GET', '/view', { query, timeoutMs: this.#transferTimeoutMs, maxResponseBytes, ...(signal ? { signal } : {}) });
-    return this.#expectOk('GET', '/view', response).body;
+    const response = await this.#transport.send('GET', '/view', { query, timeoutMs: this.#transferTimeoutMs, maxResponseBytes, ...(signal ? { signal } : {}) });
+    return this.#transport.expectOk('GET', '/view', response).body;
   }
 
   /**
@@ -300,8 +217,8 @@ export class ComfyHttp {
     const limit = options.maxUploadBytes ?? null;
     const size = Buffer.isBuffer(data) ? data.length : data.size;
     const maxBodyBytes = limit === null ? {} : { maxBodyBytes: { limit, payloadBytes: size } };
-    const response = await this.#send('POST', '/upload/image', { multipart, timeoutMs: this.#transferTimeoutMs, ...maxBodyBytes });
-    const json = this.#json('POST', '/upload/image', response) as Record<string, unknown>;
+    const response = await this.#transport.send('POST', '/upload/image', { multipart, timeoutMs: this.#transferTimeoutMs, ...maxBodyBytes });
+    const json = this.#transport.json('POST', '/upload/image', response) as Record<string, unknown>;
     if (typeof json['name'] !== 'string') throw new ComfyBadResponseError(this.label, 'POST', '/upload/image', 'no file name');
     return {
       name: json['name'],
@@ -313,7 +230,7 @@ export class ComfyHttp {
   /** GET /object_info or /object_info/{class}; an unknown class gives `{}`. */
   async objectInfo(classType?: string): Promise<Record<string, unknown>> {
     const path = classType === undefined ? '/object_info' : `/object_info/${encodeURIComponent(classType)}`;
-    const json = this.#json('GET', path, await this.#send('GET', path, { timeoutMs: this.#transferTimeoutMs }));
+    const json = this.#transport.json('GET', path, await this.#transport.send('GET', path, { timeoutMs: this.#transferTimeoutMs }));
     return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
   }
 
@@ -323,9 +240,9 @@ export class ComfyHttp {
    * without the route (404).
    */
   async nodeReplacements(): Promise<Record<string, string>> {
-    const response = await this.#send('GET', '/node_replacements');
+    const response = await this.#transport.send('GET', '/node_replacements');
     if (response.status === 404) return {};
-    const json = this.#json('GET', '/node_replacements', response);
+    const json = this.#transport.json('GET', '/node_replacements', response);
     const out: Record<string, string> = {};
     if (typeof json !== 'object' || json === null || Array.isArray(json)) return out;
     for (const [oldClass, entries] of Object.entries(json as Record<string, unknown>)) {
@@ -338,14 +255,14 @@ export class ComfyHttp {
 
   /** GET /features: the server's feature flags; `{}` from a server without the route (404). */
   async features(): Promise<Record<string, unknown>> {
-    const response = await this.#send('GET', '/features');
+    const response = await this.#transport.send('GET', '/features');
     if (response.status === 404) return {};
-    const json = this.#json('GET', '/features', response);
+    const json = this.#transport.json('GET', '/features', response);
     return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
   }
 
   async systemStats(): Promise<SystemStats> {
-    const json = this.#json('GET', '/system_stats', await this.#send('GET', '/system_stats')) as Record<string, unknown>;
+    const json = this.#transport.json('GET', '/system_stats', await this.#transport.send('GET', '/system_stats')) as Record<string, unknown>;
     return {
       system: typeof json['system'] === 'object' && json['system'] !== null ? (json['system'] as Record<string, unknown>) : {},
       devices: Array.isArray(json['devices']) ? (json['devices'] as Array<Record<string, unknown>>) : [],
