@@ -250,9 +250,4 @@ export function promptBodies(comfy: ComfyStandin): Array<{ prompt: Record<string
     .map((r) => r.json as { prompt: Record<string, { class_type: string; inputs: Record<string, unknown> }> });
 }
 
-/** The node of a graph with this class_type (the first one). */
-export function nodeOf(graph: Record<string, { class_type: string; inputs: Record<string, unknown> }>, classType: string) {
-  const node = Object.values(graph).find((candidate) => candidate.class_type === classType);
-  if (!node) throw new Error(`no ${classType} node in the graph`);
-  return node;
-}
+export { nodeOf } from '../support/posted-graph.ts';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ComfyStandin } from '../support/comfy-standin.ts';
+import { lastPostedGraph, type PostedGraph } from '../support/posted-graph.ts';
 import { EDIT_MODELS } from '../support/edit-models.ts';
 import { runCli } from './run-cli.ts';
 
@@ -28,22 +29,17 @@ afterAll(async () => {
 /** Each test starts the CLI as a process (tsx compiles it first): slow on a loaded 2-core machine. */
 const CLI_TEST_MS = 60_000;
 
-type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
-
-function lastGraph(): Graph {
-  const post = comfy.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/prompt')).at(-1);
-  return (post?.json as { prompt: Graph } | undefined)?.prompt ?? {};
-}
+const lastGraph = (): PostedGraph => lastPostedGraph(comfy);
 
 /** The mean colour of the file a LoadImage of the last graph reads, as ComfyUI holds it. */
-async function colourAt(graph: Graph, node: string): Promise<{ r: number; g: number; b: number }> {
+async function colourAt(graph: PostedGraph, node: string): Promise<{ r: number; g: number; b: number }> {
   const bytes = comfy.uploads.get(String(graph[node]?.inputs['image']));
   if (bytes === undefined) throw new Error(`node ${node} reads no uploaded file`);
   const [r, g, b] = (await sharp(bytes).stats()).channels.map((channel) => Math.round(channel.mean));
   return { r: r!, g: g!, b: b! };
 }
 
-const loadImageIds = (graph: Graph) => Object.keys(graph).filter((id) => graph[id]?.class_type === 'LoadImage').sort();
+const loadImageIds = (graph: PostedGraph) => Object.keys(graph).filter((id) => graph[id]?.class_type === 'LoadImage').sort();
 
 describe('comfycord generate edit', () => {
   it('--image a.png --image b.png: a on image\'s LoadImage, b on image2\'s, no LoadImage for image3', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ComfyStandin } from '../support/comfy-standin.ts';
+import { lastPostedGraph, nodeOf, type PostedGraph } from '../support/posted-graph.ts';
 import { runCli } from './run-cli.ts';
 
 /**
@@ -24,18 +25,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
-
-function lastGraph(): Graph {
-  const post = comfy.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/prompt')).at(-1);
-  return (post?.json as { prompt: Graph } | undefined)?.prompt ?? {};
-}
-
-function nodeOf(graph: Graph, classType: string) {
-  const node = Object.values(graph).find((candidate) => candidate.class_type === classType);
-  if (!node) throw new Error(`no ${classType} node`);
-  return node;
-}
+const lastGraph = (): PostedGraph => lastPostedGraph(comfy);
 
 async function png(path: string, width: number, height: number, box: { left: number; top: number; width: number; height: number } | null, background = '#000000'): Promise<string> {
   const base = sharp({ create: { width, height, channels: 3, background } });

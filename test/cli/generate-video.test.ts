@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { checkContainer } from '../../src/images/media-container.ts';
 import { ComfyStandin } from '../support/comfy-standin.ts';
+import { lastPostedGraph, nodeOf, type PostedGraph } from '../support/posted-graph.ts';
 import { ROOT, runCli } from './run-cli.ts';
 
 /**
@@ -31,14 +32,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
-
-function lastGraph(): Graph {
-  const post = comfy.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/prompt')).at(-1);
-  return (post?.json as { prompt: Graph } | undefined)?.prompt ?? {};
-}
-
-const nodeOf = (graph: Graph, classType: string) => Object.values(graph).find((node) => node.class_type === classType)!;
+const lastGraph = (): PostedGraph => lastPostedGraph(comfy);
 
 describe('comfycord generate video', () => {
   it('saves the WebM clip with its extension, shows step progress, and writes length and fps into the Wan graph', async () => {
