@@ -92,7 +92,8 @@ async function fetchedDoneState(job: Job, server: ComfyServer, interaction: Chat
     return doneState(job, result, elapsedMs);
   } catch (error) {
     context.logger.warn({ jobId: job.id, server: job.server, err: error }, '/show could not fetch the images');
-    throw new ResultUnavailableError(job.id, `ComfyUI did not give them back (${userMessageOf(error)}). ComfyUI may have been restarted or cleaned its output folder.`);
+    // The reason as ComfyUI's answer gave it: a 404 adds the likely cause (src/discord/fetch-results.ts), a time-out or a 5xx does not.
+    throw new ResultUnavailableError(job.id, userMessageOf(error));
   }
 }
 

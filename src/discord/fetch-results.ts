@@ -17,6 +17,16 @@ export class ResultFetchTimeoutError extends ComfycordError<DiscordErrorCode> {
   }
 }
 
+/**
+ * ComfyUI answered 404 for a result file: it no longer has it. Said with what it answered
+ * and the likely cause, which a slow or failing server (a time-out, a 5xx) is not.
+ */
+export class ResultFilesGoneError extends ComfycordError<DiscordErrorCode> {
+  constructor(cause: ComfyHttpError) {
+    super('RESULT_FILES_GONE', `${cause.userMessage} ComfyUI may have been restarted or cleaned its output folder.`, { context: cause.context, cause });
+  }
+}
+
 export interface FetchResultsOptions extends Omit<ResultFileOptions, 'signal'> {
   /** The whole fetch, every retry and wait included, ends by then (DELIVERY_TIMEOUT_SECONDS). */
   timeoutMs: number;
@@ -44,6 +54,8 @@ export async function fetchResultFiles(job: Job, server: ComfyServer, options: F
       deadline,
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     });
+  } catch (error) {
+    throw error instanceof ComfyHttpError && error.status === 404 ? new ResultFilesGoneError(error) : error;
   } finally {
     clearTimeout(timer);
   }

@@ -51,6 +51,17 @@ describe('/show of a video', () => {
     expect(messageJson(shown).embeds?.[0]?.image?.url).toBe(`attachment://${names[1]}`);
   }, 60_000);
 
+  it('a ComfyUI that lost the file (404 on /view) is named with what it answered, then the likely cause, one sentence each', async () => {
+    const jobId = await videoJob();
+    h.comfy.injectResponse({ method: 'GET', route: '/view' }, { status: 404, body: '' }, { times: 5 });
+    const raw = await h.slash('show', [commandOption.string('job', jobId)]);
+    const answer = await h.waitForEphemeral(raw, 30_000);
+    h.comfy.clearInjections();
+    expect(answer).toMatch(
+      new RegExp(`^⚠️ The images of job \`${jobId}\` cannot be shown again: ComfyUI at 127\\.0\\.0\\.1:\\d+ answered HTTP 404 on GET /view\\. ComfyUI may have been restarted or cleaned its output folder\\.$`, 'u'),
+    );
+  }, 60_000);
+
   it('gives up on a ComfyUI that does not hand the video over within DELIVERY_TIMEOUT_SECONDS, in words', async () => {
     const jobId = await videoJob();
     // Every /view from now on hangs (this is the file's last test).
@@ -60,6 +71,7 @@ describe('/show of a video', () => {
     // The public deferral is taken back and the reason said to the caller alone.
     const answer = await h.waitForEphemeral(raw, 30_000);
     expect(Date.now() - started).toBeLessThan(12_000);
-    expect(answer).toMatch(/cannot be shown again: ComfyUI did not give them back \(ComfyUI did not hand them over within 3 s\.\)/);
+    // Slow is not lost: no word of a restart or a cleaned folder.
+    expect(answer).toMatch(/cannot be shown again: ComfyUI did not hand them over within 3 s\.$/u);
   }, 60_000);
 });
