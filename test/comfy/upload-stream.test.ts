@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ComfyHttp } from '../../src/comfy/http.ts';
-import { ComfyStandin } from '../support/comfy-standin.ts';
+import { ComfyStandin, STANDIN_VERSIONS } from '../support/comfy-standin.ts';
 import { json, startHttp, type TinyHttp } from './helpers.ts';
 
 let http: TinyHttp | undefined;
@@ -28,13 +28,18 @@ async function fileBlob(data: Buffer): Promise<Blob> {
 }
 
 describe('uploadImage streams its multipart body', () => {
-  it('sends a file-backed Blob with an exact Content-Length (not chunked), and the ComfyUI stand-in stores it byte for byte', async () => {
+  // Against both stand-ins (README: the whole protocol suite runs against 0.3.64 and a newer
+  // server): a newer server's answer carries more than name/subfolder/type.
+  it.each(STANDIN_VERSIONS)('stores a file-backed Blob byte for byte on the ComfyUI %s stand-in', async (version) => {
     const data = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(3_000_000)]);
-    standin = await ComfyStandin.start();
+    standin = await ComfyStandin.start({ version });
     const uploaded = await new ComfyHttp({ baseUrl: standin.url }).uploadImage(await fileBlob(data), 'kept.png', { subfolder: 'bot', overwrite: true });
     expect(uploaded).toEqual({ name: 'kept.png', subfolder: 'bot', type: 'input' });
     expect(standin.uploads.get('bot/kept.png')?.equals(data)).toBe(true);
+  });
 
+  it('sends a file-backed Blob with an exact Content-Length (not chunked)', async () => {
+    const data = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(3_000_000)]);
     http = await startHttp((_req, res) => json(res, 200, { name: 'kept.png', subfolder: '', type: 'input' }));
     await new ComfyHttp({ baseUrl: http.url }).uploadImage(await fileBlob(data), 'kept.png');
     const request = http.requests[0]!;
