@@ -16,7 +16,7 @@ export interface EditGatesOptions {
  * When an edit may start: the one place that combines what holds it back. Per message:
  * a retry wait, a refusal penalty, the preview schedule and a floor between progress
  * edits. Per route: the limits Discord's headers described (spread evenly for progress,
- * any request left for a final). Across the bot: the global share, for bot-token routes
+ * the last one kept for a final once it is near; any request left for a final). Across the bot: the global share, for bot-token routes
  * only (Discord does not count interaction webhooks against it).
  */
 export class EditGates {
@@ -38,7 +38,7 @@ export class EditGates {
       message.retryAt,
       message.penaltyUntil,
       message.previewDueAt,
-      this.limits.progressReadyAt(route.key, now),
+      this.limits.progressReadyAt(route.key, now, message.finalSoon),
     );
   }
 

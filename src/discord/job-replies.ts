@@ -9,7 +9,7 @@ import type { JobStore } from '../jobs/job-store.ts';
 import { RunProgress } from '../jobs/progress.ts';
 import type { Scheduler, SchedulerUpdate } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
-import { renderJobView, type JobInfo, type JobViewState } from './progress-view.ts';
+import { expectsFinalSoon, renderJobView, type JobInfo, type JobViewState } from './progress-view.ts';
 import { fromStoredHandle, toStoredHandle } from './reply-handle.ts';
 import type { ReplyEditor } from './reply-editor.ts';
 import { createReplyTarget, observeChannelRateLimits, type DeliveredMessage, type EarlierReply } from './reply-routes.ts';
@@ -208,7 +208,7 @@ export class JobReplies {
     if (key === null) return;
     const typicalMs = this.#o.typicalRunMs?.(job.spec.template) ?? null;
     const shown = typicalMs !== null && (state.kind === 'waiting' || state.kind === 'running') ? { ...state, typicalMs } : state;
-    this.#o.editor.update(key, renderJobView(jobInfo(job, (id) => this.#o.store.get(id)), shown));
+    this.#o.editor.update(key, renderJobView(jobInfo(job, (id) => this.#o.store.get(id)), shown), { finalSoon: expectsFinalSoon(state) });
   }
 
   async #deliverFinal(job: Job): Promise<void> {

@@ -30,6 +30,8 @@ export interface MessageSlot {
   inFlight: QueuedState | null;
   /** A final was requested: progress states no longer apply. */
   sealed: boolean;
+  /** The newest progress state said the final is near: progress leaves its route's last request to it. */
+  finalSoon: boolean;
   lastSentAt: number;
   /** 429 / transient backoff: no edit of any kind before this. */
   retryAt: number;
@@ -50,6 +52,7 @@ export function newSlot(key: string, sink: ReplySink): MessageSlot {
     pending: null,
     inFlight: null,
     sealed: false,
+    finalSoon: false,
     lastSentAt: Number.NEGATIVE_INFINITY,
     retryAt: 0,
     penaltyUntil: 0,

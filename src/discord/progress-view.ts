@@ -67,6 +67,21 @@ const COLORS = {
 
 const PREVIEW_NAMES = { 'image/jpeg': 'preview.jpg', 'image/png': 'preview.png', 'image/webp': 'preview.webp' } as const;
 
+/** Within this of the end of a sampler pass the job is probably about to end. */
+const FINAL_SOON_MS = 2000;
+
+/**
+ * Whether the job's final edit is probably near: its images are being collected, or a
+ * sampler is in its last two seconds (a graph with a later pass, hires or refiner, makes
+ * this early; that only costs its progress one edit in a window). The reply editor then
+ * keeps the last request of the reply's rate-limit window for the final.
+ */
+export function expectsFinalSoon(state: JobViewState): boolean {
+  if (state.kind !== 'running') return false;
+  const { phase, step, etaMs } = state.progress;
+  return phase === 'done' || (phase === 'running' && step !== null && etaMs !== null && etaMs <= FINAL_SOON_MS);
+}
+
 export function renderJobView(job: JobInfo, state: JobViewState): MessageView {
   const files = filesOf(state);
   const shown = imageNameOf(state, files);

@@ -110,11 +110,15 @@ export class ReplyEditor {
     return this.#messages.has(messageKey);
   }
 
-  /** A progress state: may be merged with later ones or dropped. */
-  update(messageKey: string, view: MessageView, options?: { final?: false }): void;
+  /**
+   * A progress state: may be merged with later ones or dropped. `finalSoon`: the job is
+   * about to end (its last sampler second, collecting its images), so its route's last
+   * request in a window is kept for the final (RouteLimits.progressReadyAt).
+   */
+  update(messageKey: string, view: MessageView, options?: { final?: false; finalSoon?: boolean }): void;
   /** A final state: resolves once delivered, rejects with ReplyDeliveryError when it cannot be. */
   update(messageKey: string, view: MessageView, options: { final: true }): Promise<void>;
-  update(messageKey: string, view: MessageView, options: { final?: boolean } = {}): Promise<void> | void {
+  update(messageKey: string, view: MessageView, options: { final?: boolean; finalSoon?: boolean } = {}): Promise<void> | void {
     const message = this.#messages.get(messageKey);
     if (options.final !== true) {
       if (message === undefined || message.sealed || this.#closing !== null) {
@@ -125,6 +129,7 @@ export class ReplyEditor {
       if (message.pending !== null) this.#stats.droppedSuperseded += 1;
       this.#setPending(message, freshState(view, false));
       message.previewDueAt = 0;
+      message.finalSoon = options.finalSoon === true;
       this.#requestPump();
       return;
     }

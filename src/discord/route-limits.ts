@@ -8,7 +8,8 @@
  * of silence, which is what keeps the newest step on screen within about a second.
  *
  * Progress asks `progressReadyAt` (evenly spread); a final asks `finalReadyAt`, which
- * only needs one request left in the window, so it never waits for the spread. The
+ * only needs one request left in the window, so it never waits for the spread. Near a
+ * job's end progress leaves the window's last request to the final (see progressReadyAt). The
  * ready-at questions take the time from the caller: one pass over a thousand waiting
  * messages reads the clock once.
  */
@@ -75,16 +76,24 @@ export interface RouteLimitsOptions {
    * of its own before it thinks the window over. Default 100 ms.
    */
   marginMs?: number;
+  /**
+   * While a final is expected soon, progress takes a window's last request no earlier
+   * than this long before the window ends; the final so waits at most this long for its
+   * route. Default 300 ms.
+   */
+  finalReserveMs?: number;
 }
 
 export class RouteLimits {
   readonly #routes = new Map<string, RouteState>();
   readonly #now: () => number;
   readonly #margin: number;
+  readonly #finalReserve: number;
 
   constructor(options: RouteLimitsOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#margin = options.marginMs ?? 100;
+    this.#finalReserve = options.finalReserveMs ?? 300;
   }
 
   /**
@@ -124,15 +133,23 @@ export class RouteLimits {
     if (state) state.unanswered = Math.max(0, state.unanswered - 1);
   }
 
-  /** Earliest start of a progress request on `key`: what is left of the window, spread evenly. */
-  progressReadyAt(key: string, now: number): number {
+  /**
+   * Earliest start of a progress request on `key`: what is left of the window, spread
+   * evenly. With `keepLastForFinal` (a final is expected soon) the window's last request
+   * is kept for it until `finalReserveMs` before the window ends, and what is left before
+   * that is spread over the time up to it: a final that comes while the window is spent
+   * would otherwise wait up to a whole slot (about 1.1 s at 5 per 5 s) behind progress.
+   */
+  progressReadyAt(key: string, now: number, keepLastForFinal = false): number {
     const state = this.#routes.get(key);
     if (state === undefined) return now;
     // One progress request per route at a time: its answer says how much is left.
     if (state.unanswered > 0) return Number.POSITIVE_INFINITY;
     if (state.remaining === null || now >= state.resetAt) return now;
     if (state.remaining <= 0) return state.resetAt;
-    return Math.max(now, state.lastStartAt + (state.resetAt - state.lastStartAt) / (state.remaining + 1));
+    if (!keepLastForFinal) return Math.max(now, state.lastStartAt + (state.resetAt - state.lastStartAt) / (state.remaining + 1));
+    const lastAt = Math.max(state.lastStartAt, state.resetAt - this.#finalReserve);
+    return Math.max(now, state.lastStartAt + (lastAt - state.lastStartAt) / state.remaining);
   }
 
   /** Earliest start of a final on `key`: as soon as the window has a request left. */

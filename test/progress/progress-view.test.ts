@@ -4,6 +4,7 @@ import { DISCORD_LIMITS, truncate } from '../../src/discord/discord-limits.ts';
 import type { MessageView } from '../../src/discord/message-view.ts';
 import {
   buildCustomId,
+  expectsFinalSoon,
   formatDuration,
   parseCustomId,
   progressBar,
@@ -174,6 +175,18 @@ describe('renderJobView buttons', () => {
   it('GIVEN a job in progress THEN only Cancel', () => {
     expect(ids(renderJobView(job, { kind: 'running', progress: running() }))).toEqual([[`cc:cancel:${job.id}`]]);
     expect(ids(renderJobView(job, { kind: 'waiting', position: 1, total: 2 }))).toEqual([[`cc:cancel:${job.id}`]]);
+  });
+});
+
+describe('expectsFinalSoon', () => {
+  it('GIVEN a sampler in its last two seconds, or the images being collected THEN the final is near; otherwise not', () => {
+    const state = (progress: ProgressSnapshot): JobViewState => ({ kind: 'running', progress });
+    expect(expectsFinalSoon(state(running({ etaMs: 1900 })))).toBe(true);
+    expect(expectsFinalSoon(state(running({ phase: 'done', step: null, etaMs: null })))).toBe(true);
+    expect(expectsFinalSoon(state(running({ etaMs: 17_200 })))).toBe(false);
+    expect(expectsFinalSoon(state(running({ etaMs: null })))).toBe(false);
+    expect(expectsFinalSoon(state(running({ phase: 'queued', step: null, etaMs: 0 })))).toBe(false);
+    expect(expectsFinalSoon({ kind: 'waiting', position: 1, total: 1 })).toBe(false);
   });
 });
 

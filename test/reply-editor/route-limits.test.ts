@@ -52,6 +52,29 @@ describe('RouteLimits', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(999);
   });
 
+  it('GIVEN a final expected soon THEN progress leaves the window\'s last request to it until the last 300 ms, and the final finds it free', () => {
+    let now = 0;
+    const limits = new RouteLimits({ now: () => now, marginMs: 0 });
+    limits.started('k', 0);
+    limits.observe('k', info(4, 5));
+    limits.finished('k');
+    // Not expected: 4 left over 5 s, spread as five gaps of 1 s.
+    expect(limits.progressReadyAt('k', 0)).toBe(1000);
+    // Expected: the 4 are spread up to 4.7 s, the last placed there.
+    const starts: number[] = [];
+    for (let left = 3; left >= 0; left -= 1) {
+      now = limits.progressReadyAt('k', now, true);
+      expect(limits.finalReadyAt('k', now)).toBe(now);
+      starts.push(now);
+      limits.started('k', now);
+      limits.observe('k', info(left, (5000 - now) / 1000));
+      limits.finished('k');
+    }
+    expect(starts).toEqual([1175, 2350, 3525, 4700]);
+    // The window spent, a final waits only what is left of it.
+    expect(limits.finalReadyAt('k', 4750)).toBe(5000);
+  });
+
   it('GIVEN a request out with nothing known THEN progress waits for its answer, a final only for a free slot', () => {
     const limits = new RouteLimits({ now: () => 0, marginMs: 0 });
     expect(limits.progressReadyAt('k', 0)).toBe(0);
