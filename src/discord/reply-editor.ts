@@ -1,15 +1,15 @@
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
-import { EditBudget } from './edit-budget.ts';
-import { classifyEditError, ReplyDeliveryError } from './edit-errors.ts';
+import { ReplyDeliveryError } from './edit-errors.ts';
+import { EditFailures } from './edit-failures.ts';
 import { planEdit, type EditPlan } from './edit-plan.ts';
 import { RetryPolicy } from './edit-retry.ts';
-import { EditGates } from './edit-gates.ts';
 import type { ReplyEditorOptions, ReplyEditorStats } from './reply-editor-options.ts';
 import type { MessageView } from './message-view.ts';
-import { freshState, newSlot, servedFirst, settle, WaitingSlots, type MessageSlot, type QueuedState } from './message-slot.ts';
+import { freshState, newSlot, settle, WaitingSlots, type MessageSlot, type QueuedState } from './message-slot.ts';
 import type { ReplySink, RouteRef } from './reply-target.ts';
 import { RouteLimits } from './route-limits.ts';
+import { routeOf, RoutePacer } from './route-pacer.ts';
 
 export type { ReplySink } from './reply-target.ts';
 export type { ReplyEditorOptions, ReplyEditorStats } from './reply-editor-options.ts';
@@ -19,8 +19,9 @@ export type { ReplyEditorOptions, ReplyEditorStats } from './reply-editor-option
  * (docs/discord-limits.md, "Rate limits"). Per message: at most one edit in flight, only the newest
  * state kept (older ones are dropped), edits that would change nothing skipped,
  * previews uploaded at most every `previewIntervalMs`. When each edit may start is
- * decided by EditGates: the route's own limits as Discord's headers describe them,
- * and, for bot-token routes only, the bot's share of the global limit. A final state
+ * decided by RoutePacer (route-pacer.ts, through EditGates): the route's own limits as
+ * Discord's headers describe them, and, for bot-token routes only, the bot's share of
+ * the global limit. What a failed edit leads to is EditFailures' (edit-failures.ts). A final state
  * goes before any progress, skips the per-message interval and the even spread of the
  * route's window, retries transient failures, and when Discord holds it (a 429 longer
  * than `maxRetryAfterMs`, 5xx for longer than that) it leaves the route for the next
@@ -36,10 +37,10 @@ export type { ReplyEditorOptions, ReplyEditorStats } from './reply-editor-option
 export class ReplyEditor {
   readonly #messages = new Map<string, MessageSlot>();
   readonly #waiting = new WaitingSlots();
-  readonly #gates: EditGates;
+  readonly #pacer: RoutePacer;
+  readonly #failures: EditFailures;
   readonly #now: () => number;
   readonly #log: Logger;
-  readonly #retry: RetryPolicy;
   readonly #o: { previewIntervalMs: number; closeTimeoutMs: number };
   readonly #stats: ReplyEditorStats = {
     editsSent: 0,
@@ -53,8 +54,6 @@ export class ReplyEditor {
     finalsRerouted: 0,
   };
   readonly #finals = new Set<Promise<void>>();
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #timerAt = Number.POSITIVE_INFINITY;
   #pumpQueued = false;
   #closing: Promise<void> | null = null;
   #closed = false;
@@ -62,18 +61,28 @@ export class ReplyEditor {
   constructor(options: ReplyEditorOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#log = options.logger ?? silentLogger();
-    this.#gates = new EditGates({
+    this.#pacer = new RoutePacer({
       limits: options.routeLimits ?? new RouteLimits({ now: this.#now }),
-      budget: new EditBudget({ perSecond: options.editsPerSecond ?? 40 }),
+      editsPerSecond: options.editsPerSecond ?? 40,
       minIntervalMs: options.minIntervalMs ?? 250,
+      onDue: () => this.#pump(),
     });
-    this.#retry = new RetryPolicy({
+    const retry = new RetryPolicy({
       baseMs: options.retryBaseMs ?? 500,
       maxMs: options.retryMaxMs ?? 30_000,
       finalMaxAttempts: options.finalMaxAttempts ?? 10,
       progressMaxAttempts: options.progressMaxAttempts ?? 3,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
       random: options.random ?? Math.random,
+    });
+    this.#failures = new EditFailures({
+      retry,
+      pacer: this.#pacer,
+      stats: this.#stats,
+      log: this.#log,
+      now: this.#now,
+      setPending: (message, state) => this.#setPending(message, state),
+      closing: () => this.#closing !== null,
     });
     this.#o = {
       previewIntervalMs: options.previewIntervalMs ?? 4000,
@@ -83,7 +92,7 @@ export class ReplyEditor {
 
   /** What Discord's headers said about each route; the routes' response observers write to it. */
   get routeLimits(): RouteLimits {
-    return this.#gates.limits;
+    return this.#pacer.limits;
   }
 
   /** Starts (or re-targets) the edits of one message. */
@@ -187,7 +196,7 @@ export class ReplyEditor {
       }
     }
     this.#closed = true;
-    this.#clearTimer();
+    this.#pacer.stop();
   }
 
   #drop(message: MessageSlot): void {
@@ -209,22 +218,13 @@ export class ReplyEditor {
 
   /**
    * One pass: sends what may go now, finals first, then whichever message has waited
-   * longest since its last edit, and sets the timer for the next thing that comes due.
+   * longest since its last edit; the pacer's timer wakes the next pass.
    */
   #pump(): void {
     this.#pumpQueued = false;
     if (this.#closed) return;
     const now = this.#now();
-    let wake = Number.POSITIVE_INFINITY;
-    const ready: MessageSlot[] = [];
-    for (const message of this.#waiting) {
-      if (message.pending === null || message.inFlight !== null) continue;
-      if (message.pending.final && !this.#avoidHeldRoute(message, message.pending, now)) continue;
-      const at = this.#gates.messageReadyAt(message, message.pending, routeOf(message), now);
-      if (at > now) wake = Math.min(wake, at);
-      else ready.push(message);
-    }
-    ready.sort(servedFirst);
+    const ready = this.#pacer.due(this.#waiting, now, (message, state) => this.#failures.avoidHeldRoute(message, state, now));
     for (const message of ready) {
       const state = message.pending;
       if (state === null) continue;
@@ -232,7 +232,7 @@ export class ReplyEditor {
       if (plan.fingerprint === message.deliveredFingerprint) {
         if (plan.previewDueAt !== null && !state.final) {
           message.previewDueAt = plan.previewDueAt;
-          wake = Math.min(wake, this.#gates.messageReadyAt(message, state, routeOf(message), now));
+          this.#pacer.waitFor(message, state, now);
         } else {
           this.#stats.skippedUnchanged += 1;
           settle(state, null);
@@ -241,33 +241,9 @@ export class ReplyEditor {
         continue;
       }
       const route = routeOf(message);
-      const budgetAt = this.#gates.budgetAt(route, state.final, now);
-      if (budgetAt > now) {
-        wake = Math.min(wake, budgetAt);
-        continue;
-      }
-      this.#send(message, state, plan, route, now);
+      if (this.#pacer.budgetAllows(route, state.final, now)) this.#send(message, state, plan, route, now);
     }
-    this.#armTimer(wake, now);
-  }
-
-  /** Keeps the timer if it is already set for `wake`: a pass per tick must not churn timers. */
-  #armTimer(wake: number, now: number): void {
-    if (wake === this.#timerAt && this.#timer !== null) return;
-    this.#clearTimer();
-    if (!Number.isFinite(wake)) return;
-    this.#timerAt = wake;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#timerAt = Number.POSITIVE_INFINITY;
-      this.#pump();
-    }, Math.max(1, Math.ceil(wake - now)));
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#pacer.arm(now);
   }
 
   #send(message: MessageSlot, state: QueuedState, plan: EditPlan, route: RouteRef, startedAt: number): void {
@@ -276,17 +252,17 @@ export class ReplyEditor {
     message.lastSentAt = startedAt;
     message.previewDueAt = 0;
     state.attempts += 1;
-    this.#gates.started(route, startedAt);
+    this.#pacer.started(route, startedAt);
     const sink = message.sink;
     Promise.resolve()
       .then(() => sink.edit(plan.payload))
       .then(
         () => this.#delivered(message, state, plan, startedAt),
-        (error: unknown) => this.#failed(message, state, route, error),
+        (error: unknown) => this.#failures.failed(message, state, route, error),
       )
       .catch((bug: unknown) => this.#log.error({ err: bug, messageKey: message.key }, 'reply editor bug'))
       .finally(() => {
-        this.#gates.finished(route);
+        this.#pacer.finished(route);
         message.inFlight = null;
         this.#forgetIfIdle(message);
         this.#requestPump();
@@ -312,102 +288,11 @@ export class ReplyEditor {
     }
   }
 
-  #failed(message: MessageSlot, state: QueuedState, route: RouteRef, error: unknown): void {
-    const failure = classifyEditError(error);
-    const now = this.#now();
-    this.#stats.editsFailed += 1;
-    if (failure.kind !== 'rate_limited' && failure.kind !== 'transient') message.permanentFailures += 1;
-    state.failingSince ??= now;
-    const decision = this.#retry.decide(failure, {
-      attempts: state.attempts,
-      final: state.final,
-      refusals: message.permanentFailures,
-      failingSince: state.failingSince,
-      now,
-    });
-    this.#gates.refused(route, failure, decision, now);
-    if (decision.retryAt !== null) message.retryAt = decision.retryAt;
-    if (decision.penaltyUntil !== null) message.penaltyUntil = decision.penaltyUntil;
-    const context = { messageKey: message.key, attempt: state.attempts, status: failure.status, code: failure.code, kind: failure.kind, final: state.final };
-    const stranded = decision.fallBack && !this.#fallBack(message, state, failure.kind);
-    if (stranded && (failure.kind !== 'transient' || state.attempts >= this.#retry.finalMaxAttempts)) {
-      this.#stats.finalsFailed += 1;
-      this.#log.error({ ...context, err: error }, 'final reply held by Discord and no other route is left');
-      settle(state, new ReplyDeliveryError(`${failure.kind}; no other route`, context, error));
-    } else if (decision.retry) {
-      // A 5xx with no other route: keep trying this one, with backoff, up to the attempt cap.
-      if (stranded) message.retryAt = now + this.#retry.backoff(state.attempts);
-      this.#log.warn({ ...context, err: error }, 'reply edit failed; will retry');
-      this.#requeue(message, state);
-    } else if (!state.final) {
-      this.#log.warn({ ...context, err: error }, 'reply edit failed; progress state dropped');
-    } else {
-      this.#stats.finalsFailed += 1;
-      this.#log.error({ ...context, err: error }, 'final reply edit failed');
-      settle(state, new ReplyDeliveryError(failure.kind, context, error));
-    }
-  }
-
-  /**
-   * A final whose route Discord holds for longer than `maxRetryAfterMs` (a progress edit
-   * drew a long 429) does not wait for it: it takes the next route before its first try.
-   * False when there is none: the final is then failed now rather than held.
-   */
-  #avoidHeldRoute(message: MessageSlot, state: QueuedState, now: number): boolean {
-    for (;;) {
-      const route = routeOf(message);
-      if (this.#gates.limits.heldUntil(route.key) - now <= this.#retry.maxRetryAfterMs) return true;
-      if (this.#fallBack(message, state, 'route held')) continue;
-      this.#stats.finalsFailed += 1;
-      const context = { messageKey: message.key, final: true, heldForMs: this.#gates.limits.heldUntil(route.key) - now };
-      this.#log.error(context, 'final reply held by Discord and no other route is left');
-      settle(state, new ReplyDeliveryError('route held; no other route', context));
-      this.#setPending(message, null);
-      return false;
-    }
-  }
-
-  /** Moves a held final to the message's next route; false when there is none. */
-  #fallBack(message: MessageSlot, state: QueuedState, reason: string): boolean {
-    const moved = message.sink.fallBack?.(reason) ?? false;
-    if (!moved) return false;
-    this.#stats.finalsRerouted += 1;
-    this.#log.warn({ messageKey: message.key, reason, route: routeOf(message).key }, 'final reply held by Discord; trying another route');
-    state.attempts = 0;
-    state.failingSince = null;
-    message.retryAt = 0;
-    return true;
-  }
-
-  #requeue(message: MessageSlot, state: QueuedState): void {
-    const newer = message.pending;
-    if (!state.final && this.#closing !== null) {
-      this.#stats.droppedSuperseded += 1;
-    } else if (newer === null) {
-      this.#setPending(message, state);
-      this.#stats.retries += 1;
-    } else if (state.final && newer.final) {
-      newer.waiters.unshift(...state.waiters);
-      this.#stats.droppedSuperseded += 1;
-    } else if (state.final) {
-      this.#setPending(message, state);
-      this.#stats.retries += 1;
-      this.#stats.droppedSuperseded += 1;
-    } else {
-      this.#stats.droppedSuperseded += 1;
-    }
-  }
-
   #forgetIfIdle(message: MessageSlot): void {
     if (!message.forgetWhenIdle || message.inFlight !== null || message.pending !== null) return;
     this.#messages.delete(message.key);
     const route = routeOf(message);
     // A webhook route belongs to this message alone; a channel's is shared with others in it.
-    if (!route.botToken) this.#gates.limits.forget(route.key);
+    if (!route.botToken) this.#pacer.limits.forget(route.key);
   }
-}
-
-/** A sink that names no route is one bot-token route of its own (the cautious reading). */
-function routeOf(message: MessageSlot): RouteRef {
-  return message.sink.nextRoute?.() ?? { key: message.key, botToken: true };
 }
