@@ -4,12 +4,14 @@ import type { ComfyServer } from '../comfy/server.ts';
 import { userMessageOf } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
 import { isFinished, recordDeliveredUrl, recordDelivery, recordReply } from '../jobs/job-state.ts';
-import { sourceLine } from './job-source.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import { RunProgress } from '../jobs/progress.ts';
 import type { Scheduler, SchedulerUpdate } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
-import { expectsFinalSoon, renderJobView, type JobInfo, type JobViewState } from './progress-view.ts';
+import { expectsFinalSoon, renderJobView, type JobViewState } from './progress-view.ts';
+import { jobInfo } from './job-info.ts';
+// /show reaches it here: src/commands may import this module (a known layer exception), not a new one.
+export { jobInfo } from './job-info.ts';
 import { fromStoredHandle, toStoredHandle } from './reply-handle.ts';
 import type { ReplyEditor } from './reply-editor.ts';
 import { createReplyTarget, observeChannelRateLimits, type DeliveredMessage, type EarlierReply } from './reply-routes.ts';
@@ -302,31 +304,4 @@ export class JobReplies {
       this.#o.store.save(job);
     }
   }
-}
-
-/** The fields the view shows, from what was asked and what was actually sent. */
-export function jobInfo(job: Job, parentOf: (jobId: string) => Job | undefined = () => undefined): JobInfo {
-  const value = (name: string) => job.resolved?.[name] ?? job.spec.options[name];
-  const numberOf = (name: string): number | null => {
-    const raw = value(name);
-    const parsed = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
-    return Number.isFinite(parsed) ? parsed : null;
-  };
-  const seed = value('seed');
-  const negative = value('negative');
-  return {
-    id: job.id,
-    prompt: String(value('prompt') ?? ''),
-    negative: typeof negative === 'string' && negative.length > 0 ? negative : null,
-    template: job.spec.template,
-    seed: typeof seed === 'number' || (typeof seed === 'string' && seed !== 'random') ? seed : null,
-    steps: numberOf('steps'),
-    cfg: numberOf('cfg'),
-    width: numberOf('width'),
-    height: numberOf('height'),
-    count: Math.max(1, job.images.length || (numberOf('batch') ?? 1)),
-    server: job.server,
-    requester: job.userId,
-    source: sourceLine(job, job.origin.kind === 'command' ? undefined : parentOf(job.origin.parentJobId)),
-  };
 }
