@@ -399,6 +399,9 @@ export class ComfyStandin extends EventEmitter<StandinEvents> {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    // Handed to 'upgrade', the socket has no error listener of the HTTP server's any more:
+    // a client's reset while a refusal is written would be an uncaught exception.
+    socket.on('error', () => socket.destroy());
     if (this.#down) {
       socket.destroy();
       return;
