@@ -87,7 +87,7 @@ async function newJobFrom(interaction: ButtonInteraction, intent: NewJobIntent, 
   const request =
     intent.action === 'reroll'
       ? context.jobs.rerollRequest(parent.id, requester)
-      : context.jobs.fromImageRequest(intent.action, parent.id, index, requester, roleTemplateIn(ROLE_OF_ACTION[intent.action], interaction.channelId, context).name);
+      : context.jobs.fromImageRequest(intent.action, parent.id, index, requester, roleTemplateIn(ROLE_OF_ACTION[intent.action], interaction, context).name);
   const accepted = await context.intake.start(request, deferredReply(interaction, context));
   context.logger.info(
     { button: intent.action, parentJobId: parent.id, imageIndex: index, jobId: accepted.job.id, userId: requester.userId, position: accepted.position },
@@ -109,7 +109,7 @@ function precheckNewJob(interaction: ButtonInteraction, parent: Job, action: 're
   if (parent.status !== 'done') throw new ParentNotReadyError(parent.id, null);
   // Vary and Upscale take a still image; an animation or a video at that index is refused like a missing one.
   if (parent.images[index]?.source.kind !== 'image') throw new ParentNotReadyError(parent.id, index);
-  roleTemplateIn(ROLE_OF_ACTION[action], interaction.channelId, context);
+  roleTemplateIn(ROLE_OF_ACTION[action], interaction, context);
   context.scheduler.assertCanAccept(requester.userId);
 }
 

@@ -7,6 +7,7 @@ import type { CommandContext } from './command-context.ts';
 import { promptField } from './prompt-field.ts';
 import { PromptInvalidError, StaleButtonError } from './command-errors.ts';
 import { roleTemplateIn } from './role-template.ts';
+import type { Place } from './place.ts';
 import { textInputValues } from './remix.ts';
 import { deferredReply, SERVER_LISTS_WAIT_MS } from './start-job.ts';
 
@@ -22,10 +23,10 @@ export const ZOOM_MODAL_PREFIX = 'cczoom';
 const FIELDS = { prompt: 'prompt', zoom: 'zoom' } as const;
 
 /** What can be refused before anything public appears: the image, the template, the presser's limits. */
-function precheck(parent: Job, index: number, requester: Requester, channelId: string | null, context: CommandContext): void {
+function precheck(parent: Job, index: number, requester: Requester, place: Place, context: CommandContext): void {
   if (parent.status !== 'done') throw new ParentNotReadyError(parent.id, null);
   if (!parent.images[index]) throw new ParentNotReadyError(parent.id, index);
-  roleTemplateIn('outpaint', channelId, context);
+  roleTemplateIn('outpaint', place, context);
   context.scheduler.assertCanAccept(requester.userId);
 }
 
@@ -37,7 +38,7 @@ async function queueOutpaint(
   requester: Requester,
   context: CommandContext,
 ): Promise<void> {
-  const template = roleTemplateIn('outpaint', interaction.channelId, context);
+  const template = roleTemplateIn('outpaint', interaction, context);
   const request = context.jobs.fromImageRequest('outpaint', parent.id, index, requester, template.name, given);
   const accepted = await context.intake.start(request, deferredReply(interaction, context));
   context.logger.info({ button: 'outpaint', given, parentJobId: parent.id, imageIndex: index, jobId: accepted.job.id, userId: requester.userId }, 'outpaint queued');
@@ -57,7 +58,7 @@ export async function outpaintButton(
 ): Promise<void> {
   const parent = context.jobs.visible(jobId, requester);
   await context.choices.settle(SERVER_LISTS_WAIT_MS);
-  precheck(parent, index, requester, interaction.channelId, context);
+  precheck(parent, index, requester, interaction, context);
   if (given === null) {
     const prompt = parent.spec.options['prompt'];
     await interaction.showModal(zoomModal(parent.id, index, typeof prompt === 'string' ? prompt : ''));
@@ -96,7 +97,7 @@ export async function submitZoomModal(interaction: ModalSubmitInteraction, reque
   if (prompt === '') throw new PromptInvalidError('The prompt is empty: describe the whole picture.');
   const zoom = (values[FIELDS.zoom] ?? '').trim().replace(',', '.').replace(/[x×]$/i, '');
   const parent = context.jobs.visible(jobId, requester);
-  precheck(parent, index, requester, interaction.channelId, context);
+  precheck(parent, index, requester, interaction, context);
   // The zoom is checked with every other value by JobService (outpaintActionOf), before anything public.
   await queueOutpaint(interaction, parent, index, { prompt, zoom }, requester, context);
 }

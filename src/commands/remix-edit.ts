@@ -4,6 +4,7 @@ import { precheckMessageImage } from './image-input.ts';
 import type { RemixValues } from './remix-modal.ts';
 import type { RemixTarget } from './remix-stash.ts';
 import { roleTemplateIn } from './role-template.ts';
+import type { Place } from './place.ts';
 
 /** The most images Remix → Edit takes from a message: the image, then image2 and image3. */
 export const REMIX_EDIT_IMAGES = 3;
@@ -20,10 +21,10 @@ const REFERENCE_OPTIONS = ['image2', 'image3'] as const;
 export function remixEditJob(
   target: RemixTarget,
   values: RemixValues,
-  channelId: string | null,
+  place: Place,
   context: Pick<CommandContext, 'settings' | 'templates' | 'jobs' | 'config'>,
 ): { template: string; options: Record<string, string>; uploads: Record<string, string> } {
-  const template = roleTemplateIn('edit', channelId, context);
+  const template = roleTemplateIn('edit', place, context);
   const options: Record<string, string> = { prompt: values.prompt };
   if (values.negative !== null && findOption(template, 'negative') !== undefined) options['negative'] = values.negative;
   const uploads: Record<string, string> = { image: target.imageUrl };

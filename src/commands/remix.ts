@@ -10,6 +10,7 @@ import { REMIX_EDIT_IMAGES, remixEditJob } from './remix-edit.ts';
 import { parseRemixMode, parseRemixValues, remixKeyOf, remixModal, REMIX_BASE_MODES, REMIX_FIELDS, REMIX_MODAL_PREFIX, type RemixMode, type RemixValues } from './remix-modal.ts';
 import { RemixStash, type RemixTarget } from './remix-stash.ts';
 import { roleTemplateIn } from './role-template.ts';
+import type { Place } from './place.ts';
 import { startJob } from './start-job.ts';
 import type { CommandErrorCode } from './error-codes.ts';
 
@@ -45,7 +46,7 @@ export function createRemix(stash: RemixStash = new RemixStash()): { menu: Messa
       context.jobs.defaultTemplate('img2img');
       context.scheduler.assertCanAccept(requester.userId);
       const prompt = promptOfOwnResult(message, interaction, context);
-      const modes: RemixMode[] = animateTemplateIn(interaction.channelId, context) === null ? [...REMIX_BASE_MODES] : [...REMIX_BASE_MODES, 'animate'];
+      const modes: RemixMode[] = animateTemplateIn(interaction, context) === null ? [...REMIX_BASE_MODES] : [...REMIX_BASE_MODES, 'animate'];
       const key = stash.put({ imageUrl: image.url, references, channelId: interaction.channelId, userId: requester.userId, prompt, modes });
       await interaction.showModal(remixModal(key, { prompt }, modes));
       context.logger.info({ command: 'remix', userId: requester.userId, messageId: message.id, image: image.kind, prefilled: prompt !== '' }, 'remix form opened');
@@ -62,7 +63,7 @@ export function createRemix(stash: RemixStash = new RemixStash()): { menu: Messa
       const values = parseRemixValues(textInputValues(interaction));
       const mode = parseRemixMode(selectValues(interaction, REMIX_FIELDS.mode), target.modes);
       const origin = { kind: 'command', command: 'remix' } as const;
-      const accepted = await startJob(interaction, { requester, ...remixJob(mode, target, values, interaction.channelId, context), origin }, context);
+      const accepted = await startJob(interaction, { requester, ...remixJob(mode, target, values, interaction, context), origin }, context);
       stash.delete(key);
       context.logger.info(
         { command: 'remix', mode, userId: requester.userId, jobId: accepted.job.id, template: accepted.job.spec.template, position: accepted.position },
@@ -94,18 +95,18 @@ function remixJob(
   mode: RemixMode,
   target: RemixTarget,
   values: RemixValues,
-  channelId: string | null,
+  place: Place,
   context: CommandContext,
 ): { template: string | null; options: Record<string, string | number>; imageUrl: string | null; uploads?: Record<string, string> } {
   switch (mode) {
     case 'edit':
-      return { ...remixEditJob(target, values, channelId, context), imageUrl: null };
+      return { ...remixEditJob(target, values, place, context), imageUrl: null };
     case 'animate': {
       // Looked up again at submit (an admin may have changed it meanwhile). Strength is
       // img2img's denoise: the animate template has none (the image is the first frame).
       const options: Record<string, string> = { prompt: values.prompt };
       if (values.negative !== null) options['negative'] = values.negative;
-      return { template: roleTemplateIn('animate', channelId, context).name, options, imageUrl: target.imageUrl };
+      return { template: roleTemplateIn('animate', place, context).name, options, imageUrl: target.imageUrl };
     }
     case 'remix':
       return { template: null, options: remixOptions(values), imageUrl: target.imageUrl };
@@ -113,9 +114,9 @@ function remixJob(
 }
 
 /** The channel's animate template, or null when it has none usable (then the form offers no Animate). */
-function animateTemplateIn(channelId: string | null, context: CommandContext): string | null {
+function animateTemplateIn(place: Place, context: CommandContext): string | null {
   try {
-    return roleTemplateIn('animate', channelId, context).name;
+    return roleTemplateIn('animate', place, context).name;
   } catch {
     return null;
   }

@@ -33,7 +33,7 @@ export interface StartJob {
  * the deferred reply; JobReplies edits it from then on.
  */
 export async function startJob(interaction: Deferrable, asked: StartJob, context: CommandContext): Promise<Accepted> {
-  const channelSettings = interaction.channelId === null ? {} : context.settings.get(interaction.channelId);
+  const channelSettings = context.settings.inPlace(interaction.channelId, interaction.guildId).settings;
   const uploads = { ...(asked.imageUrl === null ? {} : { image: asked.imageUrl }), ...asked.uploads };
   const fallback = () => context.jobs.defaultTemplate(Object.keys(uploads).length === 0 ? 'txt2img' : 'img2img');
   assertChannelDefaultsValid({
@@ -73,9 +73,9 @@ export function deferredReply(interaction: Deferrable, context: CommandContext):
   };
 }
 
-/** A channel's own setting wins; otherwise the config marks results outside age-restricted channels. */
+/** A channel's (or its server's) setting wins; otherwise the config marks results outside age-restricted channels. */
 function spoilerFor(interaction: Deferrable, context: CommandContext): boolean {
-  const setting = interaction.channelId === null ? undefined : context.settings.get(interaction.channelId).spoiler;
+  const setting = context.settings.inPlace(interaction.channelId, interaction.guildId).settings.spoiler;
   if (setting !== undefined) return setting;
   return context.config.moderation.spoilerOutsideNsfw && !isAgeRestricted(interaction);
 }

@@ -10,6 +10,7 @@ import { MaskMissingError, PromptInvalidError, StaleButtonError } from './comman
 import { precheckAttachment } from './image-input.ts';
 import { textInputValues } from './remix.ts';
 import { roleTemplateIn } from './role-template.ts';
+import type { Place } from './place.ts';
 import { deferredReply, SERVER_LISTS_WAIT_MS } from './start-job.ts';
 
 /**
@@ -28,11 +29,11 @@ const FIELDS = { prompt: 'prompt', mask: 'mask' } as const;
 const MODAL_ID = /^ccvaryr:([A-Za-z0-9_-]{1,64}):(0|[1-9][0-9]?)$/;
 
 /** What can be refused before the form opens or anything public appears: the image, the template, the presser's limits. */
-function precheck(parent: Job, index: number, requester: Requester, channelId: string | null, context: CommandContext): void {
+function precheck(parent: Job, index: number, requester: Requester, place: Place, context: CommandContext): void {
   if (parent.status !== 'done') throw new ParentNotReadyError(parent.id, null);
   // A still image only: an animation, a video or a sound at that index has no region to repaint.
   if (parent.images[index]?.source.kind !== 'image') throw new ParentNotReadyError(parent.id, index);
-  roleTemplateIn('inpaint', channelId, context);
+  roleTemplateIn('inpaint', place, context);
   context.scheduler.assertCanAccept(requester.userId);
 }
 
@@ -40,7 +41,7 @@ function precheck(parent: Job, index: number, requester: Requester, channelId: s
 export async function varyRegionButton(interaction: ButtonInteraction, jobId: string, index: number, requester: Requester, context: CommandContext): Promise<void> {
   const parent = context.jobs.visible(jobId, requester);
   await context.choices.settle(SERVER_LISTS_WAIT_MS);
-  precheck(parent, index, requester, interaction.channelId, context);
+  precheck(parent, index, requester, interaction, context);
   const prompt = parent.spec.options['prompt'] ?? parent.resolved?.['prompt'];
   await interaction.showModal(varyRegionModal(parent.id, index, typeof prompt === 'string' ? prompt : ''));
 }
@@ -74,9 +75,9 @@ export async function submitVaryRegionModal(interaction: ModalSubmitInteraction,
   const { maxBytes, hosts } = context.config.attachments;
   precheckAttachment(mask, maxBytes, hosts, 'The mask');
   const parent = context.jobs.visible(jobId, requester);
-  precheck(parent, index, requester, interaction.channelId, context);
+  precheck(parent, index, requester, interaction, context);
   precheckMaskShape(mask, deliveredSize(interaction, parent.images[index]?.deliveredUrl ?? null));
-  const template = roleTemplateIn('inpaint', interaction.channelId, context);
+  const template = roleTemplateIn('inpaint', interaction, context);
   const request = context.jobs.fromImageRequest('inpaint', parent.id, index, requester, template.name, { prompt });
   const accepted = await context.intake.start({ ...request, uploads: { mask: mask.url } }, deferredReply(interaction, context));
   context.logger.info({ button: 'varyr', parentJobId: parent.id, imageIndex: index, jobId: accepted.job.id, userId: requester.userId }, 'vary region queued');

@@ -4,6 +4,7 @@ import {
   InteractionContextType,
   PermissionFlagsBits,
   SlashCommandBuilder,
+  type SlashCommandStringOption,
   type RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import { CANONICAL_OPTIONS, MAX_SEED, PROMPT_MAX_LENGTH, ROLE_USES, roleSettingName, SETTABLE_ROLES, type TemplateSet } from '../workflows/index.ts';
@@ -42,6 +43,14 @@ export function optionBounds(templates: TemplateSet, name: string): { min: numbe
 // Video options take the standard options' bounds (src/workflows/canonical-options.ts), in /imagine and /animate alike.
 const LENGTH = CANONICAL_OPTIONS.length;
 const FPS = CANONICAL_OPTIONS.fps;
+
+/** /settings' `scope`: a channel's own defaults (the default), or its server's, which every channel without its own takes. */
+function scopeOption(option: SlashCommandStringOption): SlashCommandStringOption {
+  return option
+    .setName('scope')
+    .setDescription('channel: this channel only (default); server: every channel of this server without its own')
+    .addChoices({ name: 'channel', value: 'channel' }, { name: 'server', value: 'server' });
+}
 
 /** /edit: an instruction edit with up to two more reference images, by the edit template (workflows/edit.json). */
 function editDefinition(where: InteractionContextType[]): SlashCommandBuilder {
@@ -179,14 +188,15 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
   const templateChoices = templates.names().slice(0, 25).map((name) => ({ name: name.slice(0, 100), value: name.slice(0, 100) }));
   const settings = new SlashCommandBuilder()
     .setName(COMMAND_NAMES.settings)
-    .setDescription('This channel\'s defaults for new jobs (admins)')
+    .setDescription('Defaults for new jobs in this channel or the whole server (admins)')
     .setContexts([InteractionContextType.Guild])
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-    .addSubcommand((s) => s.setName('show').setDescription('Show this channel\'s defaults'))
+    .addSubcommand((s) => s.setName('show').setDescription('Show the defaults in force here, or the server\'s').addStringOption(scopeOption))
     .addSubcommand((s) => {
       const set = s
         .setName('set')
-        .setDescription('Set defaults for new jobs in this channel')
+        .setDescription('Set defaults for new jobs in this channel, or in every channel of the server')
+        .addStringOption(scopeOption)
         .addStringOption((o) => {
           o.setName('template').setDescription('Default template').setMaxLength(100);
           return templateChoices.length > 0 && templates.size <= 25 ? o.addChoices(...templateChoices) : o;
@@ -197,13 +207,13 @@ export function buildCommandDefinitions(templates: TemplateSet, options: { allow
       for (const role of SETTABLE_ROLES) {
         const ofRole = templates.list().filter((template) => template.role === role).slice(0, 25);
         set.addStringOption((o) => {
-          o.setName(roleSettingName(role)).setDescription(`Template for ${ROLE_USES[role]} in this channel`).setMaxLength(100);
+          o.setName(roleSettingName(role)).setDescription(`Template for ${ROLE_USES[role]} here`).setMaxLength(100);
           return ofRole.length > 0 ? o.addChoices(...ofRole.map((template) => ({ name: template.name.slice(0, 100), value: template.name.slice(0, 100) }))) : o;
         });
       }
       return set;
     })
-    .addSubcommand((s) => s.setName('clear').setDescription('Remove this channel\'s defaults'));
+    .addSubcommand((s) => s.setName('clear').setDescription('Remove this channel\'s defaults, or the server\'s').addStringOption(scopeOption));
 
   return [imagine, img2img, animate, edit, inpaint, remix, templatesCommand, queue, cancel, comfy, show, history, settings].map((builder) => builder.toJSON());
 }

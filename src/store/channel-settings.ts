@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import { inTransaction, type DatabaseSync, type SqlRow, type StatementSync } from './sqlite.ts';
 
 /**
- * Per-channel defaults an admin sets (template, size, steps, spoiler, a template per role). Stored one row
+ * Per-channel (and per-guild) defaults an admin sets (template, size, steps, spoiler, a template per role). Stored one row
  * per key, so adding a setting is a line here, not a migration. Values are JSON,
  * validated on the way in and on the way out.
  */
@@ -21,8 +21,49 @@ const SETTING_SCHEMAS = {
 export type ChannelSettingKey = keyof typeof SETTING_SCHEMAS;
 export type ChannelSettings = { [K in ChannelSettingKey]?: z.infer<(typeof SETTING_SCHEMAS)[K]> };
 
+const SERVER_SCOPE_PREFIX = 'guild:';
+
+/**
+ * The row id of a guild's own defaults (`/settings scope:server`), kept beside the
+ * channels' rows: a channel id is a snowflake (digits only), so this never names a channel.
+ */
+function serverScopeId(guildId: string): string {
+  return `${SERVER_SCOPE_PREFIX}${guildId}`;
+}
+
 function isSettingKey(key: string): key is ChannelSettingKey {
   return Object.hasOwn(SETTING_SCHEMAS, key);
+}
+
+export interface SettingsInPlace {
+  settings: ChannelSettings;
+  /** What the channel has not set and its server's defaults fill: `template`, `size`, `steps`, `spoiler`, a role. */
+  fromServer: ReadonlySet<string>;
+}
+
+const PLAIN_KEYS = ['template', 'size', 'steps', 'spoiler'] as const satisfies ReadonlyArray<Exclude<keyof ChannelSettings, 'roles'>>;
+
+/**
+ * A channel's defaults over its server's, key by key (each role template on its own):
+ * the channel's value, else the server's, else none (the template's or the bot's own apply).
+ */
+function overServerDefaults(own: ChannelSettings, server: ChannelSettings): SettingsInPlace {
+  const fromServer = new Set<string>();
+  const settings: ChannelSettings = { ...own };
+  for (const key of PLAIN_KEYS) {
+    if (own[key] !== undefined || server[key] === undefined) continue;
+    Object.assign(settings, { [key]: server[key] });
+    fromServer.add(key);
+  }
+  const roles: NonNullable<ChannelSettings['roles']> = { ...own.roles };
+  for (const role of TEMPLATE_ROLES) {
+    const chosen = server.roles?.[role];
+    if (roles[role] !== undefined || chosen === undefined) continue;
+    roles[role] = chosen;
+    fromServer.add(role);
+  }
+  if (Object.keys(roles).length > 0) settings.roles = roles;
+  return { settings, fromServer };
 }
 
 export class ChannelSettingsStore {
@@ -40,7 +81,7 @@ export class ChannelSettingsStore {
     this.#logger = logger;
     this.#now = now;
     this.#select = db.prepare('SELECT channel_id, key, value FROM channel_settings WHERE channel_id = ?');
-    this.#selectGuild = db.prepare('SELECT channel_id, key, value FROM channel_settings WHERE guild_id = ? ORDER BY channel_id');
+    this.#selectGuild = db.prepare(`SELECT channel_id, key, value FROM channel_settings WHERE guild_id = ? AND channel_id NOT LIKE '${SERVER_SCOPE_PREFIX}%' ORDER BY channel_id`);
     this.#upsert = db.prepare(
       `INSERT INTO channel_settings (channel_id, key, guild_id, value, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (channel_id, key) DO UPDATE SET guild_id = excluded.guild_id, value = excluded.value, updated_at = excluded.updated_at`,
@@ -49,12 +90,33 @@ export class ChannelSettingsStore {
     this.#deleteKey = db.prepare('DELETE FROM channel_settings WHERE channel_id = ? AND key = ?');
   }
 
-  /** The channel's settings; keys never set are absent. */
+  /** The channel's settings (or a guild's own, by serverScopeId); keys never set are absent. */
   get(channelId: string): ChannelSettings {
     return this.#collect(this.#select.all(channelId)).get(channelId) ?? {};
   }
 
-  /** Every channel of a guild that has settings, for an admin overview. */
+  /** A guild's own defaults (`/settings scope:server`), which its channels take where they set nothing. */
+  getServer(guildId: string): ChannelSettings {
+    return this.get(serverScopeId(guildId));
+  }
+
+  setServer(guildId: string, settings: ChannelSettings): void {
+    this.set(serverScopeId(guildId), guildId, settings);
+  }
+
+  clearServer(guildId: string): number {
+    return this.clear(serverScopeId(guildId));
+  }
+
+  /**
+   * The defaults in force in a channel: its own, else its guild's (overServerDefaults).
+   * A guild's defaults reach only that guild's channels: a DM (no guild) has none.
+   */
+  inPlace(channelId: string | null, guildId: string | null): SettingsInPlace {
+    return overServerDefaults(channelId === null ? {} : this.get(channelId), guildId === null ? {} : this.getServer(guildId));
+  }
+
+  /** Every channel of a guild that has settings, for an admin overview (not the guild's own row). */
   forGuild(guildId: string): Map<string, ChannelSettings> {
     return this.#collect(this.#selectGuild.all(guildId));
   }

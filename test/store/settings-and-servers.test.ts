@@ -33,6 +33,32 @@ describe('channel settings', () => {
     store.close();
   });
 
+  it('keeps a guild\'s own defaults in a row of their own, under its channels\' values, out of other guilds and DMs', () => {
+    const path = join(tempDir(), 'comfycord.db');
+    const store = SqliteJobStore.open(path);
+    const settings = store.channelSettings;
+    settings.setServer('g1', { steps: 12, spoiler: true, roles: { outpaint: 'soft', upscale: 'refine' } });
+    settings.set('c1', 'g1', { spoiler: false, roles: { upscale: 'plain' } });
+    expect(settings.getServer('g1')).toEqual({ steps: 12, spoiler: true, roles: { outpaint: 'soft', upscale: 'refine' } });
+    expect(settings.getServer('g2')).toEqual({});
+    expect(settings.forGuild('g1')).toEqual(new Map<string, ChannelSettings>([['c1', { spoiler: false, roles: { upscale: 'plain' } }]]));
+    const here = settings.inPlace('c1', 'g1');
+    expect(here.settings).toEqual({ steps: 12, spoiler: false, roles: { outpaint: 'soft', upscale: 'plain' } });
+    expect([...here.fromServer].sort()).toEqual(['outpaint', 'steps']);
+    expect(settings.inPlace('c9', 'g2').settings).toEqual({});
+    expect(settings.inPlace('c1', null).settings).toEqual({ spoiler: false, roles: { upscale: 'plain' } });
+    // The guild's row: guild_id set, and a channel id no snowflake can be.
+    const raw = rawDatabase(path);
+    const rows = raw.prepare("SELECT channel_id, guild_id FROM channel_settings WHERE key = 'steps'").all().map((row) => ({ ...row }));
+    raw.close();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.['guild_id']).toBe('g1');
+    expect(String(rows[0]?.['channel_id'])).not.toMatch(/^[0-9]*$/);
+    expect(settings.clearServer('g1')).toBe(3);
+    expect(settings.inPlace('c1', 'g1').settings).toEqual({ spoiler: false, roles: { upscale: 'plain' } });
+    store.close();
+  });
+
   it('refuses an invalid value and writes none of the batch', () => {
     const store = SqliteJobStore.open(join(tempDir(), 'comfycord.db'));
     expect(() => store.channelSettings.set('c1', 'g1', { template: 'ok', steps: -3 })).toThrow(SettingValueInvalidError);
