@@ -1,7 +1,7 @@
 import { MemoryJobStore } from '../src/jobs/job-store.ts';
 import { Scheduler } from '../src/jobs/scheduler.ts';
 import type { RecordedRequest } from '../test/support/discord-standin/index.ts';
-import { benchJob } from './bench-job.ts';
+import { makeJob } from '../test/jobs/job-fixture.ts';
 import { BotRig, benchUser } from './bot-rig.ts';
 import type { BotStats } from './bot-process.ts';
 import { ComfyRig } from './comfy-rig.ts';
@@ -51,7 +51,7 @@ function schedulerOnly(jobs: number, users: number, capMs: number): { enqueued: 
   const times: number[] = [];
   for (let i = 0; i < jobs && performance.now() - started < capMs; i += 1) {
     const before = performance.now();
-    const job = benchJob(`user${i % users}`, { prompt: 'p' });
+    const job = makeJob(`user${i % users}`, { options: { prompt: 'p' } });
     scheduler.assertCanAccept(job.userId);
     scheduler.assertCanAccept(job.userId);
     scheduler.enqueue(job);

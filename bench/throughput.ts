@@ -8,7 +8,7 @@ import { ComfyServer } from '../src/comfy/server.ts';
 import { MemoryJobStore } from '../src/jobs/job-store.ts';
 import { Scheduler } from '../src/jobs/scheduler.ts';
 import { renderTemplate, type TemplateSet } from '../src/workflows/index.ts';
-import { benchJob } from './bench-job.ts';
+import { makeJob } from '../test/jobs/job-fixture.ts';
 import { BotRig, benchUser } from './bot-rig.ts';
 import { ComfyRig } from './comfy-rig.ts';
 import { fmt, type Benchmark, type BenchResult, type Cell } from './report.ts';
@@ -103,7 +103,7 @@ async function core(templates: TemplateSet, jobs: number, promptMs: number): Pro
           });
         });
         const started = Date.now();
-        for (let i = 0; i < jobs; i += 1) scheduler.enqueue(benchJob(`user${i % 10}`, { prompt: PROMPT, steps: STEPS, ...SIZE }));
+        for (let i = 0; i < jobs; i += 1) scheduler.enqueue(makeJob(`user${i % 10}`, { options: { prompt: PROMPT, steps: STEPS, ...SIZE } }));
         await withTimeout('core jobs', allDone, jobs * promptMs * 3 + 10_000);
         await Promise.all(fetched);
         return { started, makespanMs: Date.now() - started };

@@ -1,6 +1,6 @@
 import { createJob, type Job } from '../../src/jobs/job.ts';
 
-/** A queued /imagine job of `userId`, as the scheduler's tests drive it; override what a test is about. */
+/** A queued /imagine job of `userId`, as the scheduler's tests and the benchmarks drive it; override what a test is about. */
 export function makeJob(userId: string, overrides: { template?: string; options?: Record<string, string | number | boolean>; status?: Job['status'] } = {}): Job {
   return createJob({
     userId,
