@@ -97,7 +97,7 @@ export class BotRig {
     };
     // BENCH_BOT_PROFILE_DIR=/some/dir writes a V8 CPU profile of each bot process there (open it in Chrome DevTools).
     const profileDir = process.env['BENCH_BOT_PROFILE_DIR'];
-    const execArgv = profileDir ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : process.execArgv;
+    const execArgv = [...process.execArgv, '--max-semi-space-size=2', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
     const child = fork(CHILD, [], { env, execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const stderr: string[] = [];
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -172,7 +172,7 @@ async function startLockedBot(config: Config, logger: Logger, redactor: Redactor
   const choices = new ServerChoices(() => pool.any().objectInfo());
   const jobs = new JobService({ templates, scheduler, store, blockedWords: config.moderation.blockedWords, servers: pool, choices });
   const intake = new JobIntake({ jobs, inputs, downloads, fetchUploadTo, logger });
-  const observability = new Observability();
+  const observability = await Observability.create({ serveMetrics: config.http.port !== null });
   const client = createDiscordClient(config, redactor, { onResponse: (status) => observability.metrics.discordResponse(status) });
   const editor = new ReplyEditor({
     minIntervalMs: config.replies.editIntervalMs,

@@ -8,8 +8,9 @@ import { isFinished } from '../jobs/job-state.ts';
 import type { Scheduler } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import type { SqliteJobStore } from '../store/sqlite-job-store.ts';
-import { BotMetrics } from './bot-metrics.ts';
+import type { BotMetrics, MetricsSources } from './bot-metrics.ts';
 import { HealthServer } from './health-server.ts';
+import { NO_METRICS, type MetricsRecorder } from './metrics-recorder.ts';
 import type { ServerPool, ServerStatus } from './server-pool.ts';
 
 /** Below this much free space in DATA_DIR the store counts as not writable: the next write may fail. */
@@ -47,28 +48,50 @@ function unhealthy(server: ServerStatus): string | null {
   return server.health;
 }
 
+/** The gauges' readings, from the parts once they are attached. */
+function metricsSources(parts: () => ObservedParts | null): MetricsSources {
+  return {
+    pendingJobs: () => parts()?.scheduler.pending() ?? [],
+    waitingCount: () => parts()?.scheduler.waitingCount() ?? 0,
+    servers: () => {
+      const attached = parts();
+      if (attached === null) return [];
+      const load = attached.scheduler.load();
+      return attached.pool.status().map((server) => ({ name: server.name, healthy: unhealthy(server) === null, busy: (load.get(server.name) ?? 0) > 0 }));
+    },
+    editsSent: () => parts()?.editor.stats().editsSent ?? 0,
+    socketReconnects: () => parts()?.pool.reconnects() ?? new Map<string, number>(),
+  };
+}
+
 /**
  * Wires the metrics and the health page to the bot's parts. Made before the parts
  * exist (the Discord client takes its REST hook when it is built), attached once they
- * do; a scrape before that sees only the counters.
+ * do; a scrape before that sees only the counters. Without an HTTP port nothing is
+ * served, so the metrics are dropped and prom-client is never loaded.
  */
 export class Observability {
-  readonly metrics: BotMetrics;
+  readonly metrics: MetricsRecorder;
+  readonly #served: BotMetrics | null;
   #parts: ObservedParts | null = null;
   #server: HealthServer | null = null;
 
-  constructor() {
-    this.metrics = new BotMetrics({
-      pendingJobs: () => this.#parts?.scheduler.pending() ?? [],
-      waitingCount: () => this.#parts?.scheduler.waitingCount() ?? 0,
-      servers: () => {
-        if (this.#parts === null) return [];
-        const load = this.#parts.scheduler.load();
-        return this.#parts.pool.status().map((server) => ({ name: server.name, healthy: unhealthy(server) === null, busy: (load.get(server.name) ?? 0) > 0 }));
-      },
-      editsSent: () => this.#parts?.editor.stats().editsSent ?? 0,
-      socketReconnects: () => this.#parts?.pool.reconnects() ?? new Map<string, number>(),
-    });
+  /** serveMetrics: HTTP_PORT is set, so /metrics will be served and its counters kept from the start. */
+  static async create(options: { serveMetrics: boolean }): Promise<Observability> {
+    if (!options.serveMetrics) return new Observability(null);
+    const { BotMetrics } = await import('./bot-metrics.ts');
+    const holder: { self: Observability | null } = { self: null };
+    holder.self = new Observability(new BotMetrics(metricsSources(() => holder.self?.parts() ?? null)));
+    return holder.self;
+  }
+
+  private constructor(served: BotMetrics | null) {
+    this.#served = served;
+    this.metrics = served ?? NO_METRICS;
+  }
+
+  private parts(): ObservedParts | null {
+    return this.#parts;
   }
 
   /** Follows the scheduler (finished jobs) and the gateway (reconnects). */
@@ -84,11 +107,12 @@ export class Observability {
   async listen(host: string, port: number, logger: Logger): Promise<{ address: string; port: number }> {
     const parts = this.#parts;
     if (parts === null) throw new Error('Observability.listen before attach');
+    if (this.#served === null) throw new Error('Observability.listen without serveMetrics');
     try {
       this.#server = await HealthServer.start({
         host,
         port,
-        metrics: this.metrics,
+        metrics: this.#served,
         logger,
         health: {
           // Every shard of the gateway connection ready (the bot runs one).

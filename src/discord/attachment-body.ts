@@ -16,8 +16,10 @@ export interface BodySink<T> {
 
 /** A write the sink could not make (a full disk): surfaced as the file system's error, not as a bad download. */
 export class SinkWriteError extends Error {
-  constructor(override readonly cause: unknown) {
+  override readonly cause: unknown;
+  constructor(cause: unknown) {
     super('the downloaded bytes could not be written', { cause });
+    this.cause = cause;
   }
 }
 

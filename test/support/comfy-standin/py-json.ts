@@ -6,7 +6,10 @@
 
 /** A number Python holds as a float: serialised as `1.0`, not `1`. */
 export class PyFloat {
-  constructor(readonly value: number) {}
+  readonly value: number;
+  constructor(value: number) {
+    this.value = value;
+  }
   toJSON(): number {
     return this.value;
   }

@@ -28,12 +28,14 @@ export type ValidationResult =
 
 /** A Python exception raised while validating, with the traceback Python would print. */
 class PyError extends Error {
-  constructor(
-    readonly pyType: string,
-    readonly pyMessage: string,
-    readonly traceback: string[],
-  ) {
+  readonly pyType: string;
+  readonly pyMessage: string;
+  readonly traceback: string[];
+  constructor(pyType: string, pyMessage: string, traceback: string[]) {
     super(pyMessage);
+    this.pyType = pyType;
+    this.pyMessage = pyMessage;
+    this.traceback = traceback;
   }
 }
 
