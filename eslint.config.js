@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test/fixtures/**', 'workflows/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'test/fixtures/**', 'workflows/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -6,11 +6,18 @@ import { fileURLToPath } from 'node:url';
 import type { APIChatInputApplicationCommandInteraction, APIUser } from 'discord.js';
 import { chatInputInteraction, commandOption, startDiscordStandins, type DiscordStandins, type OptionInput } from '../test/support/discord-standin/index.ts';
 import { standinUser } from '../test/support/discord-standin/fixtures.ts';
+import { BOT_NODE_ARGS } from '../test/support/bot-command.ts';
+import { REPO_ROOT } from '../test/support/repo-paths.ts';
+import { buildBundle } from '../scripts/build-bot.mjs';
 import type { BotCommand, BotLogs, BotMessage, BotStats, JobSummary } from './bot-process.ts';
 import { withTimeout } from './stats.ts';
 import { writeBenchWorkflows } from './workflows.ts';
 
-const CHILD = fileURLToPath(new URL('./bot-process.ts', import.meta.url));
+/** bench/bot-process.ts, bundled like the bot itself (scripts/build-bot.mjs) so the child runs plain JavaScript as `npm start` does. */
+const CHILD_SOURCE = fileURLToPath(new URL('./bot-process.ts', import.meta.url));
+const CHILD = join(REPO_ROOT, 'dist', 'bench-bot-process.mjs');
+let childBuilt: Promise<string> | null = null;
+
 /** Variables the bot reads; the bench's own environment must not leak into the bot under test. */
 const BOT_VARIABLES =
   /^(DISCORD_|COMFY_|WORKFLOWS_DIR|DATA_DIR|LOG_LEVEL|ATTACHMENT_|IMAGE_MAX_|ALLOWED_|ADMIN_ROLES|ALLOW_DMS|USER_|QUEUE_MAX|BLOCKED_WORDS|SPOILER_|EDIT_|PREVIEW_)/;
@@ -97,7 +104,10 @@ export class BotRig {
     };
     // BENCH_BOT_PROFILE_DIR=/some/dir writes a V8 CPU profile of each bot process there (open it in Chrome DevTools).
     const profileDir = process.env['BENCH_BOT_PROFILE_DIR'];
-    const execArgv = [...process.execArgv, '--max-semi-space-size=2', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+    // The start command's node flags (BOT_NODE_ARGS without the bundle's path), no tsx.
+    const execArgv = [...BOT_NODE_ARGS.slice(0, -1), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+    childBuilt ??= buildBundle(CHILD_SOURCE, CHILD);
+    await childBuilt;
     const child = fork(CHILD, [], { env, execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const stderr: string[] = [];
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -2,20 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { BOT_NODE_ARGS, buildBotBundle } from '../test/support/bot-command.ts';
 import { REPO_ROOT } from '../test/support/repo-paths.ts';
 
 /**
  * Shared pieces of the reliability benchmarks (bench/faults.ts, bench/bad-input.ts):
  * the bot as a real child process, bounded waits, crash watching and table printing.
  */
-
-/**
- * Exactly what `npm start` (and `./run start`) runs. --max-semi-space-size=2 bounds V8's
- * young generation (2 MB per semi-space instead of growing to 16 MB): a burst of
- * interactions and 8 MB downloads otherwise grows it to its maximum and the RSS with it,
- * ~50 MB of bench 8's growth (bench/flood.ts); a scavenge of 2 MB costs well under 1 ms.
- */
-export const BOT_NODE_ARGS = ['--max-semi-space-size=2', '--experimental-sqlite', '--import', 'tsx', 'src/bot.ts'] as const;
 
 export interface ChildBotOptions {
   /** The whole environment of the bot besides PATH and HOME (config comes only from here). */
@@ -37,7 +30,7 @@ process.once('exit', () => {
   for (const child of liveChildren) child.kill('SIGKILL');
 });
 
-/** `node --experimental-sqlite --import tsx src/bot.ts` with its own env, as a real deployment runs it. */
+/** The bot as `npm start` runs it (dist/bot.mjs, BOT_NODE_ARGS) with its own env, as a real deployment runs it. */
 export class ChildBot {
   readonly pid: number;
   readonly exited: Promise<ChildExit>;
@@ -62,6 +55,7 @@ export class ChildBot {
   static async start(options: ChildBotOptions): Promise<ChildBot> {
     const log = createWriteStream(options.logPath, { flags: 'a' });
     const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...options.env };
+    await buildBotBundle();
     const child = spawn(process.execPath, [...BOT_NODE_ARGS], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     liveChildren.add(child);
     const bot = new ChildBot(child, log);

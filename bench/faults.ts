@@ -13,7 +13,7 @@ import { standinBotEnv } from '../test/bot/harness.ts';
 
 /**
  * Benchmark 5, faults: many /imagine interactions against the real bot process
- * (`node --experimental-sqlite --import tsx src/bot.ts`) while everything around it
+ * (`npm start`'s `node … dist/bot.mjs`, bench/fault-support.ts) while everything around it
  * misbehaves — ComfyUI restarts (queue and history lost), its socket is dropped every
  * 2 s, Discord answers bursts of 5xx, and the bot itself is SIGKILLed and started again
  * on the same DATA_DIR. Every job must end delivered exactly once, or with a message

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { startServer } from '../test/attachments/http-fixture.ts';
 import { startBotChild } from '../test/bot/bot-child.ts';
+import { buildBotBundle } from '../test/support/bot-command.ts';
 import { BotHarness } from '../test/bot/harness.ts';
 import { commandOption, uploadedAttachment } from '../test/support/discord-standin/index.ts';
 import { judge, renderTable, type Benchmark, type TargetCheck } from './report.ts';
@@ -12,7 +13,7 @@ import { judge, renderTable, type Benchmark, type TargetCheck } from './report.t
 /**
  * Benchmark 8, one user's flood (issue 8 item 4): 60 parallel /img2img, each with an
  * 8 MB photo-like PNG, from one user whose limit is USER_MAX_PENDING=3. The bot runs
- * in its own process (`node src/bot.ts`, test/bot/bot-child.ts) so its RSS, read from
+ * in its own process (`npm start`'s `node … dist/bot.mjs`, test/bot/bot-child.ts) so its RSS, read from
  * /proc every 20 ms, is its own. Targets: at most 3 downloads, at most 3 files kept in
  * DATA_DIR/inputs, the 57 others refused ephemerally, RSS growth ≤ 100 MB.
  *
@@ -46,6 +47,7 @@ export async function runFlood(): Promise<FloodFigures> {
   const png = await noisyPng(IMAGE_BYTES);
   const cdn = await startServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length }).end(png));
   const h = await BotHarness.start({ deferStart: true, env: { USER_MAX_PENDING: String(USER_MAX_PENDING) } });
+  await buildBotBundle();
   const bot = startBotChild(h.env);
   try {
     // The accepted jobs wait in line: what is measured is intake, not generation.

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { BOT_NODE_ARGS } from '../support/bot-command.ts';
 import { REPO_ROOT } from '../support/repo-paths.ts';
 
 /**
- * `node src/bot.ts` in a process of its own, as users run it: its log (stderr) can be
+ * The bot (dist/bot.mjs, BOT_NODE_ARGS) in a process of its own, as users run it: its log (stderr) can be
  * waited on, its resident memory read from /proc, and it can be SIGKILLed.
  */
 export interface BotChild {
@@ -18,7 +18,7 @@ export interface BotChild {
 }
 
 export function startBotChild(env: Record<string, string>): BotChild {
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', '--experimental-sqlite', '--import', 'tsx', join(REPO_ROOT, 'src/bot.ts')], {
+  const child = spawn(process.execPath, [...BOT_NODE_ARGS], {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],

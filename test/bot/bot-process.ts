@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { BOT_NODE_ARGS } from '../support/bot-command.ts';
 import { REPO_ROOT } from '../support/repo-paths.ts';
 import { childEnv } from '../support/child-env.ts';
 
@@ -12,7 +12,7 @@ export interface BotProcess {
 }
 
 /**
- * `node … src/bot.ts [args]` as users run it, in a process of its own with only PATH, TMPDIR,
+ * The bot (dist/bot.mjs, BOT_NODE_ARGS) with [args] as users run it, in a process of its own with only PATH, TMPDIR,
  * HOME and `env`. Every process started through the returned function is SIGKILLed
  * after the test if still running.
  */
@@ -28,7 +28,7 @@ export function useBotProcesses(): (env: Record<string, string>, args?: string[]
     );
   });
   return (env, args = []) => {
-    const child = spawn(process.execPath, ['--max-semi-space-size=2', '--experimental-sqlite', '--import', 'tsx', join(REPO_ROOT, 'src/bot.ts'), ...args], {
+    const child = spawn(process.execPath, [...BOT_NODE_ARGS, ...args], {
       cwd: REPO_ROOT,
       env: childEnv({ ...env, LOG_LEVEL: 'info' }),
       stdio: ['ignore', 'pipe', 'pipe'],

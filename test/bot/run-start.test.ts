@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/repo-paths.ts';
-import { BOT_NODE_ARGS } from '../../bench/fault-support.ts';
+import { BOT_NODE_ARGS } from '../support/bot-command.ts';
 import { BotHarness } from './harness.ts';
 import { childEnv } from '../support/child-env.ts';
 
@@ -82,10 +82,11 @@ describe('./run start', () => {
       );
       await ready;
 
-      // The pid the supervisor holds runs node on src/bot.ts: no npm, no shell in between.
+      // The pid the supervisor holds runs node on the bundle: no npm, no shell, no tsx in between.
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       expect(argv[0]).toMatch(/(^|\/)node$/);
-      expect(argv).toContain('src/bot.ts');
+      expect(argv).toContain('dist/bot.mjs');
+      expect(argv.join(' ')).not.toContain('tsx');
       // The young generation bounded (bench 8's RSS, bench/flood.ts).
       expect(argv).toContain('--max-semi-space-size=2');
       const below = descendantsOf(pid);
@@ -105,11 +106,14 @@ describe('./run start', () => {
 });
 
 describe('the bot\'s node command', () => {
-  it('is the same in npm start, ./run start and the benches (BOT_NODE_ARGS), young generation bounded', () => {
+  it('is the same in npm start, ./run start and the benches (BOT_NODE_ARGS): built first, young generation bounded', () => {
     const command = `node ${BOT_NODE_ARGS.join(' ')}`;
     expect(command).toContain('--max-semi-space-size=2');
     const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts['start']).toBe(command);
-    expect(readFileSync(join(REPO_ROOT, 'run'), 'utf8')).toContain(`exec ${command} "$@"`);
+    expect(scripts['start']).toBe(`node scripts/build-bot.mjs && ${command}`);
+    const run = readFileSync(join(REPO_ROOT, 'run'), 'utf8');
+    expect(run).toContain(`exec ${command} "$@"`);
+    expect(run.indexOf('node scripts/build-bot.mjs')).toBeGreaterThan(-1);
+    expect(run.indexOf('node scripts/build-bot.mjs')).toBeLessThan(run.indexOf(`exec ${command}`));
   });
 });
