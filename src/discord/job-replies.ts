@@ -17,6 +17,7 @@ import type { ReplyEditor } from './reply-editor.ts';
 import { createReplyTarget, observeChannelRateLimits, type DeliveredMessage, type EarlierReply } from './reply-routes.ts';
 import { pointerView } from './earlier-reply.ts';
 import { fetchResultFiles } from './fetch-results.ts';
+import { PositionRedraws } from './position-redraws.ts';
 
 /** How long place-in-line changes are gathered before messages are redrawn. */
 const POSITIONS_DELAY_MS = 200;
@@ -55,9 +56,9 @@ export class JobReplies {
   readonly #progress = new Map<string, RunProgress>();
   readonly #finals = new Set<Promise<void>>();
   readonly #unsubscribe: Array<() => void> = [];
-  #positionsTimer: ReturnType<typeof setTimeout> | null = null;
-  /** "position/total" last drawn per waiting job. */
-  #shownPositions = new Map<string, string>();
+  #positionsTimer: { cancel: () => void; at: number } | null = null;
+  /** The place in line each waiting job's message last showed, and when. */
+  readonly #positions = new PositionRedraws();
   /** Why a job is back in line (its server was lost), shown while it waits. */
   readonly #notes = new Map<string, string>();
   /** Replies whose view had to be posted anew: told where the result went once it is there. */
@@ -85,7 +86,8 @@ export class JobReplies {
   }
 
   close(): void {
-    if (this.#positionsTimer !== null) clearTimeout(this.#positionsTimer);
+    this.#positionsTimer?.cancel();
+    this.#positionsTimer = null;
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
   }
 
@@ -117,7 +119,7 @@ export class JobReplies {
         this.#notes.set(update.job.id, note);
         // Back in line: the message must stop showing the run that was lost.
         const place = this.#o.scheduler.position(update.job.id);
-        if (place) this.#show(update.job, { kind: 'waiting', ...place, note });
+        if (place) this.#showPlace(update.job, place, note);
         return;
       }
     }
@@ -126,32 +128,43 @@ export class JobReplies {
   /**
    * Places in line change on every enqueue and start; with hundreds waiting, redrawing
    * each message per change would be quadratic. Changes are gathered for a moment, and
-   * only messages whose "position n of N" text actually changed are redrawn.
+   * a message is redrawn when its place changed and its last drawing is old enough for
+   * its distance from the front (src/discord/position-redraws.ts). Changes held back get
+   * a pass of their own later, so no place stays wrong once the line stops moving.
    */
-  #schedulePositions(): void {
-    if (this.#positionsTimer !== null) return;
-    this.#positionsTimer = setTimeout(() => {
+  #schedulePositions(delayMs = POSITIONS_DELAY_MS): void {
+    const at = Date.now() + delayMs;
+    if (this.#positionsTimer !== null) {
+      if (this.#positionsTimer.at <= at) return;
+      this.#positionsTimer.cancel();
+    }
+    const timer = setTimeout(() => {
       this.#positionsTimer = null;
       const waiting = this.#o.scheduler.waiting();
-      const total = waiting.length;
-      const current = new Map<string, string>();
-      waiting.forEach((job, index) => {
-        const text = `${index + 1}/${total}`;
-        current.set(job.id, text);
+      const plan = this.#positions.plan(waiting, Date.now());
+      for (const { job, position, total } of plan.redraw) {
         const note = this.#notes.get(job.id);
-        if (this.#shownPositions.get(job.id) !== text) this.#show(job, { kind: 'waiting', position: index + 1, total, ...(note ? { note } : {}) });
-      });
-      this.#shownPositions = current;
-      for (const jobId of this.#notes.keys()) if (!current.has(jobId)) this.#notes.delete(jobId);
-    }, POSITIONS_DELAY_MS);
-    this.#positionsTimer.unref();
+        this.#show(job, { kind: 'waiting', position, total, ...(note ? { note } : {}) });
+      }
+      const still = new Set(waiting.map((job) => job.id));
+      for (const jobId of this.#notes.keys()) if (!still.has(jobId)) this.#notes.delete(jobId);
+      if (plan.nextPassInMs !== null) this.#schedulePositions(plan.nextPassInMs);
+    }, delayMs);
+    timer.unref();
+    this.#positionsTimer = { cancel: () => clearTimeout(timer), at };
+  }
+
+  /** Draws a waiting job's place now (it just joined or rejoined the line) and remembers it. */
+  #showPlace(job: Job, place: { position: number; total: number }, note?: string): void {
+    this.#positions.drawn(job.id, place, Date.now());
+    this.#show(job, { kind: 'waiting', ...place, ...(note ? { note } : {}) });
   }
 
   #onStatus(job: Job): void {
     switch (job.status) {
       case 'queued': {
         const place = this.#o.scheduler.position(job.id);
-        if (place) this.#show(job, { kind: 'waiting', ...place });
+        if (place) this.#showPlace(job, place);
         return;
       }
       case 'submitted':
