@@ -1,9 +1,11 @@
 // The layer map of src/, checked by dependency-cruiser inside `npm test`. Arrows point
 // down only:
 //
-//   bot.ts, cli/ (entry points: they wire everything; nothing imports them)
+//   bot.ts, cli/ (entry points; nothing imports them)
+//   wiring       (the composition root: builds the bot from the config, hands the
+//                 commands their context; only the entry points and tests import it)
 //   commands     (slash commands and buttons: talk to the app layer and read core types)
-//   app          (the bot's services: job service, executor, server pool, wiring)
+//   app          (the bot's services: job service, executor, server pool, recovery)
 //   jobs, workflows, access   (the core: jobs and their scheduler, templates, rules)
 //   discord, comfy, store, images   (adapters: they implement the ports the core defines)
 //   base         (src/*.ts and redact/: errors, clock, logger, config, redaction)
@@ -16,6 +18,7 @@
 /** Which files make up each unit (a path pattern relative to the repo). */
 const units = {
   bot: '^src/bot\\.ts$',
+  wiring: '^src/wiring/',
   cli: '^src/(cli/|cli\\.ts$)',
   commands: '^src/commands/',
   app: '^src/app/',
@@ -31,8 +34,9 @@ const units = {
 
 /** The units each unit may import (besides itself). */
 const mayImport = {
-  bot: ['app', 'store', 'base'],
-  cli: ['app', 'jobs', 'workflows', 'access', 'discord', 'comfy', 'store', 'images', 'base'],
+  bot: ['wiring', 'store', 'base'],
+  wiring: ['commands', 'app', 'jobs', 'workflows', 'access', 'discord', 'comfy', 'store', 'images', 'base'],
+  cli: ['wiring', 'app', 'jobs', 'workflows', 'access', 'discord', 'comfy', 'store', 'images', 'base'],
   commands: ['app', 'jobs', 'workflows', 'access', 'base'],
   app: ['jobs', 'workflows', 'access', 'discord', 'comfy', 'store', 'images', 'base'],
   jobs: ['workflows', 'base'],

@@ -6,7 +6,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
-import { startBot, type RunningBot } from '../src/app/create-bot.ts';
+import { startBot, type RunningBot } from '../src/wiring/create-bot.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Job } from '../src/jobs/job.ts';
 import { createLogger } from '../src/log.ts';

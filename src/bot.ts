@@ -17,7 +17,7 @@ try {
   // The lock first, before the bot's modules are even loaded: a second bot on this
   // DATA_DIR is refused within a second or two and touches nothing.
   const lock = InstanceLock.acquire(config.dataDir);
-  const starting = import('./app/create-bot.ts').then(({ startBot }) => startBot(config, logger, redactor, { lock }));
+  const starting = import('./wiring/create-bot.ts').then(({ startBot }) => startBot(config, logger, redactor, { lock }));
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -1,6 +1,6 @@
 import { MessageFlags, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { Requester } from '../app/job-service.ts';
-import { requesterOf } from '../discord/caller.ts';
+import { requesterOf } from './caller.ts';
 import { parseCustomId, type ButtonIntent, type OutpaintButton } from '../discord/custom-id.ts';
 import type { Job } from '../jobs/job.ts';
 import { isFinished } from '../jobs/job-state.ts';

@@ -1,7 +1,7 @@
-import { deferReplyWithRetry } from '../discord/defer-reply.ts';
+import { deferReplyWithRetry } from './defer-reply.ts';
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import type { SystemStats } from '../comfy/http.ts';
-import { requesterOf } from '../discord/caller.ts';
+import { requesterOf } from './caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { userMessageOf } from '../errors.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';

@@ -1,5 +1,5 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { requesterOf } from '../discord/caller.ts';
+import { requesterOf } from './caller.ts';
 import { fromStoredHandle } from '../discord/reply-handle.ts';
 import type { Job } from '../jobs/job.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';

@@ -1,5 +1,5 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
-import { requesterOf } from '../discord/caller.ts';
+import { requesterOf } from './caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { runAnimate } from './animate.ts';
 import { runInpaint } from './inpaint.ts';

@@ -1,5 +1,5 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { requesterOf } from '../discord/caller.ts';
+import { requesterOf } from './caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { inScope, type Place } from '../jobs/job-scope.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';

@@ -1,5 +1,5 @@
 import { ComponentType, type Message, type MessageContextMenuCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
-import { requesterOf } from '../discord/caller.ts';
+import { requesterOf } from './caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { ComfycordError } from '../errors.ts';
 import { inScope } from '../jobs/job-scope.ts';

@@ -1,5 +1,5 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { requesterOf } from '../discord/caller.ts';
+import { requesterOf } from './caller.ts';
 import { roleSettingName, SETTABLE_ROLES } from '../workflows/index.ts';
 import type { ChannelSettings } from '../store/channel-settings.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';

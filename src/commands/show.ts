@@ -1,8 +1,8 @@
-import { deferReplyWithRetry } from '../discord/defer-reply.ts';
+import { deferReplyWithRetry } from './defer-reply.ts';
 import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction, type Message } from 'discord.js';
 import type { Requester } from '../app/job-service.ts';
 import type { ComfyServer } from '../comfy/server.ts';
-import { requesterOf } from '../discord/caller.ts';
+import { requesterOf } from './caller.ts';
 import { COMMAND_NAMES } from '../discord/command-definitions.ts';
 import { jobInfo } from '../discord/job-replies.ts';
 import { renderJobView, statusText, type JobViewState } from '../discord/progress-view.ts';

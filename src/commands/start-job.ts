@@ -1,8 +1,8 @@
-import { deferReplyWithRetry } from '../discord/defer-reply.ts';
+import { deferReplyWithRetry } from './defer-reply.ts';
 import type { ButtonInteraction, ChatInputCommandInteraction, MessageContextMenuCommandInteraction, ModalSubmitInteraction } from 'discord.js';
 import type { IntakeReply } from '../app/job-intake.ts';
 import type { Accepted, NewJobRequest, Requester } from '../app/job-service.ts';
-import { isAgeRestricted } from '../discord/caller.ts';
+import { isAgeRestricted } from './caller.ts';
 import { toStoredHandle, type ReplyHandle } from '../discord/reply-handle.ts';
 import type { JobOrigin } from '../jobs/job.ts';
 import type { CommandContext } from './command-context.ts';

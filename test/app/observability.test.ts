@@ -29,7 +29,7 @@ function run(script: string): string[] {
 describe('metrics are loaded only when served', () => {
   it('the whole bot imported and its observability made without an HTTP port: no prom-client', () => {
     const out = run(`
-      await import('./src/app/create-bot.ts');
+      await import('./src/wiring/create-bot.ts');
       const { Observability } = await import('./src/app/observability.ts');
       const off = await Observability.create({ serveMetrics: false });
       off.metrics.discordResponse(200);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { APIInteraction, APIMessage } from 'discord.js';
-import { startBot, type RunningBot, type StartBotOptions } from '../../src/app/create-bot.ts';
+import { startBot, type RunningBot, type StartBotOptions } from '../../src/wiring/create-bot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { Redactor } from '../../src/redact/redactor.ts';

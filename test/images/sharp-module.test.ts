@@ -20,7 +20,7 @@ const LOADED = "(await import('node:fs')).readFileSync('/proc/self/maps', 'utf8'
 describe('sharp is loaded when first needed', () => {
   it('importing the whole bot leaves it out; the first image work brings it in', () => {
     const out = run(`
-      await import('./src/app/create-bot.ts');
+      await import('./src/wiring/create-bot.ts');
       console.log('imported', ${LOADED});
       const { assertWholeImage } = await import('./src/images/whole-image.ts');
       const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');

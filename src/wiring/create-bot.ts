@@ -1,4 +1,4 @@
-import { readyLine, type ServerStart } from './ready-line.ts';
+import { readyLine, type ServerStart } from '../app/ready-line.ts';
 import { Events, type Client } from 'discord.js';
 import { loadTemplateSet } from '../workflows/template-folder.ts';
 import { commandTable } from '../commands/index.ts';
@@ -27,17 +27,17 @@ import { addConfigSecrets } from '../redact/config-secrets.ts';
 import type { Redactor } from '../redact/redactor.ts';
 import { ServerChoices, type TemplateSet } from '../workflows/index.ts';
 import { normaliseInputFile, normaliseInputImage } from '../images/normalise-input.ts';
-import { DownloadLimiter } from './download-limiter.ts';
-import { InputImages } from './input-images.ts';
-import { InputSweeper } from './input-sweeper.ts';
-import { JobIntake } from './job-intake.ts';
-import { createJobExecutor, isServerLoss } from './job-executor.ts';
-import { followRunTimes } from './follow-run-times.ts';
-import { JobService } from './job-service.ts';
-import { Observability } from './observability.ts';
-import { TurnTaker } from './turn-taker.ts';
-import { readLeftovers, recoverJobs } from './recover-jobs.ts';
-import { ServerPool } from './server-pool.ts';
+import { DownloadLimiter } from '../app/download-limiter.ts';
+import { InputImages } from '../app/input-images.ts';
+import { InputSweeper } from '../app/input-sweeper.ts';
+import { JobIntake } from '../app/job-intake.ts';
+import { createJobExecutor, isServerLoss } from '../app/job-executor.ts';
+import { followRunTimes } from '../app/follow-run-times.ts';
+import { JobService } from '../app/job-service.ts';
+import { Observability } from '../app/observability.ts';
+import { TurnTaker } from '../app/turn-taker.ts';
+import { readLeftovers, recoverJobs } from '../app/recover-jobs.ts';
+import { ServerPool } from '../app/server-pool.ts';
 
 export interface RunningBot {
   client: Client;
