@@ -36,7 +36,7 @@ const units = {
 const mayImport = {
   bot: ['wiring', 'store', 'base'],
   wiring: ['commands', 'app', 'jobs', 'workflows', 'access', 'discord', 'comfy', 'store', 'images', 'base'],
-  cli: ['wiring', 'app', 'jobs', 'workflows', 'access', 'discord', 'comfy', 'store', 'images', 'base'],
+  cli: ['wiring', 'commands', 'app', 'jobs', 'workflows', 'access', 'discord', 'comfy', 'store', 'images', 'base'],
   commands: ['app', 'jobs', 'workflows', 'access', 'base'],
   app: ['jobs', 'workflows', 'access', 'discord', 'comfy', 'store', 'images', 'base'],
   jobs: ['workflows', 'base'],

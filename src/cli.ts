@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     case 'register': {
       const settings = loadRegisterSettings();
       addConfigSecrets(redactor, { discordToken: settings.discord.token, servers: [] });
-      const { runRegister } = await import('./discord/register-commands.ts');
+      const { runRegister } = await import('./cli/register-command.ts');
       await runRegister(settings, logger, stdout);
       return 0;
     }

@@ -1,5 +1,5 @@
 import { loadConfig, ConfigError, type Config } from '../config.ts';
-import { buildCommandDefinitions } from '../discord/command-definitions.ts';
+import { buildCommandDefinitions } from '../commands/command-definitions.ts';
 import type { Logger } from '../log.ts';
 import type { Redactor } from '../redact/redactor.ts';
 import { addConfigSecrets } from '../redact/config-secrets.ts';

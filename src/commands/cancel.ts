@@ -1,7 +1,7 @@
 import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import type { Requester } from '../app/job-service.ts';
 import { requesterOf } from './caller.ts';
-import { COMMAND_NAMES } from '../discord/command-definitions.ts';
+import { COMMAND_NAMES } from './command-definitions.ts';
 import type { Job } from '../jobs/job.ts';
 import { isFinished } from '../jobs/job-state.ts';
 import { inScope, mayManage } from '../jobs/job-scope.ts';

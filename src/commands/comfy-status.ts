@@ -2,7 +2,7 @@ import { deferReplyWithRetry } from './defer-reply.ts';
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import type { SystemStats } from '../comfy/http.ts';
 import { requesterOf } from './caller.ts';
-import { COMMAND_NAMES } from '../discord/command-definitions.ts';
+import { COMMAND_NAMES } from './command-definitions.ts';
 import { userMessageOf } from '../errors.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { dataDirUsage } from '../app/data-dir-usage.ts';

@@ -1,6 +1,6 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
 import { requesterOf } from './caller.ts';
-import { COMMAND_NAMES } from '../discord/command-definitions.ts';
+import { COMMAND_NAMES } from './command-definitions.ts';
 import { runAnimate } from './animate.ts';
 import { runInpaint } from './inpaint.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';

@@ -1,6 +1,6 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import { requesterOf } from './caller.ts';
-import { COMMAND_NAMES } from '../discord/command-definitions.ts';
+import { COMMAND_NAMES } from './command-definitions.ts';
 import { inScope, type Place } from '../jobs/job-scope.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { formatQueue, type QueueReport } from './queue-text.ts';

@@ -1,6 +1,6 @@
 import { ComponentType, type Message, type MessageContextMenuCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { requesterOf } from './caller.ts';
-import { COMMAND_NAMES } from '../discord/command-definitions.ts';
+import { COMMAND_NAMES } from './command-definitions.ts';
 import { ComfycordError } from '../errors.ts';
 import { inScope } from '../jobs/job-scope.ts';
 import type { CommandContext, MessageMenuCommand, ModalHandler } from './command-context.ts';

@@ -3,7 +3,7 @@ import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandIntera
 import type { Requester } from '../app/job-service.ts';
 import type { ComfyServer } from '../comfy/server.ts';
 import { requesterOf } from './caller.ts';
-import { COMMAND_NAMES } from '../discord/command-definitions.ts';
+import { COMMAND_NAMES } from './command-definitions.ts';
 import { jobInfo } from '../discord/job-replies.ts';
 import { renderJobView, statusText, type JobViewState } from '../discord/progress-view.ts';
 import { fromStoredHandle } from '../discord/reply-handle.ts';

@@ -1,6 +1,6 @@
 import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { requesterOf } from './caller.ts';
-import { COMMAND_NAMES } from '../discord/command-definitions.ts';
+import { COMMAND_NAMES } from './command-definitions.ts';
 import type { CommandContext, SlashCommand } from './command-context.ts';
 import { filterChoices } from './image-autocomplete.ts';
 import { templateDetailEmbed, templateListEmbed } from './template-embeds.ts';

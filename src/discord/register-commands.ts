@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import { REST, Routes, type APIApplication, type RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
-import { loadTemplateSet } from '../workflows/template-folder.ts';
-import type { RegisterSettings } from '../config.ts';
+import { Routes, type REST, type RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import type { Logger } from '../log.ts';
-import { buildCommandDefinitions } from './command-definitions.ts';
-import { loginFailure, requireToken } from './discord-client.ts';
 
 /** Where commands go: DISCORD_GUILD_ID (instant) or global (Discord spreads them within an hour). */
 export function commandRoute(applicationId: string, guildId: string | null): `/${string}` {
@@ -55,27 +51,4 @@ export async function registerIfChanged(options: AutoRegisterOptions): Promise<b
     guildId ? `registered ${body.length} commands to server ${guildId}` : `registered ${body.length} commands globally (Discord may take up to an hour to show them)`,
   );
   return true;
-}
-
-/** `comfycord register`: puts the command list to DISCORD_GUILD_ID (instant) or globally. */
-export async function runRegister(config: RegisterSettings, logger: Logger, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const token = requireToken(config);
-  const templates = await loadTemplateSet(config.workflowsDir);
-  templates.throwIfInvalid();
-  const rest = new REST({ ...(config.discord.apiBase ? { api: config.discord.apiBase } : {}) }).setToken(token);
-  let application: APIApplication;
-  try {
-    application = (await rest.get(Routes.currentApplication())) as APIApplication;
-  } catch (error) {
-    throw loginFailure(error);
-  }
-  const body = buildCommandDefinitions(templates, { allowDms: config.access.allowDms });
-  const guildId = config.discord.guildId;
-  await rest.put(commandRoute(application.id, guildId), { body });
-  logger.info({ commands: body.length, guildId, applicationId: application.id }, 'commands registered');
-  out.write(
-    guildId
-      ? `Registered ${body.length} commands to server ${guildId}; they are usable now.\n`
-      : `Registered ${body.length} commands globally; they appear in every server the bot is in.\n`,
-  );
 }

@@ -12,7 +12,7 @@ import { JobReplies } from '../discord/job-replies.ts';
 import { editRows } from '../discord/result-buttons.ts';
 import { toRow } from '../discord/to-discord-payload.ts';
 import { ReplyEditor } from '../discord/reply-editor.ts';
-import { buildCommandDefinitions } from '../discord/command-definitions.ts';
+import { buildCommandDefinitions } from '../commands/command-definitions.ts';
 import { registerIfChanged } from '../discord/register-commands.ts';
 import { InstanceLock } from '../store/instance-lock.ts';
 import { openDataDirStore } from '../store/data-dir-store.ts';

@@ -2,7 +2,7 @@ import { ApplicationCommandType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { loadTemplateSet } from '../../src/workflows/template-folder.ts';
 import { commandTable } from '../../src/commands/index.ts';
-import { buildCommandDefinitions } from '../../src/discord/command-definitions.ts';
+import { buildCommandDefinitions } from '../../src/commands/command-definitions.ts';
 
 describe('the command table and the registered definitions', () => {
   it('GIVEN the shipped templates THEN every registered command has a handler and every handler a registration', async () => {
