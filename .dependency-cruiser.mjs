@@ -8,7 +8,7 @@
 //   app          (the bot's services: job service, executor, server pool, recovery)
 //   jobs, workflows, access   (the core: jobs and their scheduler, templates, rules)
 //   discord, comfy, store, images   (adapters: they implement the ports the core defines)
-//   base         (src/*.ts and redact/: errors, clock, logger, config, redaction)
+//   base         (src/*.ts and redact/: errors, clock, logger, config, redaction, Discord's limits)
 //
 // Each unit below names the units it may import. The map must stay a directed acyclic
 // graph: a cycle in it would allow a cycle between folders, so loading this file throws

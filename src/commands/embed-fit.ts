@@ -1,5 +1,5 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
-import { DISCORD_LIMITS, truncate } from '../discord/discord-limits.ts';
+import { DISCORD_LIMITS, truncate } from '../discord-limits.ts';
 
 /**
  * Keeps an informational embed inside Discord's limits (docs/discord-limits.md): each

@@ -1,5 +1,5 @@
 import type { ApplicationCommandOptionChoiceData } from 'discord.js';
-import { oneLine, truncate } from '../discord/discord-limits.ts';
+import { oneLine, truncate } from '../discord-limits.ts';
 import type { Job, JobStatus } from '../jobs/job.ts';
 import { filterChoices } from './image-autocomplete.ts';
 

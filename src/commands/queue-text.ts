@@ -1,4 +1,4 @@
-import { DISCORD_LIMITS, oneLine, truncate } from '../discord/discord-limits.ts';
+import { DISCORD_LIMITS, oneLine, truncate } from '../discord-limits.ts';
 import type { Job } from '../jobs/job.ts';
 import { promptOf, statusWord } from './job-labels.ts';
 

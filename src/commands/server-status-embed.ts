@@ -1,6 +1,6 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { SystemStats } from '../comfy/http.ts';
-import { DISCORD_LIMITS, escapeMarkdown, oneLine, truncate } from '../discord/discord-limits.ts';
+import { DISCORD_LIMITS, escapeMarkdown, oneLine, truncate } from '../discord-limits.ts';
 import { PREVIEWS_OFF_NOTICE } from '../app/preview-watch.ts';
 import { fitEmbed } from './embed-fit.ts';
 import { serverStateWord } from './queue-text.ts';

@@ -9,7 +9,7 @@ import { renderJobView, statusText, type JobViewState } from '../discord/progres
 import { fromStoredHandle } from '../discord/reply-handle.ts';
 import { doneState } from '../discord/result-files.ts';
 import { toDiscordEdit } from '../discord/to-discord-payload.ts';
-import { oneLine } from '../discord/discord-limits.ts';
+import { oneLine } from '../discord-limits.ts';
 import { ComfycordError, userMessageOf } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
 import { isFinished } from '../jobs/job-state.ts';

@@ -1,6 +1,6 @@
 import type { APIEmbed } from 'discord.js';
 import { COMMAND_NAMES } from './command-definitions.ts';
-import { DISCORD_LIMITS, escapeMarkdown, oneLine, truncate } from '../discord/discord-limits.ts';
+import { DISCORD_LIMITS, escapeMarkdown, oneLine, truncate } from '../discord-limits.ts';
 import { listOptions, type OptionListing, type Template } from '../workflows/index.ts';
 import { fitEmbed } from './embed-fit.ts';
 

@@ -1,6 +1,6 @@
 import { ComfycordError, type LogContext } from '../errors.ts';
 import type { DiscordErrorCode } from './error-codes.ts';
-import { DISCORD_LIMITS } from './discord-limits.ts';
+import { DISCORD_LIMITS } from '../discord-limits.ts';
 
 /**
  * Button custom_ids: `cc:<action>:<jobId>` or `cc:<action>:<jobId>:<imageIndex>`.

@@ -1,4 +1,4 @@
-import { DISCORD_LIMITS } from './discord-limits.ts';
+import { DISCORD_LIMITS } from '../discord-limits.ts';
 import type { MessageView } from './message-view.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { ProgressSnapshot } from '../jobs/progress.ts';
 import { buildCustomId, type ButtonAction } from './custom-id.ts';
-import { DISCORD_LIMITS, escapeMarkdown, escapeUntrusted, oneLine, truncate } from './discord-limits.ts';
+import { DISCORD_LIMITS, escapeMarkdown, escapeUntrusted, oneLine, truncate } from '../discord-limits.ts';
 import { resultButtons } from './result-buttons.ts';
 import type { MessageView, ViewButton, ViewEmbed, ViewField, ViewFile } from './message-view.ts';
 

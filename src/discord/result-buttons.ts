@@ -1,5 +1,5 @@
 import { buildCustomId, type ButtonAction } from './custom-id.ts';
-import { DISCORD_LIMITS, truncate } from './discord-limits.ts';
+import { DISCORD_LIMITS, truncate } from '../discord-limits.ts';
 import type { ViewButton } from './message-view.ts';
 
 /**

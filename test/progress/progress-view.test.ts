@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressSnapshot } from '../../src/jobs/progress.ts';
-import { DISCORD_LIMITS, truncate } from '../../src/discord/discord-limits.ts';
+import { DISCORD_LIMITS, truncate } from '../../src/discord-limits.ts';
 import type { MessageView } from '../../src/discord/message-view.ts';
 import {
   buildCustomId,

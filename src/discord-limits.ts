@@ -1,7 +1,8 @@
 /**
  * Discord's message limits (docs/discord-limits.md) and the text helpers that keep a
  * view inside them. Lengths are counted in UTF-16 code units, which is never less than
- * what Discord counts, so a string that fits here fits there.
+ * what Discord counts, so a string that fits here fits there. Plain data and text, in the
+ * base layer: the commands' embeds and the discord adapter's views are both cut with it.
  */
 export const DISCORD_LIMITS = {
   content: 2000,
