@@ -6,6 +6,7 @@ export const BASE_ERROR_CODES = [
   'CONFIG_INVALID',
   'START_OPTION_UNKNOWN',
   'DISK_FULL',
+  'CUSTOM_ID_INVALID',
 ] as const;
 
 export type BaseErrorCode = (typeof BASE_ERROR_CODES)[number];

@@ -1,7 +1,7 @@
 import { MessageFlags, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { Requester } from '../app/job-service.ts';
 import { requesterOf } from './caller.ts';
-import { parseCustomId, type ButtonIntent, type OutpaintButton } from '../discord/custom-id.ts';
+import { parseCustomId, type ButtonIntent, type OutpaintButton } from '../custom-id.ts';
 import type { Job } from '../jobs/job.ts';
 import { isFinished } from '../jobs/job-state.ts';
 import { JobNotFoundError } from '../jobs/scheduler-errors.ts';
@@ -17,7 +17,7 @@ import type { TemplateRole } from '../workflows/index.ts';
 
 /**
  * The buttons under a job's message (custom_id `cc:<action>:<jobId>[:<index>]`, see
- * discord/custom-id.ts). The job is read from the store by id, so buttons on old
+ * src/custom-id.ts). The job is read from the store by id, so buttons on old
  * messages keep working after a restart. Anyone the access policy allows may Reroll,
  * Vary or Upscale anyone's result and becomes the requester of the new job; Cancel
  * and Delete belong to the requester and admins.

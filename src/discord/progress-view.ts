@@ -1,10 +1,10 @@
 import type { ProgressSnapshot } from '../jobs/progress.ts';
-import { buildCustomId, type ButtonAction } from './custom-id.ts';
+import { buildCustomId, type ButtonAction } from '../custom-id.ts';
 import { DISCORD_LIMITS, escapeMarkdown, escapeUntrusted, oneLine, truncate } from '../discord-limits.ts';
 import { resultButtons } from './result-buttons.ts';
 import type { MessageView, ViewButton, ViewEmbed, ViewField, ViewFile } from './message-view.ts';
 
-export { buildCustomId, parseCustomId } from './custom-id.ts';
+export { buildCustomId, parseCustomId } from '../custom-id.ts';
 
 /**
  * A job's Discord message as plain data (see message-view.ts): the progress line in

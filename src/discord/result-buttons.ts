@@ -1,10 +1,10 @@
-import { buildCustomId, type ButtonAction } from './custom-id.ts';
+import { buildCustomId, type ButtonAction } from '../custom-id.ts';
 import { DISCORD_LIMITS, truncate } from '../discord-limits.ts';
 import type { ViewButton } from './message-view.ts';
 
 /**
  * The buttons under a finished result, within Discord's 5 action rows of 5 buttons.
- * Every custom_id is `cc:<action>:<jobId>[:<image>]` (custom-id.ts), so a button on a
+ * Every custom_id is `cc:<action>:<jobId>[:<image>]` (src/custom-id.ts), so a button on a
  * message from before a restart still finds its job.
  *
  * One image:                                      A batch (2–4 images):

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCustomId } from '../../src/discord/custom-id.ts';
+import { parseCustomId } from '../../src/custom-id.ts';
 import { editRows, resultButtons } from '../../src/discord/result-buttons.ts';
 
 /** The result's buttons stay within Discord's limits for every batch size, with the longest job id the store allows. */

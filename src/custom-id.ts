@@ -1,12 +1,13 @@
-import { ComfycordError, type LogContext } from '../errors.ts';
-import type { DiscordErrorCode } from './error-codes.ts';
-import { DISCORD_LIMITS } from '../discord-limits.ts';
+import { ComfycordError, type LogContext } from './errors.ts';
+import type { BaseErrorCode } from './error-codes.ts';
+import { DISCORD_LIMITS } from './discord-limits.ts';
 
 /**
  * Button custom_ids: `cc:<action>:<jobId>` or `cc:<action>:<jobId>:<imageIndex>`.
  * The job id is enough to find everything else in the store, so buttons on old
  * messages keep working after a restart. Anything else parses to null: a custom_id
- * arrives from Discord and is treated as untrusted input.
+ * arrives from Discord and is treated as untrusted input. In the base layer: the discord
+ * adapter's views write these ids and the commands' button handler reads them.
  */
 
 /**
@@ -36,7 +37,7 @@ const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const IMAGE_INDEX = /^(0|[1-9][0-9]?)$/;
 
 /** A button we were about to send whose custom_id would not come back to us intact. */
-export class CustomIdInvalidError extends ComfycordError<DiscordErrorCode> {
+export class CustomIdInvalidError extends ComfycordError<BaseErrorCode> {
   constructor(context: LogContext) {
     super('CUSTOM_ID_INVALID', 'This button could not be created.', { context });
   }
